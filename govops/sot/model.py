@@ -1,0 +1,205 @@
+"""The typed source-of-truth model: what every other part of govops reads.
+
+Addresses are ipaddress objects; names are the inventory's own. Derived views
+(Ansible, Prometheus targets, Pulumi tenants, the lab) never add facts here.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PLATFORMS = ("huawei", "huawei_vrpv8", "hp_comware", "ruijie_os", "zte_zxros")
+ROLES = ("core", "aggregation", "access")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteKind(StrEnum):
+    city = "city"
+    county = "county"
+    township = "township"
+
+
+class Site(Strict):
+    id: str
+    name: str
+    kind: SiteKind
+    parent: str | None = None
+    name_en: str | None = None
+    sample: bool = False  # a made-up name standing in for a real township
+
+
+class CityBlocks(Strict):
+    management: ipaddress.IPv4Network
+    loopbacks: ipaddress.IPv4Network
+    links: ipaddress.IPv4Network
+    segments: ipaddress.IPv4Network
+
+
+class City(Strict):
+    id: str
+    name: str
+    ipv4_blocks: CityBlocks
+    ipv6_allocation: ipaddress.IPv6Network
+
+
+class Segment(Strict):
+    """A routed LAN behind a device interface: a /24 now, a /64 after the upgrade."""
+
+    interface: str
+    name: str
+    ipv4: ipaddress.IPv4Interface
+
+
+class Snmp(Strict):
+    community: str
+    v3_user: str
+    v3_auth_key: str
+    v3_priv_key: str
+
+
+class Device(Strict):
+    name: str
+    platform: str
+    model: str
+    role: str
+    site: str
+    mgmt_ipv4: ipaddress.IPv4Address
+    loopback_ipv4: ipaddress.IPv4Address
+    os_version: str
+    segments: tuple[Segment, ...] = ()
+    username: str = ""
+    password: str = Field(default="", repr=False)
+    snmp: Snmp | None = Field(default=None, repr=False)
+
+
+class Uplink(Strict):
+    device: str
+    interface: str
+    ipv4: ipaddress.IPv4Interface
+
+
+class Host(Strict):
+    """A Linux server: department server, cloud-centre server or boundary firewall."""
+
+    name: str
+    host_role: str
+    mgmt_ipv4: ipaddress.IPv4Address
+    site: str | None = None
+    centre: str | None = None
+    department: str | None = None
+    uplink: Uplink | None = None
+    username: str = "root"
+
+
+class Endpoint(Strict):
+    device: str
+    interface: str
+
+    def __str__(self) -> str:
+        return f"{self.device}:{self.interface}"
+
+
+class Link(Strict):
+    a: Endpoint
+    b: Endpoint
+    ipv4: ipaddress.IPv4Network
+
+    @property
+    def key(self) -> str:
+        """Stable identity of a link, used as the key of its IPv6 allocation."""
+        return f"{self.a}--{self.b}"
+
+    def addresses(self) -> tuple[ipaddress.IPv4Interface, ipaddress.IPv4Interface]:
+        hosts = list(self.ipv4.hosts()) if self.ipv4.prefixlen < 31 else list(self.ipv4)
+        n = self.ipv4.prefixlen
+        return ipaddress.IPv4Interface(f"{hosts[0]}/{n}"), ipaddress.IPv4Interface(f"{hosts[1]}/{n}")
+
+
+class CentreRole(StrEnum):
+    production = "production"
+    same_city_dr = "same_city_dr"
+    remote_dr = "remote_dr"
+
+
+class Capacity(Strict):
+    vcpu: int
+    ram_gb: int
+    storage_tb: int
+
+
+class Centre(Strict):
+    id: str
+    name: str
+    site: str
+    role: CentreRole
+    capacity: Capacity
+    name_en: str | None = None
+
+
+class Department(Strict):
+    id: str
+    name: str
+    name_en: str
+    downtime_window: str = "Sat 22:00-Sun 06:00"
+
+
+class Classification(StrEnum):
+    non_classified = "non_classified"
+    classified = "classified"  # 涉密: never on the cloud
+
+
+class Location(StrEnum):
+    on_prem = "on_prem"
+    cloud = "cloud"
+
+
+class System(Strict):
+    id: str
+    name: str
+    department: str
+    classification: Classification
+    dr_tier: int = Field(ge=1, le=6)
+    location: Location
+    target: Location
+    status: str
+    complexity: int = Field(ge=1, le=5)
+    data_gb: int = Field(ge=0)
+    size: str = "medium"
+    depends_on: tuple[str, ...] = ()
+    ports: tuple[int, ...] = (443,)
+    owner: str = ""
+    website: str | None = None
+    name_en: str | None = None
+
+
+class Inventory(Strict):
+    """One environment's source of truth, as loaded and validated from an inventory directory."""
+
+    name: str
+    path: Path
+    city: City
+    sites: dict[str, Site]
+    devices: dict[str, Device]
+    hosts: dict[str, Host]
+    links: tuple[Link, ...]
+    centres: dict[str, Centre]
+    departments: dict[str, Department]
+    systems: dict[str, System]
+    groups: dict[str, tuple[str, ...]]  # Ansible group -> sorted host names (direct and inherited)
+
+    def links_of(self, device: str) -> list[tuple[Link, Endpoint, Endpoint]]:
+        """(link, this end, far end) for every link of a device, in topology order."""
+        out = []
+        for link in self.links:
+            if link.a.device == device:
+                out.append((link, link.a, link.b))
+            elif link.b.device == device:
+                out.append((link, link.b, link.a))
+        return out
