@@ -1,0 +1,218 @@
+"""Semantic checks across the whole inventory. Each returns problems; none stops early."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from itertools import combinations
+from typing import Any
+
+from lab.ifnames import kernel_name
+
+from .model import PLATFORMS, ROLES, Classification, Inventory, Location, SiteKind
+from .platforms import valid_interface
+from .problems import Problem
+
+Locate = Callable[[str, str | None], tuple[str, str]]
+
+
+def check_inventory(inv: Inventory, sections: dict[str, tuple[str, Any]], locate: Locate) -> list[Problem]:
+    problems: list[Problem] = []
+    files = {k: v[0] for k, v in sections.items()}
+    problems += _check_devices(inv, locate)
+    problems += _check_addresses(inv, files, locate)
+    problems += _check_links(inv, files.get("links", ""), locate)
+    problems += _check_sites_and_centres(inv, files)
+    problems += _check_hosts(inv, locate)
+    problems += _check_catalogue(inv, files.get("systems", ""), files.get("departments", ""))
+    return problems
+
+
+def _check_devices(inv: Inventory, locate: Locate) -> list[Problem]:
+    out = []
+    for name, dev in inv.devices.items():
+        if dev.platform not in PLATFORMS:
+            out.append(Problem(*locate(name, "platform"),
+                               f"unknown platform {dev.platform!r}; expected one of {', '.join(PLATFORMS)}"))
+        if dev.role not in ROLES:
+            out.append(Problem(*locate(name, "role"), f"unknown role {dev.role!r}; expected one of {', '.join(ROLES)}"))
+        if dev.site not in inv.sites:
+            out.append(Problem(*locate(name, "site"), f"unknown site {dev.site!r}; expected a site id from `sites`"))
+        for i, seg in enumerate(dev.segments):
+            out += _check_ifname(dev.platform, seg.interface, *locate(name, "segments"), f"[{i}].interface")
+    return out
+
+
+def _check_ifname(platform: str, ifname: str, file: str, key: str, suffix: str) -> list[Problem]:
+    if platform in PLATFORMS and not valid_interface(platform, ifname):
+        return [Problem(file, key + suffix, f"unknown interface {ifname!r} for platform {platform}")]
+    try:
+        kernel_name(ifname)
+    except ValueError as exc:
+        return [Problem(file, key + suffix, str(exc))]
+    return []
+
+
+def _check_addresses(inv: Inventory, files: dict[str, str], locate: Locate) -> list[Problem]:
+    out = []
+    blocks = inv.city.ipv4_blocks
+    city_file = files.get("city", "")
+    for (na, a), (nb, b) in combinations(blocks.model_dump().items(), 2):
+        if a.overlaps(b):
+            out.append(Problem(city_file, f"city.ipv4_blocks.{nb}", f"overlaps ipv4_blocks.{na} ({a})"))
+    lab_v4 = ipaddress.ip_network("198.18.0.0/15")
+    for name, block in blocks.model_dump().items():
+        if not block.subnet_of(lab_v4):
+            out.append(Problem(city_file, f"city.ipv4_blocks.{name}", f"{block} is outside 198.18.0.0/15"))
+    if not inv.city.ipv6_allocation.subnet_of(ipaddress.ip_network("2001:db8::/32")):
+        out.append(Problem(city_file, "city.ipv6_allocation", "expected a prefix inside 2001:db8::/32"))
+    if inv.city.ipv6_allocation.prefixlen != 40:
+        out.append(Problem(city_file, "city.ipv6_allocation", f"expected a /40, found /{inv.city.ipv6_allocation.prefixlen}"))
+
+    seen: dict[ipaddress.IPv4Address, str] = {}
+    for kind, var, block, items in (
+        ("management", "ansible_host", blocks.management,
+         [(n, d.mgmt_ipv4) for n, d in inv.devices.items()] + [(n, h.mgmt_ipv4) for n, h in inv.hosts.items()]),
+        ("loopback", "loopback_ipv4", blocks.loopbacks, [(n, d.loopback_ipv4) for n, d in inv.devices.items()]),
+    ):
+        for name, addr in items:
+            file, key = locate(name, var)
+            if addr not in block:
+                out.append(Problem(file, key, f"{kind} address {addr} is outside its block {block}"))
+            if addr in seen:
+                out.append(Problem(file, key, f"duplicate address {addr} (also used by {seen[addr]})"))
+            seen[addr] = name
+
+    prefixes: list[tuple[ipaddress.IPv4Network, str, str]] = []
+    for i, link in enumerate(inv.links):
+        key = f"links[{i}].ipv4"
+        if not link.ipv4.subnet_of(blocks.links):
+            out.append(Problem(files.get("links", ""), key, f"link prefix {link.ipv4} is outside its block {blocks.links}"))
+        if link.ipv4.prefixlen not in (30, 31):
+            out.append(Problem(files.get("links", ""), key, f"expected a /31 (or /30), found /{link.ipv4.prefixlen}"))
+        prefixes.append((link.ipv4, files.get("links", ""), key))
+    for name, dev in inv.devices.items():
+        for i, seg in enumerate(dev.segments):
+            file, key = locate(name, "segments")
+            if not seg.ipv4.network.subnet_of(blocks.segments):
+                out.append(Problem(file, f"{key}[{i}].ipv4", f"segment {seg.ipv4.network} is outside its block {blocks.segments}"))
+            prefixes.append((seg.ipv4.network, file, f"{key}[{i}].ipv4"))
+    prefixes.sort(key=lambda p: (p[0].network_address, p[0].prefixlen))
+    for (pa, _, ka), (pb, fb, kb) in zip(prefixes, prefixes[1:], strict=False):
+        if pa.overlaps(pb):
+            out.append(Problem(fb, kb, f"prefix {pb} overlaps {pa} ({ka})"))
+    return out
+
+
+def _check_links(inv: Inventory, file: str, locate: Locate) -> list[Problem]:
+    out = []
+    used: dict[tuple[str, str], str] = {}
+    for name, dev in inv.devices.items():
+        for i, seg in enumerate(dev.segments):
+            used[(name, seg.interface)] = f"{locate(name, 'segments')[1]}[{i}]"
+    for i, link in enumerate(inv.links):
+        for side, end in (("a", link.a), ("b", link.b)):
+            key = f"links[{i}].{side}"
+            dev = inv.devices.get(end.device)
+            if dev is None:
+                out.append(Problem(file, key, f"link to unknown device {end.device!r}"))
+                continue
+            out += _check_ifname(dev.platform, end.interface, file, key, "")
+            if (end.device, end.interface) in used:
+                out.append(Problem(file, key, f"interface {end} is used twice (also by {used[(end.device, end.interface)]})"))
+            used[(end.device, end.interface)] = key
+        if link.a.device == link.b.device:
+            out.append(Problem(file, f"links[{i}]", f"both ends are on {link.a.device}"))
+    return out
+
+
+def _check_sites_and_centres(inv: Inventory, files: dict[str, str]) -> list[Problem]:
+    out = []
+    sites_file = files.get("sites", "")
+    parent_kind = {SiteKind.county: {SiteKind.city}, SiteKind.township: {SiteKind.county}, SiteKind.city: set()}
+    for i, site in enumerate(inv.sites.values()):
+        if site.parent is None and site.kind != SiteKind.city:
+            out.append(Problem(sites_file, f"sites[{i}].parent", f"missing: a {site.kind} needs a parent site"))
+        elif site.parent is not None:
+            parent = inv.sites.get(site.parent)
+            if parent is None:
+                out.append(Problem(sites_file, f"sites[{i}].parent", f"unknown site {site.parent!r}"))
+            elif parent.kind not in parent_kind[site.kind]:
+                out.append(Problem(sites_file, f"sites[{i}].parent",
+                                   f"a {site.kind} belongs to a {'/'.join(parent_kind[site.kind]) or 'nothing'}, "
+                                   f"found {parent.kind} {parent.id!r}"))
+    for i, centre in enumerate(inv.centres.values()):
+        if centre.site not in inv.sites:
+            out.append(Problem(files.get("centres", ""), f"centres[{i}].site", f"unknown site {centre.site!r}"))
+    return out
+
+
+def _check_hosts(inv: Inventory, locate: Locate) -> list[Problem]:
+    out = []
+    for name, host in inv.hosts.items():
+        if host.site and host.site not in inv.sites:
+            out.append(Problem(*locate(name, "site"), f"unknown site {host.site!r}"))
+        if host.centre and host.centre not in inv.centres:
+            out.append(Problem(*locate(name, "centre"), f"unknown centre {host.centre!r}"))
+        if host.department and host.department not in inv.departments:
+            out.append(Problem(*locate(name, "department"), f"unknown department {host.department!r}"))
+        if not (host.site or host.centre):
+            out.append(Problem(*locate(name, "site"), "missing: a host needs a `site` or a `centre`"))
+        up = host.uplink
+        if up is None:
+            continue
+        file, key = locate(name, "uplink")
+        dev = inv.devices.get(up.device)
+        seg = next((s for s in dev.segments if s.interface == up.interface), None) if dev else None
+        if dev is None:
+            out.append(Problem(file, f"{key}.device", f"unknown device {up.device!r}"))
+        elif seg is None:
+            out.append(Problem(file, f"{key}.interface", f"{up.device} has no segment on {up.interface!r}"))
+        elif up.ipv4.network != seg.ipv4.network or up.ipv4.ip == seg.ipv4.ip:
+            out.append(Problem(file, f"{key}.ipv4", f"expected an address in {seg.ipv4.network} other than the gateway {seg.ipv4.ip}"))
+    return out
+
+
+def _check_catalogue(inv: Inventory, systems_file: str, departments_file: str) -> list[Problem]:
+    out = []
+    index = {sid: i for i, sid in enumerate(inv.systems)}
+    for sid, system in inv.systems.items():
+        key = f"systems[{index[sid]}]"
+        if system.department not in inv.departments:
+            out.append(Problem(systems_file, f"{key}.department", f"unknown department {system.department!r}"))
+        for j, dep in enumerate(system.depends_on):
+            if dep not in inv.systems:
+                out.append(Problem(systems_file, f"{key}.depends_on[{j}]", f"dependency on unknown system {dep!r}"))
+        if system.classification == Classification.classified and Location.cloud in (system.location, system.target):
+            out.append(Problem(systems_file, f"{key}.target" if system.target == Location.cloud else f"{key}.location",
+                               f"classified (涉密) system {sid!r} cannot be placed in the cloud; expected on_prem"))
+    for cycle in dependency_cycles({s: [d for d in v.depends_on if d in inv.systems] for s, v in inv.systems.items()}):
+        first = cycle[0]
+        out.append(Problem(systems_file, f"systems[{index[first]}].depends_on",
+                           "dependency cycle: " + " -> ".join([*cycle, first])))
+    return out
+
+
+def dependency_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Each elementary cycle found by depth-first search, reported once, starting at its smallest id."""
+    cycles: set[tuple[str, ...]] = set()
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in graph.get(node, ()):
+            if state.get(nxt) == 1:
+                cyc = stack[stack.index(nxt):]
+                i = cyc.index(min(cyc))
+                cycles.add(tuple(cyc[i:] + cyc[:i]))
+            elif nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    return [list(c) for c in sorted(cycles)]

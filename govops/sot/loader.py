@@ -1,0 +1,337 @@
+"""Load an inventory directory into the typed model, with Ansible's own parsing.
+
+Hosts, groups and host/group variables come from ansible-core's InventoryManager
+and VariableManager, so group_vars semantics are exactly what ansible-playbook
+sees. The city-wide sections (city, sites, links, centres, catalogue) are plain
+variables of the `all` group, read from group_vars/all/ with their file known,
+so every problem names its file and key path.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from . import checks
+from .model import Centre, City, Department, Device, Host, Inventory, Link, Site, System
+from .problems import InventoryError, Problem
+from .yamlfiles import inventory_yaml_files, is_vaulted, read_yaml
+
+SECTIONS = ("city", "sites", "links", "centres", "departments", "systems")
+# Model field -> the Ansible variable an engineer writes.
+DEVICE_VARS = {"mgmt_ipv4": "ansible_host", "username": "ansible_user", "password": "ansible_password"}
+HOST_VARS = {"mgmt_ipv4": "ansible_host", "username": "ansible_user"}
+SECRET_VARS = ("ansible_password", "snmp_community", "snmp_v3_auth_key", "snmp_v3_priv_key")
+
+
+def inventory_root(path: str | os.PathLike) -> Path:
+    p = Path(path)
+    return p.parent if p.is_file() else p
+
+
+def vault_password_file(root: Path, explicit: str | None = None) -> Path | None:
+    """Where the vault password comes from: argument, environment, or the lab's own file."""
+    for candidate in (explicit, os.environ.get("GOVOPS_VAULT_PASSWORD_FILE"),
+                      os.environ.get("ANSIBLE_VAULT_PASSWORD_FILE")):
+        if candidate:
+            return Path(candidate)
+    own = root / ".vault-pass"
+    return own if own.exists() else None
+
+
+def load_inventory(path: str | os.PathLike, vault_password: str | None = None) -> Inventory:
+    """Load and validate; raise InventoryError listing every problem at once."""
+    root = inventory_root(path)
+    if not root.is_dir():
+        raise InventoryError([Problem(str(root), "(directory)", "no such inventory directory")])
+    ctx = _Context(root)
+    ctx.preparse()
+    if any(p.message.startswith("malformed YAML") for p in ctx.problems):
+        raise InventoryError(ctx.problems)  # Ansible would silently skip a malformed file
+    hostvars, groups = ctx.ansible_vars(vault_password)
+    sections = ctx.sections()
+    inv = ctx.build(hostvars, groups, sections)
+    if ctx.problems:
+        raise InventoryError(ctx.problems)
+    return inv
+
+
+class _Context:
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+        self.raw: dict[Path, Any] = {}
+
+    def shown(self, path: Path) -> str:
+        return str(self.root / path.relative_to(self.root)) if path.is_absolute() else str(path)
+
+    def add(self, file: str, key: str, message: str) -> None:
+        self.problems.append(Problem(file, key, message))
+
+    # -- files ---------------------------------------------------------------------------
+    def preparse(self) -> None:
+        for path in inventory_yaml_files(self.root):
+            if is_vaulted(path):
+                continue
+            data, problems = read_yaml(path, self.shown(path))
+            self.problems += problems
+            self.raw[path] = data
+
+    def inventory_files(self) -> list[Path]:
+        return [p for p in self.raw if p.parent == self.root]
+
+    def all_vars_files(self) -> list[Path]:
+        gv = self.root / "group_vars"
+        return [p for p in self.raw if p.parent == gv / "all" or p.stem == "all" and p.parent == gv]
+
+    # -- Ansible ---------------------------------------------------------------------------
+    def ansible_vars(self, vault_password: str | None) -> tuple[dict[str, dict], dict[str, tuple[str, ...]]]:
+        from ansible.errors import AnsibleError
+        from ansible.inventory.manager import InventoryManager
+        from ansible.parsing.dataloader import DataLoader
+        from ansible.parsing.vault import VaultSecret
+        from ansible.vars.manager import VariableManager
+
+        loader = DataLoader()
+        pw_file = None
+        if vault_password is None:
+            pw_file = vault_password_file(self.root)
+            if pw_file is not None:
+                try:
+                    vault_password = pw_file.read_text().strip()
+                except OSError as exc:
+                    self.add(str(pw_file), "(file)", f"vault password file cannot be read: {exc}")
+        if vault_password:
+            loader.set_vault_secrets([("default", VaultSecret(vault_password.encode()))])
+        inventory = InventoryManager(loader=loader, sources=[str(self.root)])
+        variables = VariableManager(loader=loader, inventory=inventory)
+        groups = {name: tuple(sorted(h.name for h in g.get_hosts()))
+                  for name, g in inventory.groups.items() if name != "ungrouped" or g.get_hosts()}
+        hostvars: dict[str, dict] = {}
+        for host in inventory.get_hosts():
+            try:
+                hv = variables.get_vars(host=host, include_hostvars=False)
+                hostvars[host.name] = _resolve_secrets(loader, hv)
+            except AnsibleError as exc:
+                self.add(*_vault_problem(self.root, exc, pw_file))
+                break
+        return hostvars, groups
+
+    # -- city-wide sections ---------------------------------------------------------------
+    def sections(self) -> dict[str, tuple[str, Any]]:
+        found: dict[str, tuple[str, Any]] = {}
+        for path in sorted(self.all_vars_files()):
+            data = self.raw[path]
+            if data is None:
+                continue
+            if not isinstance(data, dict):
+                self.add(self.shown(path), "(top)", f"expected a mapping of variables, found {type(data).__name__}")
+                continue
+            for key in SECTIONS:
+                if key in data:
+                    if key in found:
+                        self.add(self.shown(path), key, f"also defined in {found[key][0]}; define it once")
+                    found[key] = (self.shown(path), data[key])
+        for key in SECTIONS:
+            if key not in found:
+                self.add(str(self.root / "group_vars" / "all"), key, f"missing: no file under group_vars/all defines `{key}`")
+        return found
+
+    # -- build ----------------------------------------------------------------------------
+    def build(self, hostvars: dict[str, dict], groups: dict[str, tuple[str, ...]],
+              sections: dict[str, tuple[str, Any]]) -> Inventory | None:
+        city = self._one(sections, "city", City)
+        sites = self._list(sections, "sites", Site)
+        centres = self._list(sections, "centres", Centre)
+        departments = self._list(sections, "departments", Department)
+        systems = self._list(sections, "systems", System)
+        links = self._links(sections)
+        devices: dict[str, Device] = {}
+        hosts: dict[str, Host] = {}
+        extranet, servers = set(groups.get("extranet", ())), set(groups.get("servers", ()))
+        for name, hv in sorted(hostvars.items()):
+            if name in extranet:
+                dev = self._host_model(name, hv, Device, DEVICE_VARS, groups)
+                if dev:
+                    devices[name] = dev
+            elif name in servers:
+                host = self._host_model(name, hv, Host, HOST_VARS, groups)
+                if host:
+                    hosts[name] = host
+            else:
+                file, key = self.locate(name, None, groups)
+                self.add(file, key, "host is in neither the `extranet` nor the `servers` group")
+        if city is None:
+            return None
+        inv = Inventory(
+            name=self.root.name, path=self.root, city=city, sites=sites, devices=devices, hosts=hosts,
+            links=tuple(links), centres=centres, departments=departments, systems=systems, groups=groups,
+        )
+        self.problems += checks.check_inventory(inv, sections, self.locate_for(groups))
+        return inv
+
+    def _model(self, cls: type[BaseModel], data: Any, file: str, key: str, rename: dict[str, str] | None = None):
+        if not isinstance(data, dict):
+            self.add(file, key, f"expected a mapping, found {type(data).__name__}: {data!r}")
+            return None
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = [str(x) for x in err["loc"]]
+                if rename and loc and loc[0] in rename:
+                    loc[0] = rename[loc[0]]
+                self.add(file, ".".join([key, *loc]) if key else ".".join(loc), _expected(err))
+            return None
+
+    def _one(self, sections, name, cls):
+        if name not in sections:
+            return None
+        file, data = sections[name]
+        return self._model(cls, data, file, name)
+
+    def _list(self, sections, name, cls) -> dict:
+        if name not in sections:
+            return {}
+        file, data = sections[name]
+        if not isinstance(data, list):
+            self.add(file, name, f"expected a list, found {type(data).__name__}")
+            return {}
+        out: dict = {}
+        for i, item in enumerate(data):
+            obj = self._model(cls, item, file, f"{name}[{i}]")
+            if obj is None:
+                continue
+            if obj.id in out:
+                self.add(file, f"{name}[{i}].id", f"duplicate id {obj.id!r}")
+                continue
+            out[obj.id] = obj
+        return out
+
+    def _links(self, sections) -> list[Link]:
+        if "links" not in sections:
+            return []
+        file, data = sections["links"]
+        if not isinstance(data, list):
+            self.add(file, "links", f"expected a list, found {type(data).__name__}")
+            return []
+        out = []
+        for i, item in enumerate(data):
+            if not isinstance(item, dict):
+                self.add(file, f"links[{i}]", "expected a mapping with a, b, ipv4")
+                continue
+            ends = {}
+            for side in ("a", "b"):
+                value = item.get(side)
+                if not isinstance(value, str) or ":" not in value:
+                    self.add(file, f"links[{i}].{side}", f"expected \"device:interface\", found {value!r}")
+                    continue
+                dev, _, ifname = value.partition(":")
+                ends[side] = {"device": dev.strip(), "interface": ifname.strip()}
+            if len(ends) == 2:
+                link = self._model(Link, {**item, **ends}, file, f"links[{i}]")
+                if link:
+                    out.append(link)
+        return out
+
+    def _host_model(self, name, hv, cls, rename, groups):
+        fields = cls.model_fields
+        data = {"name": name}
+        for field in fields:
+            var = rename.get(field, field)
+            if field != "name" and var in hv:
+                data[field] = hv[var]
+        if cls is Device and all(k in hv for k in ("snmp_community", "snmp_v3_user")):
+            data["snmp"] = {"community": hv["snmp_community"], "v3_user": hv["snmp_v3_user"],
+                            "v3_auth_key": hv.get("snmp_v3_auth_key", ""), "v3_priv_key": hv.get("snmp_v3_priv_key", "")}
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                var = rename.get(str(err["loc"][0]), str(err["loc"][0]))
+                file, key = self.locate(name, var, groups)
+                rest = ".".join(str(x) for x in err["loc"][1:])
+                self.add(file, f"{key}.{rest}" if rest else key, _expected(err))
+            return None
+
+    # -- provenance -----------------------------------------------------------------------
+    def locate(self, host: str, var: str | None, groups: dict[str, tuple[str, ...]]) -> tuple[str, str]:
+        """(file, key path) where a host's variable is (or should be) defined."""
+        hv_file = self.root / "host_vars" / f"{host}.yml"
+        if var and isinstance(self.raw.get(hv_file), dict) and var in self.raw[hv_file]:
+            return self.shown(hv_file), var
+        entry = None
+        for path in self.inventory_files():
+            for key_path, value in _host_entries(self.raw[path]):
+                if key_path.endswith(f".hosts.{host}"):
+                    entry = (self.shown(path), key_path, value or {})
+                    if var and var in (value or {}):
+                        return self.shown(path), f"{key_path}.{var}"
+        if var:
+            member_of = [g for g, members in groups.items() if host in members and g != "all"]
+            for group in sorted(member_of, key=lambda g: len(groups[g])):  # most specific group first
+                gv = self.root / "group_vars" / f"{group}.yml"
+                if isinstance(self.raw.get(gv), dict) and var in self.raw[gv]:
+                    return self.shown(gv), var
+        if entry:
+            return entry[0], f"{entry[1]}.{var}" if var else entry[1]
+        return str(self.root), f"{host}.{var}" if var else host
+
+    def locate_for(self, groups):
+        return lambda host, var: self.locate(host, var, groups)
+
+
+def _host_entries(data: Any, prefix: str = "all"):
+    """Yield (key path, host vars) for every host entry in a YAML inventory file."""
+    if not isinstance(data, dict):
+        return
+    node = data.get("all", data) if prefix == "all" else data
+    if not isinstance(node, dict):
+        return
+    for host, value in (node.get("hosts") or {}).items():
+        yield f"{prefix}.hosts.{host}", value if isinstance(value, dict) else {}
+    for child, value in (node.get("children") or {}).items():
+        yield from _host_entries(value or {}, f"{prefix}.children.{child}") if isinstance(value, dict) else ()
+
+
+def _expected(err: dict) -> str:
+    kind, msg = err.get("type", ""), err.get("msg", "")
+    got = err.get("input")
+    if kind == "missing":
+        return "missing: this key is required"
+    if kind == "extra_forbidden":
+        return f"unknown key (found {got!r}); check the spelling against inventories/README.md"
+    return f"{msg} (found {got!r})"
+
+
+def _resolve_secrets(loader, hv: dict) -> dict:
+    """Template only the secret variables ("{{ vault_... }}"); everything else is taken as written."""
+    from ansible.template import Templar
+
+    if not any(isinstance(hv.get(k), str) and "{{" in hv[k] for k in SECRET_VARS):
+        return hv
+    templar = Templar(loader=loader, variables=hv)
+    out = dict(hv)
+    for key in SECRET_VARS:
+        if isinstance(out.get(key), str) and "{{" in out[key]:
+            out[key] = str(templar.template(out[key]))
+    return out
+
+
+def _vault_problem(root: Path, exc: Exception, pw_file: Path | None) -> tuple[str, str, str]:
+    text = str(exc)
+    vaulted = [p for p in root.rglob("*.yml") if is_vaulted(p)]
+    file = str(vaulted[0]) if vaulted else str(root)
+    if "no vault secrets" in text.lower():
+        return file, "(vault)", ("is encrypted with ansible-vault: give the password with --vault-password-file, "
+                                  "GOVOPS_VAULT_PASSWORD_FILE or an inventory .vault-pass file")
+    if "decrypt" in text.lower():
+        source = f" from {pw_file}" if pw_file else ""
+        return file, "(vault)", f"the vault password{source} does not decrypt this file (wrong vault password)"
+    return file, "(vars)", f"Ansible could not load the variables: {text.splitlines()[0]}"
+
+
+__all__ = ["load_inventory", "inventory_root", "vault_password_file", "InventoryError", "Problem"]
