@@ -1,0 +1,153 @@
+"""`govops`: one command, a subcommand tree per room.
+
+Exit codes: 0 ok, 1 findings or failure, 2 usage or bad input that stopped before any change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+
+from rich.console import Console
+from rich.table import Table
+
+from govops.sot import InventoryError, load_inventory
+
+DEFAULT_INVENTORY = "inventories/lab"
+# Each room registers its own subcommands: (module, function taking the subparsers object).
+ROOMS: tuple[str, ...] = ()
+
+# Wide enough for prefixes when piped (CI logs, `| less`); a terminal sets its own width.
+console = Console(width=None if sys.stdout.isatty() else 160)
+errors = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+
+def add_inventory_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-i", "--inventory", default=DEFAULT_INVENTORY,
+                        help=f"inventory directory (default: {DEFAULT_INVENTORY})")
+    parser.add_argument("--vault-password-file", help="ansible-vault password file "
+                        "(default: $GOVOPS_VAULT_PASSWORD_FILE, or the inventory's .vault-pass)")
+
+
+def load(args: argparse.Namespace):
+    """Load the inventory named by -i; on problems print them all and exit 2."""
+    password = None
+    if getattr(args, "vault_password_file", None):
+        try:
+            with open(args.vault_password_file) as fh:
+                password = fh.read().strip()
+        except OSError as exc:
+            errors.print(f"[red]cannot read vault password file:[/] {exc}")
+            sys.exit(2)
+    try:
+        return load_inventory(args.inventory, vault_password=password)
+    except InventoryError as exc:
+        print_problems(exc)
+        sys.exit(2)
+
+
+def print_problems(exc: InventoryError) -> None:
+    errors.print(f"[red]{len(exc.problems)} problem(s):[/]")
+    for p in exc.problems:
+        errors.print(f"  {p.file}: [bold]{p.key}[/]: {p.message}", highlight=False, markup=False)
+
+
+# -- validate ------------------------------------------------------------------------------
+def cmd_validate(args: argparse.Namespace) -> int:
+    password = open(args.vault_password_file).read().strip() if args.vault_password_file else None
+    try:
+        inv = load_inventory(args.inventory, vault_password=password)
+    except InventoryError as exc:
+        if args.json:
+            print(json.dumps([p.__dict__ for p in exc.problems], ensure_ascii=False, indent=2))
+        else:
+            print_problems(exc)
+        return 1
+    if args.json:
+        print(json.dumps([], indent=2))
+        return 0
+    counts = {k: len(getattr(inv, k)) for k in ("sites", "devices", "hosts", "links", "centres", "departments", "systems")}
+    console.print(f"[green]{inv.path}: valid[/] — " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    table = Table(title=f"{inv.city.name}: devices by tier and platform")
+    platforms = sorted({d.platform for d in inv.devices.values()})
+    table.add_column("tier")
+    for p in platforms:
+        table.add_column(p, justify="right")
+    for role in ("core", "aggregation", "access"):
+        table.add_row(role, *[str(sum(1 for d in inv.devices.values() if d.role == role and d.platform == p))
+                              for p in platforms])
+    console.print(table)
+    return 0
+
+
+# -- ipv6 ----------------------------------------------------------------------------------
+def cmd_ipv6_plan(args: argparse.Namespace) -> int:
+    from govops import ipv6
+
+    inv = load(args)
+    try:
+        existing = ipv6.load_plan(inv)
+        plan, added = ipv6.plan_ipv6(inv, existing)
+    except ipv6.PlanError as exc:
+        print_problems(exc)
+        return 2
+    if args.write and (added or existing is None):
+        path = ipv6.write_plan(inv, plan)
+        errors.print(f"wrote {path} ({len(added)} new entr{'y' if len(added) == 1 else 'ies'})")
+    if args.json:
+        print(json.dumps({"plan": plan.to_data(), "added": added, "stale": ipv6.stale_entries(plan, inv)},
+                         indent=2, ensure_ascii=False))
+        return 0
+    table = Table(title=f"IPv6 plan of {inv.city.name} ({plan.city})")
+    for col in ("area", "name", "prefix", "townships", "devices", "links", "segments"):
+        table.add_column(col, justify="right" if col in ("townships", "devices", "links", "segments") else "left")
+    for row in ipv6.summary_rows(plan, inv):
+        table.add_row(row["site"], row["name"], row["prefix"], *(str(row[k]) for k in ("townships", "devices", "links", "segments")))
+    console.print(table)
+    console.print(f"infrastructure {plan.infrastructure}: loopbacks {plan.loopback_pool} ({len(plan.loopbacks)} used), "
+                  f"links {plan.link_pool} ({len(plan.links)} used), management {plan.management}")
+    if added and not args.write:
+        console.print(f"[yellow]{len(added)} new entr{'y' if len(added) == 1 else 'ies'} not yet in "
+                      f"{ipv6.plan_file(inv)}; run with --write to record them:[/]")
+        for line in added[:20]:
+            console.print(f"  + {line}")
+    for line in ipv6.stale_entries(plan, inv):
+        console.print(f"[yellow]  stale (kept, no longer in the inventory): {line}[/]")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="govops", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="validate an inventory; print every problem (exit 1) or a summary")
+    add_inventory_arg(p)
+    p.add_argument("--json", action="store_true", help="problems as JSON")
+    p.set_defaults(func=cmd_validate)
+
+    ip6 = sub.add_parser("ipv6", help="the dual-stack IPv6 address plan").add_subparsers(dest="ipv6_cmd", required=True)
+    p = ip6.add_parser("plan", help="plan (stable; only adds entries) and summarise per county")
+    add_inventory_arg(p)
+    p.add_argument("--write", action="store_true", help="record new entries in <inventory>/ipv6-plan.yml")
+    p.add_argument("--json", action="store_true", help="the whole plan as JSON")
+    p.set_defaults(func=cmd_ipv6_plan)
+
+    for module in ROOMS:
+        importlib.import_module(module).add_cli(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        errors.print("[red]interrupted[/]")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
