@@ -49,9 +49,10 @@ def load(args: argparse.Namespace):
 
 
 def print_problems(exc: InventoryError) -> None:
-    errors.print(f"[red]{len(exc.problems)} problem(s):[/]")
+    # Plain lines, one per problem, never wrapped: engineers grep and paste them.
+    print(f"{len(exc.problems)} problem(s):", file=sys.stderr)
     for p in exc.problems:
-        errors.print(f"  {p.file}: [bold]{p.key}[/]: {p.message}", highlight=False, markup=False)
+        print(f"  {p}", file=sys.stderr)
 
 
 # -- validate ------------------------------------------------------------------------------

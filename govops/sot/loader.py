@@ -116,8 +116,8 @@ class _Context:
                 hv = variables.get_vars(host=host, include_hostvars=False)
                 hostvars[host.name] = _resolve_secrets(loader, hv)
             except AnsibleError as exc:
-                self.add(*_vault_problem(self.root, exc, pw_file))
-                break
+                # Without the variables nothing else can be checked meaningfully: stop here.
+                raise InventoryError([Problem(*_vault_problem(self.root, exc, pw_file, bool(vault_password)))]) from None
         return hostvars, groups
 
     # -- city-wide sections ---------------------------------------------------------------
@@ -321,11 +321,11 @@ def _resolve_secrets(loader, hv: dict) -> dict:
     return out
 
 
-def _vault_problem(root: Path, exc: Exception, pw_file: Path | None) -> tuple[str, str, str]:
+def _vault_problem(root: Path, exc: Exception, pw_file: Path | None, had_password: bool) -> tuple[str, str, str]:
     text = str(exc)
-    vaulted = [p for p in root.rglob("*.yml") if is_vaulted(p)]
+    vaulted = sorted(p for p in root.rglob("*.yml") if is_vaulted(p))
     file = str(vaulted[0]) if vaulted else str(root)
-    if "no vault secrets" in text.lower():
+    if "decrypt" in text.lower() and not had_password:
         return file, "(vault)", ("is encrypted with ansible-vault: give the password with --vault-password-file, "
                                   "GOVOPS_VAULT_PASSWORD_FILE or an inventory .vault-pass file")
     if "decrypt" in text.lower():
