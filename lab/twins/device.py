@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,7 +68,6 @@ class Device:
         else:
             self.running = startup_config(spec.get("sysname") or self.name, spec.get("interfaces", {}),
                                           spec.get("startup") or {})
-        self.on_prepare: Callable[[DeviceConfig], None] | None = None
 
     # ---- applying ------------------------------------------------------------------------
     async def apply(self, cfg: DeviceConfig) -> list[str]:

@@ -249,27 +249,48 @@ def _severity(kind: str) -> int:
 
 def keywords_at(line: str, commands: Sequence[Command], validators: dict[str, Validator]) -> list[tuple[str, str]]:
     """Keywords (with help text) that may follow ``line``: the ``?`` help listing."""
-    words = split_words(line)
-    out: dict[str, str] = {}
-    for command in commands:
-        tokens = command.tokens
-        index = 0
-        ok = True
-        for word in words:
-            if index >= len(tokens):
-                ok = False
-                break
-            token = tokens[index]
+    alive = [(command, 0) for command in commands]
+    for word in split_words(line):
+        keywords = {c.tokens[i] for c, i in alive if i < len(c.tokens) and not _is_param(c.tokens[i])}
+        lowered = word.text.lower()
+        chosen = {k for k in keywords if k.lower() == lowered} or {
+            k for k in keywords if k.lower().startswith(lowered)
+        }
+        following = []
+        for command, index in alive:
+            if index >= len(command.tokens):
+                continue
+            token = command.tokens[index]
             if _is_param(token):
-                if validators[token[1:-1]]([word]) is None:
-                    ok = False
-                    break
-            elif not token.lower().startswith(word.text.lower()):
-                ok = False
-                break
-            index += 1
-        if ok and index < len(tokens):
-            token = tokens[index]
+                if validators[token[1:-1]]([word]) is not None:
+                    following.append((command, index + 1))
+            elif token in chosen:
+                following.append((command, index + 1))
+        alive = following
+    out: dict[str, str] = {}
+    for command, index in alive:
+        if index < len(command.tokens):
+            token = command.tokens[index]
             name = f"<{token[1:-1]}>" if _is_param(token) else token
-            out.setdefault(name, command.help if index == 0 else "")
+            text = FIRST_WORD_HELP.get(name, command.help) if index == 0 else ""
+            if text and not out.get(name):
+                out[name] = text
+            out.setdefault(name, "")
     return sorted(out.items())
+
+
+# Help for first words shared by many commands (otherwise the first command's help would show).
+FIRST_WORD_HELP = {
+    "display": "Display information",
+    "show": "Show running system information",
+    "undo": "Cancel current setting",
+    "no": "Negate a command or set its defaults",
+    "ping": "Send echo messages",
+    "commit": "Commit configuration",
+    "rollback": "Roll back the configuration",
+    "ip": "Specify IP configuration",
+    "ipv6": "Specify IPv6 configuration",
+    "interface": "Specify the interface view",
+    "acl": "Specify an ACL",
+    "save": "Save the current configuration",
+}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import re
 import socket
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -276,3 +277,25 @@ def _read_state() -> KernelState:
                 }
             )
     return state
+
+
+@dataclass
+class PingReply:
+    sequence: int
+    ttl: int
+    time_ms: float
+
+
+async def ping(namespace: str, target: str, count: int = 5, timeout: float = 2.0) -> list[PingReply | None]:
+    """Real ICMP/ICMPv6 echo from the namespace; one entry per probe, None when it timed out."""
+    family = "-6" if ipaddress.ip_address(target).version == 6 else "-4"
+    proc = await asyncio.create_subprocess_exec(
+        "ip", "netns", "exec", namespace, "ping", family, "-n", "-c", str(count), "-i", "0.2",
+        "-W", str(int(timeout)), target,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+    )
+    out, _ = await proc.communicate()
+    replies: dict[int, PingReply] = {}
+    for m in re.finditer(r"icmp_seq=(\d+) ttl=(\d+) time=([\d.]+)", out.decode()):
+        replies[int(m.group(1))] = PingReply(int(m.group(1)), int(m.group(2)), float(m.group(3)))
+    return [replies.get(seq) for seq in range(1, count + 1)]

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from lab.twins.device import Device
 from lab.twins.grammar import (
-    AMBIGUOUS,
-    INCOMPLETE,
-    TOO_MANY,
     UNRECOGNIZED,
     VALIDATORS,
-    WRONG_PARAMETER,
     CliError,
     Command,
     ConfigError,
@@ -147,6 +144,7 @@ class Dialect:
         if not line.strip():
             return
         prompt = self.prompt()
+        line, output_filter = self.split_pipe(line)
         try:
             found, depth = self._lookup(line)
         except CliError as err:
@@ -163,8 +161,39 @@ class Dialect:
             self.write(str(err))
             return
         if output:
-            self.write(output)
+            self.write(output_filter(output) if output_filter else output)
         await self.after_change()
+
+    # ``display ... | include X`` (Huawei/H3C) and ``show ... | include X`` (IOS-like): only
+    # display commands take a pipe, so a ``|`` in a description is left alone.
+    PIPE = re.compile(r"^(\s*(?:dis|sh)\S*\s.*?)\s+\|\s+([a-z]+)\s+(.+)$", re.I)
+
+    def split_pipe(self, line: str) -> tuple[str, Callable[[str], str] | None]:
+        m = self.PIPE.match(line)
+        if not m:
+            return line, None
+        head, word, pattern = m.group(1), m.group(2).lower(), m.group(3).strip()
+        kinds = [k for k in ("include", "exclude", "begin") if k.startswith(word)]
+        if len(kinds) != 1:
+            return line, None
+        kind = kinds[0][0]
+        try:
+            regex = re.compile(pattern)
+        except re.error:
+            regex = re.compile(re.escape(pattern))
+
+        def apply(text: str) -> str:
+            lines = text.splitlines()
+            if kind == "i":
+                kept = [x for x in lines if regex.search(x)]
+            elif kind == "e":
+                kept = [x for x in lines if not regex.search(x)]
+            else:
+                start = next((n for n, x in enumerate(lines) if regex.search(x)), len(lines))
+                kept = lines[start:]
+            return "\n".join(kept)
+
+        return head, apply
 
     def _lookup(self, line: str):  # noqa: ANN202
         errors: list[CliError] = []
@@ -213,8 +242,6 @@ class Dialect:
         return None
 
     def resolve_interface(self, text: str) -> str | None:
-        import re
-
         m = re.fullmatch(r"([A-Za-z][A-Za-z-]*?)-?(\d[\d/:.]*)", text)
         if not m:
             return None
@@ -245,5 +272,3 @@ class Dialect:
     def network(address: str, length: int) -> str:
         return str(ipaddress.ip_interface(f"{address}/{length}").network)
 
-
-ERROR_KINDS = (UNRECOGNIZED, INCOMPLETE, AMBIGUOUS, WRONG_PARAMETER, TOO_MANY)

@@ -1,0 +1,123 @@
+"""Bench: govops' SNMP exporter vs Debian's prometheus-snmp-exporter 0.21, same agent, same columns.
+
+    sudo .venv/bin/python bench/snmp_exporter/run.py [--sizes 50,200,500] [--scrapes 10]
+
+One namespace `gm-bench` with one snmpd (v2c) and both exporters inside it. For each size the
+namespace gets that many port-less bridge interfaces (plus lo and one veth pair), snmpd is
+restarted, and each exporter is scraped `--scrapes` times after one warm-up scrape, alternating
+scrapes between the two. Wall time is measured around the HTTP request; CPU per scrape is the
+exporter process' utime+stime delta (/proc/PID/stat) divided by the number of scrapes. govops
+runs twice: with its static-column cache (default, 300 s) and with it off (`--cache-age 0`,
+every scrape walks ifName/ifDescr/ifAlias/ifHighSpeed like snmp_exporter does).
+Prints a Markdown table; RESULTS.md holds a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from monitoring.netns_agents import COMMUNITY, AgentNamespace, ns_exec  # noqa: E402
+
+NS = "gm-bench"
+HERE = Path(__file__).resolve().parent
+EXPORTERS = {
+    "snmp_exporter 0.21": ("127.0.0.1:29116", "/snmp?target=127.0.0.1:1161&module=if_mib"),
+    "govops (cache)": ("127.0.0.1:29117", "/snmp?target=127.0.0.1:1161&module=if_mib&auth=bench"),
+    "govops (no cache)": ("127.0.0.1:29118", "/snmp?target=127.0.0.1:1161&module=if_mib&auth=bench"),
+}
+CLK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK  # utime, stime
+
+
+def scrape(addr: str, path: str) -> tuple[float, str]:
+    t0 = time.perf_counter()
+    out = subprocess.run(["ip", "netns", "exec", NS, "curl", "-sS", "-m", "30", f"http://{addr}{path}"],
+                         check=True, capture_output=True, text=True).stdout
+    return time.perf_counter() - t0, out
+
+
+def curl_overhead() -> float:
+    """Wall time of `ip netns exec curl` against a trivial endpoint: subtracted from every scrape."""
+    addr = EXPORTERS["govops (cache)"][0]
+    samples = [scrape(addr, "/")[0] for _ in range(10)]
+    return sorted(samples)[len(samples) // 2]
+
+
+def set_interfaces(ns: AgentNamespace, have: int, want: int) -> None:
+    batch = Path(ns.workdir) / "grow.batch"
+    batch.write_text("".join(f"link add gmd{i} type bridge\nlink set gmd{i} up\n" for i in range(have, want)))
+    ns_exec(NS, ["ip", "-batch", str(batch)])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="50,200,500")
+    ap.add_argument("--scrapes", type=int, default=10)
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    ns = AgentNamespace(NS)
+    tmp = Path(tempfile.mkdtemp(prefix="gm-bench-"))
+    rows = []
+    try:
+        ns.create(dummies=0)
+        auths = tmp / "auths.json"
+        auths.write_text(json.dumps({"bench": {"version": 2, "community": COMMUNITY}}))
+        procs = {
+            "snmp_exporter 0.21": ns.spawn(["prometheus-snmp-exporter", f"--config.file={HERE / 'snmp.yml'}",
+                                            f"--web.listen-address={EXPORTERS['snmp_exporter 0.21'][0]}"], tmp / "se.log"),
+        }
+        py = [sys.executable, "-m", "monitoring.cli", "exporter", "snmp", "-i", str(ROOT / "inventories/lab"),
+              "--auth-file", str(auths), "--timeout", "2", "--retries", "1", "--deadline", "25"]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        procs["govops (cache)"] = ns.spawn([*py, "--listen", EXPORTERS["govops (cache)"][0]], tmp / "g1.log", env)
+        procs["govops (no cache)"] = ns.spawn([*py, "--listen", EXPORTERS["govops (no cache)"][0], "--cache-age", "0"],
+                                              tmp / "g2.log", env)
+        time.sleep(2)
+        have = 0
+        for size in sizes:
+            set_interfaces(ns, have, size)
+            have = size
+            if "dev" in ns.agents:
+                ns.stop("dev")
+                ns.start("dev")
+            else:
+                ns.add_agent("dev", 1161)
+            overhead = curl_overhead()
+            for name, (addr, path) in EXPORTERS.items():
+                _, out = scrape(addr, path)  # warm-up (and cache fill for govops)
+                series = sum(1 for line in out.splitlines() if line.startswith("ifHCInOctets{"))
+                assert series >= size, f"{name}: {series} ifHCInOctets series for {size} interfaces"
+            walls = {n: [] for n in EXPORTERS}
+            cpu0 = {n: cpu_seconds(p.pid) for n, p in procs.items()}
+            for _ in range(args.scrapes):
+                for name, (addr, path) in EXPORTERS.items():
+                    walls[name].append(scrape(addr, path)[0] - overhead)
+            for name, p in procs.items():
+                cpu = (cpu_seconds(p.pid) - cpu0[name]) / args.scrapes
+                w = sorted(walls[name])
+                rows.append((size, name, w[len(w) // 2], sum(w) / len(w), w[-1], cpu, series))
+        print("| interfaces | exporter | wall median (s) | wall mean (s) | wall max (s) | CPU per scrape (s) |")
+        print("|---:|---|---:|---:|---:|---:|")
+        for size, name, med, mean, mx, cpu, _ in rows:
+            print(f"| {size} | {name} | {med:.3f} | {mean:.3f} | {mx:.3f} | {cpu:.3f} |")
+    finally:
+        ns.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

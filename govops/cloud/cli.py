@@ -1,0 +1,104 @@
+"""`govops cloud plan` and `govops cloud drift`: the Pulumi program under mocks, no CLI or cloud needed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from govops.cli import DEFAULT_INVENTORY, add_inventory_arg, console, errors, load, print_problems
+from govops.sot.problems import InventoryError
+
+
+def _declare(args: argparse.Namespace):
+    """(inventory, declaration) for the stack/inventory the arguments name; exits 2 on bad input."""
+    from govops import ipv6
+
+    from .mocks import run_program
+    from .settings import StackSettings, load_stack_settings, stack_file
+
+    settings = None
+    if args.stack:
+        if not stack_file(args.stack).exists():
+            errors.print(f"[red]no stack config {stack_file(args.stack)}[/]")
+            sys.exit(2)
+        settings = load_stack_settings(args.stack)
+    args.inventory = args.inventory or (settings.inventory if settings else DEFAULT_INVENTORY)
+    inv = load(args)
+    stack = args.stack or inv.name
+    if settings is None:
+        settings = load_stack_settings(stack) if stack_file(stack).exists() else StackSettings(inventory=str(inv.path))
+    try:
+        plan = ipv6.require_plan(inv)
+        return inv, run_program(inv, plan, settings, stack=stack)
+    except InventoryError as exc:
+        print_problems(exc)
+        sys.exit(2)
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from . import policies
+    from .report import build_report, to_markdown
+
+    inv, decl = _declare(args)
+    report = build_report(inv, decl)
+    report["policies"] = policies.check_all(decl.resources, *policies.inventory_facts(inv))
+    text = json.dumps(report, indent=2, ensure_ascii=False) + "\n" if args.json else to_markdown(report)
+    if not args.json:
+        text += "\n## Policies\n\n" + "\n".join(
+            f"- {name}: {'ok' if not v else f'{len(v)} violation(s)'}" + "".join(f"\n  - {m}" for m in v)
+            for name, v in report["policies"].items()) + "\n"
+    if args.output:
+        Path(args.output).write_text(text)
+        errors.print(f"wrote {args.output} ({report['resources']} resources)")
+    else:
+        sys.stdout.write(text)
+    return 1 if any(report["policies"].values()) else 0
+
+
+def cmd_drift(args: argparse.Namespace) -> int:
+    from .drift import ExportError, compare, read_export
+
+    try:
+        state = read_export(args.state)
+    except ExportError as exc:
+        errors.print(f"[red]{exc}[/]")
+        return 2
+    _, decl = _declare(args)
+    report = compare(decl, state)
+    if args.json:
+        print(json.dumps(report.to_data(), indent=2, ensure_ascii=False))
+        return 1 if report.drifted else 0
+    for urn in report.missing:
+        console.print(f"[red]missing[/]  {urn}", highlight=False)
+    for urn in report.added:
+        console.print(f"[yellow]added[/]    {urn}", highlight=False)
+    for change in report.changed:
+        console.print(f"[yellow]changed[/]  {change.urn}", highlight=False)
+        for key, (want, have) in change.inputs.items():
+            console.print(f"           {key}: declared {want!r}, state {have!r}", highlight=False, markup=False)
+    summary = f"{len(report.missing)} missing, {len(report.added)} added, {len(report.changed)} changed"
+    console.print(f"[{'red' if report.drifted else 'green'}]{'drift' if report.drifted else 'no drift'}:[/] {summary}")
+    return 1 if report.drifted else 0
+
+
+def add_cli(subparsers) -> None:
+    cloud = subparsers.add_parser("cloud", help="the government cloud as code (Pulumi program under mocks)")
+    sub = cloud.add_subparsers(dest="cloud_cmd", required=True)
+
+    p = sub.add_parser("plan", help="resource inventory per centre, DR coverage and quota use (the review document)")
+    add_inventory_arg(p)
+    p.add_argument("--stack", help="stack whose pulumi/Pulumi.<stack>.yaml settings (and inventory) to use")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="machine-readable document")
+    fmt.add_argument("--markdown", action="store_true", help="Markdown document (the default)")
+    p.add_argument("-o", "--output", help="write to this file instead of stdout")
+    p.set_defaults(func=cmd_plan, inventory=None)
+
+    p = sub.add_parser("drift", help="compare a `pulumi stack export` with the declared resources (exit 1 on drift)")
+    add_inventory_arg(p)
+    p.add_argument("--stack", help="stack whose settings (and inventory) to use")
+    p.add_argument("--state", required=True, help="JSON from `pulumi stack export`")
+    p.add_argument("--json", action="store_true", help="machine-readable report")
+    p.set_defaults(func=cmd_drift, inventory=None)

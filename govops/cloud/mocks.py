@@ -1,0 +1,147 @@
+"""Run the program under ``pulumi.runtime.set_mocks`` (Pulumi's documented unit-test mode) and
+record every resource it registers: type, name, inputs, parent, and which centre's provider.
+
+No CLI, no engine, no cloud: the real SDK and the real pulumi_openstack classes build the
+requests, a mock monitor answers them. Mock ids are ``mock:<type>::<name>`` so a recorded input
+that references another resource says which one (drift resolves it against a real export).
+"""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import dataclass, field
+
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.settings import reset_options
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+import pulumi
+from govops import ipv6
+from govops.sot.model import Inventory
+
+from .settings import PROJECT, StackSettings
+from .validate import require_cloud_inputs
+
+MOCK_ID = "mock:"
+INVOKED = "mock:invoke:"
+SECRET = "[secret]"
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+@dataclass
+class Declared:
+    """One registered resource, as the engine would store it (URN in the engine's form)."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    inputs: dict
+    parent: str | None          # engine URN of the parent component (None: the stack)
+    provider: str | None        # name of the provider resource (centre id, or centre.department)
+    id: str | None = None
+
+    @property
+    def centre(self) -> str | None:
+        """The centre whose API this resource is created through (for a provider: its own centre)."""
+        name = self.name if self.type.startswith("pulumi:providers:") else self.provider
+        return name.split(".")[0] if name else None
+
+
+@dataclass
+class Declaration:
+    stack: str
+    project: str
+    resources: list[Declared] = field(default_factory=list)
+
+    def of_type(self, *suffixes: str) -> list[Declared]:
+        """Resources whose type token ends with one of the suffixes (e.g. ``networking/subnet:Subnet``)."""
+        return [r for r in self.resources if r.type.endswith(suffixes)]
+
+    def by_name(self, typ_suffix: str, name: str) -> Declared:
+        return next(r for r in self.of_type(typ_suffix) if r.name == name)
+
+
+def normalise(value):
+    """Make recorded inputs comparable: integral floats back to int (the wire has only doubles),
+    secrets blanked, nested values recursively."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        if "4dabf18193072939515e22adb298388d" in value:   # Pulumi's secret signature key
+            return SECRET
+        return {k: normalise(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [normalise(v) for v in value]
+    return value
+
+
+class _Mocks(pulumi.runtime.Mocks):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        return f"{MOCK_ID}{args.typ}::{args.name}", dict(args.inputs)
+
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        # Invokes (identity lookups) answer with recognisable placeholders; returned as a plain dict:
+        # (dict, None) crashes MockMonitor.Invoke (shared/reference/cloud-iac.md §3.1).
+        token = args.token.rsplit(":", 1)[-1]
+        return {"id": f"{INVOKED}{token}:{args.args.get('name', '')}", "userId": f"{INVOKED}{token}:user",
+                "name": args.args.get("name", "")}
+
+
+class _RecordingMonitor(MockMonitor):
+    def __init__(self, mocks, declaration: Declaration):
+        super().__init__(mocks)
+        self.declaration = declaration
+        self.engine_urn: dict[str, tuple[str, str]] = {}   # mock URN -> (engine URN, qualified type)
+        self.provider_names: dict[str, str] = {}           # "urn::id" -> provider name
+
+    def RegisterResource(self, request):
+        response = super().RegisterResource(request)
+        if request.type == STACK_TYPE:
+            return response
+        parent = self.engine_urn.get(request.parent)
+        qualified = f"{parent[1]}${request.type}" if parent else request.type
+        d = self.declaration
+        urn = f"urn:pulumi:{d.stack}::{d.project}::{qualified}::{request.name}"
+        self.engine_urn[response.urn] = (urn, qualified)
+        if request.type.startswith("pulumi:providers:"):
+            self.provider_names[f"{response.urn}::{response.id}"] = request.name
+        state = self.resources[response.urn].state
+        d.resources.append(Declared(
+            urn=urn, type=request.type, name=request.name, custom=bool(request.custom),
+            inputs=normalise(dict(state)) if request.custom else {},
+            parent=parent[0] if parent else None,
+            provider=self.provider_names.get(request.provider) if request.provider else None,
+            id=response.id or None))
+        return response
+
+
+def run_program(inv: Inventory, plan: ipv6.Plan, settings: StackSettings, stack: str = "mock") -> Declaration:
+    """Declare the whole cloud of an inventory under mocks; every resource registered, in order.
+
+    Catalogue problems raise CloudInputError before the mocks are even set up."""
+    from .program import declare_cloud
+
+    require_cloud_inputs(inv, plan)
+    declaration = Declaration(stack=stack, project=PROJECT)
+    mocks = _Mocks()
+    # Fresh settings and a fresh root stack every run: set_mocks keeps an existing root stack, and
+    # every resource of an earlier run left under it makes the next run about twice as slow.
+    reset_options(project=PROJECT, stack=stack, preview=False)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False,
+                             monitor=_RecordingMonitor(mocks, declaration))
+    from pulumi.runtime.settings import SETTINGS
+
+    SETTINGS.rpc_manager.clear()
+    SETTINGS.outputs.clear()
+    # The run builds ~100 long-lived objects per resource; the cyclic GC rescanning them all the
+    # time doubles the run (bench/pulumi/RESULTS.md). Collect once at the end instead.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        _sync_await(run_pulumi_func(lambda: declare_cloud(inv, plan, settings)))
+    finally:
+        if was_enabled:
+            gc.enable()
+    return declaration

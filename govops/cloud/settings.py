@@ -1,0 +1,75 @@
+"""Stack settings: what differs between stacks and is not in the source of truth.
+
+Read from Pulumi config (namespace ``govops-cloud``) by the program, and from
+``pulumi/Pulumi.<stack>.yaml`` by ``govops cloud plan``/``drift``, which run without the CLI.
+Secrets never pass through here: credentials come from clouds.yaml entries named per centre
+(``cloud``), or from secret config the provider reads itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+PROJECT = "govops-cloud"
+PULUMI_DIR = Path(__file__).resolve().parents[2] / "pulumi"
+
+
+@dataclass(frozen=True)
+class CentreAccess:
+    """How the program reaches one centre's OpenStack API."""
+
+    auth_url: str
+    region: str = "RegionOne"
+    cloud: str | None = None          # clouds.yaml entry holding the credentials (preferred)
+    local_asn: int = 65101            # the centre's BGP speaker (private ASN)
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    inventory: str
+    operator: str = "cloud-ops@xinyu.example"    # owner of platform and tenant resources
+    image: str = "kylin-server-v10-sp3"          # domestic OS image every instance boots
+    extranet_asn: int = 65000                    # the extranet core's ASN (BGP peer)
+    tenant_ipv4_pool: str = "198.18.128.0/17"    # tenant-private IPv4 (SNAT), sample range
+    centres: dict[str, CentreAccess] = field(default_factory=dict)
+
+    def access(self, centre_id: str) -> CentreAccess:
+        return self.centres.get(centre_id) or CentreAccess(auth_url=f"https://{centre_id}.cloud.xinyu.example:5000/v3")
+
+
+def from_config(values: dict) -> StackSettings:
+    """From a flat mapping of config keys without the namespace (what Pulumi.<stack>.yaml holds)."""
+    centres = {cid: CentreAccess(**{k: v for k, v in (spec or {}).items() if k in CentreAccess.__dataclass_fields__})
+               for cid, spec in (values.get("centres") or {}).items()}
+    simple = {k: values[k] for k in ("inventory", "operator", "image", "extranet_asn", "tenant_ipv4_pool")
+              if k in values}
+    return StackSettings(**simple, centres=centres)
+
+
+def stack_file(stack: str, pulumi_dir: Path = PULUMI_DIR) -> Path:
+    return pulumi_dir / f"Pulumi.{stack}.yaml"
+
+
+def read_stack_config(stack: str, pulumi_dir: Path = PULUMI_DIR) -> dict:
+    """The plain (non-secret) values of a stack's config, keys without the ``govops-cloud:`` namespace."""
+    path = stack_file(stack, pulumi_dir)
+    data = yaml.safe_load(path.read_text()) or {}
+    out = {}
+    for key, value in (data.get("config") or {}).items():
+        ns, _, name = key.partition(":")
+        if ns == PROJECT and not (isinstance(value, dict) and "secure" in value):
+            out[name] = value
+    return out
+
+
+def load_stack_settings(stack: str, pulumi_dir: Path = PULUMI_DIR) -> StackSettings:
+    """Settings of a stack; a relative inventory path is relative to the Pulumi project directory."""
+    values = read_stack_config(stack, pulumi_dir)
+    settings = from_config(values)
+    inv = Path(settings.inventory)
+    if not inv.is_absolute():
+        inv = (pulumi_dir / inv).resolve()
+    return StackSettings(**{**settings.__dict__, "inventory": str(inv)})

@@ -1,0 +1,1 @@
+"""Cloud migration: the wave planner, per-system runbooks, and the lab rehearsals (see README.md)."""

@@ -1,0 +1,310 @@
+"""H3C Comware 7 (netmiko ``hp_comware``): immediate changes, ``%``-style errors.
+
+Differences from VRP: ``screen-length disable`` (refused politely on a VTY), ``save force``,
+``configuration commit delay`` + ``configuration commit`` (automatic rollback when not
+confirmed in time; the lab's ``time_scale`` shortens the wait), ``archive configuration`` and
+``configuration replace file``. An IPv6 address enables IPv6 on the port by itself.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from lab.twins.dialects.base import View, command
+from lab.twins.dialects.huawei_style import HuaweiStyle, uptime_text
+from lab.twins.grammar import (
+    AMBIGUOUS,
+    INCOMPLETE,
+    TOO_MANY,
+    UNRECOGNIZED,
+    WRONG_PARAMETER,
+    ConfigError,
+)
+from lab.twins.kernel import KernelState, ping
+from lab.twins.model import DeviceConfig, Interface, LocalUser
+
+SHORT_NAMES = (("Ten-GigabitEthernet", "XGE"), ("GigabitEthernet", "GE"), ("LoopBack", "Loop"),
+               ("Vlan-interface", "Vlan"), ("Route-Aggregation", "RAGG"))
+
+
+class Comware(HuaweiStyle):
+    platform = "hp_comware"
+    parents = {**HuaweiStyle.parents, "luser": "system"}
+    error_texts = {
+        UNRECOGNIZED: "% Unrecognized command found at '^' position.",
+        INCOMPLETE: "% Incomplete command found at '^' position.",
+        AMBIGUOUS: "% Ambiguous command found at '^' position.",
+        WRONG_PARAMETER: "% Wrong parameter found at '^' position.",
+        TOO_MANY: "% Too many parameters found at '^' position.",
+    }
+    interface_types = ("GigabitEthernet", "Ten-GigabitEthernet", "FortyGigE", "HundredGigE", "LoopBack",
+                       "Vlan-interface", "Route-Aggregation")
+    system_banner = "System View: return to User View with Ctrl+Z."
+    ipv6_address_enables = True
+    vpn_binding_info = ""
+
+    def banner(self) -> str:
+        return "\n******************************************************************************\n" \
+               "* Copyright (c) 2004-2024 New H3C Technologies Co., Ltd. All rights reserved.*\n" \
+               "* Without the owner's prior written consent,                                 *\n" \
+               "* no decompiling or reverse-engineering shall be allowed.                    *\n" \
+               "******************************************************************************\n\n"
+
+    def view_label(self, view: View) -> str:
+        if view.name == "acl6":
+            return f"acl-ipv6-{'adv' if int(view.context) >= 3000 else 'basic'}-{view.context}"
+        if view.name == "luser":
+            return f"luser-manage-{view.context}"
+        if view.name == "vpn-instance":
+            return f"vpn-instance-{view.context}"
+        return super().view_label(view)
+
+    @command("user", "screen-length disable", "Disable pausing between screens of output")
+    async def screen_length_disable(self) -> str:
+        return "% Screen-length configuration is disabled for current user."
+
+    @command(("user", "system"), "save force", "Save the running configuration without confirmation")
+    async def save_force(self) -> str:
+        self.device.save(self.render_config(self.device.running))
+        return "Validating file. Please wait...\nSaved the current configuration to mainboard device successfully."
+
+    @command(("user", "system"), "save", "Save the running configuration")
+    async def save(self) -> str:
+        answer = await self.ask("The current configuration will be written to the device. Are you sure? [Y/N]:")
+        if answer.lower() not in ("y", "yes"):
+            return "Configuration is not saved!"
+        await self.ask("Please input the file name(*.cfg)[flash:/startup.cfg]\n"
+                       "(To leave the existing filename unchanged, press the enter key):")
+        return await self.save_force()
+
+    # ---- confirmed commit, archive, replace ----------------------------------------------------
+    @command("system", "configuration commit delay {minutes}", "Roll back unless confirmed within the delay")
+    async def commit_delay(self, minutes: int) -> str:
+        self.device.arm_revert(self.device.running, minutes * 60, self.username, "apply")
+        return ""
+
+    @command("system", "configuration commit", "Confirm the configuration changes")
+    async def commit_confirm(self) -> str:
+        self.device.confirm_pending()
+        return ""
+
+    @command("user", "archive configuration", "Archive the running configuration")
+    async def archive(self) -> str:
+        answer = await self.ask("Save the running configuration to an archive file. Continue? [Y/N]:")
+        if answer.lower() not in ("y", "yes"):
+            return ""
+        prefix = getattr(self.device, "archive_prefix", "archive")
+        name = self.device.archive(self.render_config(self.device.running), prefix)
+        return f"Please wait...\nInfo: The archive configuration file {name} is saved."
+
+    @command("system", "archive configuration location {word} filename-prefix {word}")
+    async def archive_location(self, _location: str, prefix: str) -> str:
+        self.device.archive_prefix = prefix
+        return ""
+
+    @command("system", "configuration replace file {word}", "Replace the running configuration with a file")
+    async def replace(self, name: str) -> str:
+        target = self.device.archived(name)
+        if target is None:
+            raise ConfigError("% The file does not exist.")
+        answer = await self.ask("Current configuration will be lost, save current configuration? [Y/N]:")
+        if answer.lower() in ("y", "yes"):
+            self.device.save(self.render_config(self.device.running))
+        self.write("Now replacing the current configuration. Please wait...")
+        self.cfg = target
+        return f"Succeeded in replacing current configuration with the file {name}."
+
+    # ---- Comware spellings of shared features ----------------------------------------------------
+    @command("system", "acl ipv6 advanced {acl6}", "Specify an IPv6 advanced ACL")
+    async def acl6_advanced(self, number: int) -> str:
+        if number < 3000:
+            raise ConfigError(self.error_texts[WRONG_PARAMETER])
+        return await self.acl6(number)
+
+    @command("system", "acl ipv6 basic {acl6}")
+    async def acl6_basic(self, number: int) -> str:
+        if number >= 3000:
+            raise ConfigError(self.error_texts[WRONG_PARAMETER])
+        return await self.acl6(number)
+
+    @command("system", "undo acl ipv6 advanced {acl6}")
+    async def undo_acl6_advanced(self, number: int) -> str:
+        return await self.undo_acl6(number)
+
+    def acl6_header(self, number: int) -> str:
+        return f"acl ipv6 {'advanced' if number >= 3000 else 'basic'} {number}"
+
+    @command("system", "local-user {word}", "Add a local user")
+    async def local_user(self, name: str) -> str:
+        self.cfg.users.setdefault(name, LocalUser(name))
+        self.views.append(View("luser", name))
+        return ""
+
+    @command("system", "local-user {word} class manage")
+    async def local_user_class(self, name: str) -> str:
+        return await self.local_user(name)
+
+    @command("luser", "password simple {word}", "Set the password")
+    async def luser_password(self, password: str) -> str:
+        self.cfg.users[self.view.context].password = password
+        return ""
+
+    @command("luser", "service-type {text}")
+    async def luser_service(self, services: str) -> str:
+        self.cfg.users[self.view.context].service = services
+        return ""
+
+    @command("luser", "authorization-attribute user-role {word}")
+    async def luser_role(self, role: str) -> str:
+        self.cfg.users[self.view.context].privilege = 15 if role == "network-admin" else 1
+        return ""
+
+    @command("luser", "quit")
+    async def luser_quit(self) -> str:
+        self.views.pop()
+        return ""
+
+    @command("system", "undo local-user {word} class manage")
+    async def undo_local_user_class(self, name: str) -> str:
+        return await self.undo_local_user(name)
+
+    def render_users(self, cfg: DeviceConfig) -> list[str]:
+        lines = []
+        for user in cfg.users.values():
+            role = "network-admin" if user.privilege >= 15 else "network-operator"
+            lines += [f"local-user {user.name} class manage", " password hash $h$6$******",
+                      f" service-type {user.service}", f" authorization-attribute user-role {role}", "#"]
+        return lines
+
+    # ---- ping ------------------------------------------------------------------------------------
+    async def _ping(self, target: str, count: int) -> str:
+        self.write(f"Ping {target} ({target}): 56 data bytes, press CTRL_C to break")
+        replies = await ping(self.device.spec["netns"], target, count)
+        lines = []
+        for seq, reply in enumerate(replies):
+            if reply is None:
+                lines.append("Request time out")
+            else:
+                lines.append(f"56 bytes from {target}: icmp_seq={seq} ttl={reply.ttl} time={reply.time_ms:.3f} ms")
+        got = [r.time_ms for r in replies if r]
+        lines += ["", f"--- Ping statistics for {target} ---",
+                  f"{count} packet(s) transmitted, {len(got)} packet(s) received, "
+                  f"{100 * (count - len(got)) / count:.1f}% packet loss"]
+        if got:
+            lines.append(f"round-trip min/avg/max/std-dev = {min(got):.3f}/{sum(got) / len(got):.3f}/{max(got):.3f}/0.000 ms")
+        return "\n".join(lines)
+
+    # ---- rendering -------------------------------------------------------------------------------
+    def display_name(self, intf_name: str) -> str:
+        for long, short in SHORT_NAMES:
+            if intf_name.startswith(long):
+                return short + intf_name[len(long):]
+        return intf_name
+
+    def config_header(self) -> list[str]:
+        return ["#", f" version {self.device.spec.get('os_version', '7.1.064, Release 0821P16')}", "#"]
+
+    def render_interface_lines(self, intf: Interface, cfg: DeviceConfig) -> list[str]:
+        lines = [f"interface {intf.name}"]
+        if not intf.is_loopback:
+            lines.append(" port link-mode route")
+        if intf.vpn:
+            lines.append(f" ip binding vpn-instance {intf.vpn}")
+        if intf.description:
+            lines.append(f" description {intf.description}")
+        if intf.shutdown:
+            lines.append(" shutdown")
+        for i, addr in enumerate(intf.ipv4):
+            a = ipaddress.IPv4Interface(addr)
+            lines.append(f" ip address {a.ip} {a.netmask}{' sub' if i else ''}")
+        if intf.ipv6_enabled and not intf.ipv6:
+            lines.append(" ipv6 address auto link-local")
+        for addr in intf.ipv6:
+            lines.append(f" ipv6 address {addr.upper()}")
+        return lines
+
+    def render_config(self, cfg: DeviceConfig) -> str:
+        text = super().render_config(cfg)
+        # Comware writes static routes indented, with a prefix length instead of a mask.
+        return "\n".join((" " + line) if line.startswith(("ip route-static", "ipv6 route-static")) else line
+                         for line in text.split("\n"))
+
+    def route_mask(self, net: ipaddress.IPv4Network) -> str:
+        return str(net.prefixlen)
+
+    def render_version(self) -> str:
+        spec = self.device.spec
+        version = spec.get("os_version", "7.1.064, Release 0821P16")
+        model = spec.get("model", "S6520X-30QC-EI")
+        return "\n".join([
+            f"H3C Comware Software, Version {version}",
+            "Copyright (c) 2004-2024 New H3C Technologies Co., Ltd. All rights reserved.",
+            f"H3C {model} uptime is {uptime_text(self.device.boot_time).replace('week', 'weeks')}",
+            "Last reboot reason : Cold reboot",
+        ])
+
+    def link_status(self, intf: Interface, state: KernelState) -> tuple[str, str]:
+        phy, proto = super().link_status(intf, state)
+        phy = {"*down": "ADM", "up": "UP", "down": "DOWN"}[phy]
+        return phy, proto.upper().replace("(S)", "(s)")
+
+    def render_interface_brief(self, cfg: DeviceConfig, state: KernelState) -> str:
+        lines = ["Brief information on interfaces in route mode:",
+                 "Link: ADM - administratively down; Stby - standby", "Protocol: (s) - spoofing",
+                 f"{'Interface':<21}{'Link':<5}{'Protocol':<9}{'Primary IP':<18}Description"]
+        for intf in sorted(cfg.interfaces.values(), key=lambda i: i.name):
+            link, proto = self.link_status(intf, state)
+            addr = str(ipaddress.IPv4Interface(intf.ipv4[0]).ip) if intf.ipv4 else "--"
+            lines.append(f"{self.display_name(intf.name):<21}{link:<5}{proto:<9}{addr:<18}{intf.description}".rstrip())
+        lines.append(f"{'NULL0':<21}{'UP':<5}{'UP(s)':<9}{'--':<18}".rstrip())
+        return "\n".join(lines) + "\n"
+
+    def render_ip_interface_brief(self, cfg: DeviceConfig, state: KernelState) -> str:
+        lines = ["*down: administratively down", "(s): spoofing  (l): loopback",
+                 f"{'Interface':<21}{'Physical':<9}{'Protocol':<9}{'IP address':<16}{'VPN instance':<13}Description"]
+        for intf in sorted(cfg.interfaces.values(), key=lambda i: i.name):
+            link, proto = self.link_status(intf, state)
+            phy = {"ADM": "*down", "UP": "up", "DOWN": "down"}[link]
+            addr = str(ipaddress.IPv4Interface(intf.ipv4[0]).ip) if intf.ipv4 else "--"
+            lines.append(f"{self.display_name(intf.name):<21}{phy:<9}{proto.lower():<9}{addr:<16}"
+                         f"{intf.vpn or '--':<13}{intf.description}".rstrip())
+        return "\n".join(lines)
+
+    def render_ipv6_interface_brief(self, cfg: DeviceConfig, state: KernelState) -> str:
+        lines = ["*down: administratively down", "(s): spoofing",
+                 f"{'Interface':<42}{'Physical':<9}{'Protocol':<9}IPv6 Address"]
+        for intf in sorted(cfg.interfaces.values(), key=lambda i: i.name):
+            link, proto = self.link_status(intf, state)
+            phy = {"ADM": "*down", "UP": "up", "DOWN": "down"}[link]
+            link_state = state.links.get(intf.kernel)
+            if intf.ipv6:
+                addr = str(min(ipaddress.IPv6Interface(a).ip for a in intf.ipv6)).upper()
+            elif intf.ipv6_enabled and link_state and link_state.link_local:
+                addr = link_state.link_local.upper()
+            else:
+                addr = "Unassigned"
+            lines.append(f"{intf.name:<42}{phy:<9}{proto.lower():<9}{addr}")
+        return "\n".join(lines)
+
+    def render_routing_table(self, family: int, state: KernelState) -> str:
+        rows = self._public_routes(family, state)
+        lines = [f"Destinations : {len(rows)}        Routes : {len(rows)}", "",
+                 f"{'Destination/Mask':<19}{'Proto':<8}{'Pre':<4}{'Cost':<12}{'NextHop':<16}Interface"]
+        for prefix, proto, nexthop, name in rows:
+            pre = 60 if proto == "Static" else 0
+            intf = "InLoop0" if name == "InLoopBack0" else self.display_name(name)
+            lines.append(f"{prefix:<19}{proto:<8}{pre:<4}{0:<12}{nexthop:<16}{intf}")
+        return "\n".join(lines) + "\n"
+
+    def render_ipv6_routing_table(self, state: KernelState) -> str:
+        rows = self._public_routes(6, state)
+        lines = [f"Destinations : {len(rows)} Routes : {len(rows)}", ""]
+        for prefix, proto, nexthop, name in rows:
+            net = ipaddress.IPv6Network(prefix)
+            pre = 60 if proto == "Static" else 0
+            intf = "InLoop0" if name == "InLoopBack0" else self.display_name(name)
+            lines += [f"Destination: {str(net.network_address).upper()}/{net.prefixlen:<24}Protocol  : {proto}",
+                      f"NextHop    : {nexthop.upper():<28}Preference: {pre}",
+                      f"Interface  : {intf:<28}Cost      : 0", ""]
+        return "\n".join(lines)
+

@@ -1,0 +1,206 @@
+"""Huawei VRPv8 (CloudEngine, NE40E/NE8000; netmiko ``huawei_vrpv8``): two-phase commit.
+
+Each session edits its own candidate (prompt ``[*H]`` while it differs, ``[~H]`` otherwise);
+only ``commit`` reaches the running configuration and the kernel. ``commit trial`` reverts by
+itself unless confirmed by a plain ``commit``; ``rollback configuration`` replays commit points.
+A session that ends with an uncommitted candidate loses it, as on the device.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from lab.twins.dialects.base import ANY, View, command
+from lab.twins.dialects.huawei_style import HuaweiStyle
+from lab.twins.grammar import ConfigError
+from lab.twins.model import DeviceConfig
+
+log = logging.getLogger(__name__)
+
+UNCOMMITTED = ("Warning: Uncommitted configurations found, commit them before exiting? "
+               "[Y(yes)/N(no)/C(cancel)]:")
+CHOOSE_YNC = "Error: Please choose 'YES', 'NO' or 'CANCEL' first before pressing 'Enter'. [Y/N/C]:"
+
+
+class Vrpv8(HuaweiStyle):
+    platform = "huawei_vrpv8"
+    immediate = False
+    system_banner = "Enter system view, return user view with return command."
+    vrp_version = "8.180"
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.candidate: DeviceConfig | None = None
+        self.candidate_base: DeviceConfig | None = None
+
+    # ---- candidate ---------------------------------------------------------------------------
+    @property
+    def dirty(self) -> bool:
+        return (self.candidate is not None and self.candidate_base is not None
+                and self.candidate.to_json() != self.candidate_base.to_json())
+
+    def prompt_mark(self) -> str:
+        return "*" if self.dirty else "~"
+
+    def edit_base(self) -> DeviceConfig:
+        if self.candidate is None:
+            return self.device.running.copy()  # user view: nothing to edit
+        return self.candidate
+
+    def reset_candidate(self) -> None:
+        self.candidate = self.device.running.copy()
+        self.candidate_base = self.device.running.copy()
+
+    def on_session_end(self) -> None:
+        if self.dirty:
+            log.info("%s: session of %s ended, uncommitted candidate discarded", self.device.name, self.username)
+        self.candidate = None
+
+    async def system_view(self) -> str:
+        if not self.dirty:
+            self.reset_candidate()
+        return await super().system_view()
+
+    async def _leave_config(self) -> bool:
+        """The uncommitted-exit dialogue; False when the user cancels (netmiko issue 2625)."""
+        if not self.dirty:
+            return True
+        question = UNCOMMITTED
+        while True:
+            answer = (await self.ask(question)).lower()
+            if answer in ("y", "yes"):
+                await self._commit()
+                return True
+            if answer in ("n", "no"):
+                self.reset_candidate()
+                return True
+            if answer in ("c", "cancel"):
+                return False
+            question = CHOOSE_YNC
+
+    async def quit_view(self) -> str:
+        if self.view.name == "system" and not await self._leave_config():
+            return ""
+        return await super().quit_view()
+
+    async def return_user(self) -> str:
+        if not await self._leave_config():
+            return ""
+        return await super().return_user()
+
+    # ---- commit --------------------------------------------------------------------------------
+    async def _commit(self, description: str = "", label: str = "-") -> None:
+        assert self.candidate is not None
+        # A plain commit also confirms a pending trial (VRPv8 "commit" after "commit trial").
+        self.device.confirm_pending()
+        if self.dirty:
+            await self.device.commit(self.candidate, self.username, description=description, label=label)
+        self.reset_candidate()
+
+    @command(("system", "interface", "vpn-instance", "vpn-af", "acl6", "aaa"), "commit", "Commit configuration")
+    async def commit(self) -> str:
+        await self._commit()
+        return ""
+
+    @command(("system", "interface", "vpn-instance", "vpn-af", "acl6", "aaa"), "commit comment {text}")
+    async def commit_comment(self, text: str) -> str:
+        await self._commit(description=text.strip('"'))
+        return ""
+
+    @command(("system", "interface", "vpn-instance", "vpn-af", "acl6", "aaa"), "commit description {text}")
+    async def commit_description(self, text: str) -> str:
+        return await self.commit_comment(text)
+
+    @command(("system", "interface", "vpn-instance", "vpn-af", "acl6", "aaa"), "commit label {word}")
+    async def commit_label(self, label: str) -> str:
+        await self._commit(label=label)
+        return ""
+
+    @command(("system", "interface", "vpn-instance", "vpn-af", "acl6", "aaa"), "commit trial")
+    async def commit_trial_default(self) -> str:
+        return await self.commit_trial(600)
+
+    @command(("system", "interface", "vpn-instance", "vpn-af", "acl6", "aaa"), "commit trial {seconds}")
+    async def commit_trial(self, seconds: int) -> str:
+        assert self.candidate is not None
+        before = self.device.running.copy()
+        if self.dirty:
+            await self.device.commit(self.candidate, self.username, description=f"trial {seconds}s")
+        self.reset_candidate()
+        self.device.arm_revert(before, seconds, self.username, "commit")
+        return ""
+
+    @command(("system",), "abort trial", "Abort the trial configuration")
+    async def abort_trial(self) -> str:
+        if self.device.pending is None:
+            raise ConfigError("Error: No trial configuration exists.")
+        answer = await self.ask("Warning: The trial configuration will be rolled back. Continue? [Y/N]:")
+        if answer.lower() not in ("y", "yes"):
+            return ""
+        await self.device.revert_pending_now(self.username)
+        self.reset_candidate()
+        return "Info: The trial configuration has been rolled back."
+
+    # ---- rollback ------------------------------------------------------------------------------
+    @command("user", "rollback configuration last {last}", "Roll back the configuration")
+    async def rollback_last(self, count: int) -> str:
+        commits = self.device.commits
+        if count > len(commits):
+            raise ConfigError("Error: The number of rollback points is less than the specified value.")
+        return await self._rollback(commits[-count].before)
+
+    @command("user", "rollback configuration to commit-id {commitid}")
+    async def rollback_to(self, commit_id: int) -> str:
+        found = [c for c in self.device.commits if c.commit_id == commit_id]
+        if not found:
+            raise ConfigError("Error: The specified commit ID does not exist.")
+        return await self._rollback(found[0].after)
+
+    async def _rollback(self, target: DeviceConfig) -> str:
+        answer = await self.ask("Warning: This operation will revert configuration changes to the previous "
+                                "status. Continue? [Y/N]:")
+        if answer.lower() not in ("y", "yes"):
+            return ""
+        self.device.confirm_pending()
+        await self.device.commit(target, self.username, kind="ROLLBACK")
+        return "Info: Configuration rollback succeeded."
+
+    # ---- display -------------------------------------------------------------------------------
+    @command(ANY, "display configuration candidate", "Candidate configuration")
+    async def display_candidate(self) -> str:
+        return self.render_config(self.candidate or self.device.running)
+
+    @command(ANY, "display configuration commit list", "Commit points")
+    async def display_commit_list(self) -> str:
+        rows = [f"{'No.':<4}{'CommitId':<13}{'Label':<12}{'User':<12}{'TimeStamp':<20}"]
+        for n, c in enumerate(reversed(self.device.commits), start=1):
+            rows.append(f"{n:<4}{c.commit_id:<13}{c.label:<12}{c.user:<12}{c.timestamp:<20}")
+        return "\n".join(rows)
+
+    @command(ANY, "display configuration commit list verbose")
+    async def display_commit_list_verbose(self) -> str:
+        out = []
+        for n, c in enumerate(reversed(self.device.commits), start=1):
+            out += [f"{n}) CommitId: {c.commit_id}", f"        Label: {c.label}", f"        User: {c.user}",
+                    "        User-Intf: VTY 0", f"        Type: {c.kind}", f"        TimeStamp: {c.timestamp}",
+                    f"        Description: {c.description}", ""]
+        return "\n".join(out) or "Info: No commit point exists."
+
+    @command(ANY, "display configuration trial status")
+    async def display_trial(self) -> str:
+        if self.device.pending is None:
+            return "Info: No trial configuration exists."
+        import asyncio
+
+        left = max(0, int(self.device.pending.deadline - asyncio.get_running_loop().time()))
+        return f"Trial Time Left : {left} seconds"
+
+    def render_shutdown(self, intf) -> list[str]:  # noqa: ANN001
+        return [" shutdown"] if intf.shutdown else [" undo shutdown"]
+
+    def config_header(self) -> list[str]:
+        return [f"!Software Version {self.device.spec.get('os_version', 'V800R021C10SPC600')}", "#"]
+
+    def ctrl_z(self) -> None:
+        # Ctrl+Z leaves system view; the candidate stays with the session until commit or exit.
+        self.views = [View("user")]

@@ -1,0 +1,1 @@
+"""Migration progress and DR replication exporters (file- and catalogue-driven)."""

@@ -1,0 +1,150 @@
+"""Throw-away net-snmp agents in one network namespace, for tests and the bench.
+
+Several `snmpd` processes listen on 127.0.0.1:<port> inside one namespace, each standing in
+for one device (own sysName, own vendor ifName/ifDescr via `override`, v2c community and a
+SNMPv3 authPriv SHA/AES user). Port-less bridges (this kernel may lack the dummy module) give big interface tables. Nothing touches
+the root namespace; `close()` kills only the PIDs started here and deletes the namespace.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+IF_DESCR = ".1.3.6.1.2.1.2.2.1.2"
+IF_NAME = ".1.3.6.1.2.1.31.1.1.1.1"
+COMMUNITY = "gm-ro"
+V3_USER, V3_AUTH, V3_PRIV = "gmuser", "gm-auth-key-1", "gm-priv-key-1"
+
+# Only the interface and IP tables plus the system group: faster start, less memory.
+SNMPD_EXCLUDE = ("-hr_system,hr_storage,hr_device,hr_other,hr_proc,hr_network,hr_print,hr_disk,"
+                 "hr_partition,hr_filesys,hr_swrun,hr_swinst,ucd_snmp,disman,agentx,notification,target,"
+                 "utilities,host,mteTrigger,mteObjects,mteEvent,schedule,ucd-snmp/diskio,ucd-snmp/lmsensors")
+
+
+def ns_exec(netns: str, argv: list[str], **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(["ip", "netns", "exec", netns, *argv], check=True, capture_output=True, text=True, **kw)
+
+
+@dataclass
+class Agent:
+    name: str
+    port: int
+    directory: Path
+    pid: int | None = None
+
+
+@dataclass
+class AgentNamespace:
+    netns: str
+    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="gm-agents-")))
+    agents: dict[str, Agent] = field(default_factory=dict)
+    procs: list[subprocess.Popen] = field(default_factory=list)
+
+    def create(self, dummies: int = 0, ipv6: bool = True) -> None:
+        if os.path.exists(f"/run/netns/{self.netns}"):
+            subprocess.run(["ip", "netns", "del", self.netns], check=False)
+        subprocess.run(["ip", "netns", "add", self.netns], check=True)
+        ns_exec(self.netns, ["ip", "link", "set", "lo", "up"])
+        if dummies:
+            batch = self.workdir / "links.batch"
+            batch.write_text("".join(f"link add gmd{i} type bridge\nlink set gmd{i} up\n" for i in range(dummies)))
+            ns_exec(self.netns, ["ip", "-batch", str(batch)])
+        if ipv6:
+            ns_exec(self.netns, ["ip", "link", "add", "gmd-v6", "type", "veth", "peer", "name", "gmd-v6p"])
+            ns_exec(self.netns, ["ip", "link", "set", "gmd-v6", "up"])
+            ns_exec(self.netns, ["ip", "link", "set", "gmd-v6p", "up"])
+            ns_exec(self.netns, ["ip", "addr", "add", "2001:db8:9::1/64", "dev", "gmd-v6", "nodad"])
+            ns_exec(self.netns, ["ip", "addr", "add", "198.18.250.1/24", "dev", "gmd-v6"])
+
+    def ifindexes(self) -> dict[str, int]:
+        out = ns_exec(self.netns, ["ip", "-o", "link", "show"]).stdout
+        result = {}
+        for line in out.splitlines():
+            idx, name = line.split(":", 2)[:2]
+            result[name.strip().split("@")[0]] = int(idx)
+        return result
+
+    def add_agent(self, name: str, port: int, renames: dict[str, str] | None = None,
+                  community: str = COMMUNITY) -> Agent:
+        d = self.workdir / name
+        (d / "persist").mkdir(parents=True, exist_ok=True)
+        lines = [f"agentAddress udp:127.0.0.1:{port}", f"sysName {name}",
+                 f"sysDescr govops test agent {name}", "sysObjectID .1.3.6.1.4.1.2011.2.23.1",
+                 f"rocommunity {community} default",
+                 f'createUser {V3_USER} SHA "{V3_AUTH}" AES "{V3_PRIV}"', f"rouser {V3_USER} priv"]
+        index = self.ifindexes()
+        for kname, vendor in (renames or {}).items():
+            i = index[kname]
+            lines += [f'override {IF_DESCR}.{i} octet_str "{vendor}"', f'override {IF_NAME}.{i} octet_str "{vendor}"']
+        (d / "snmpd.conf").write_text("\n".join(lines) + "\n")
+        agent = Agent(name, port, d)
+        self.agents[name] = agent
+        self.start(name)
+        return agent
+
+    def start(self, name: str) -> None:
+        a = self.agents[name]
+        env = {**os.environ, "SNMP_PERSISTENT_DIR": str(a.directory / "persist"), "MIBS": ""}
+        proc = subprocess.Popen(["ip", "netns", "exec", self.netns, "/usr/sbin/snmpd", "-f", "-C", "-c",
+                                 str(a.directory / "snmpd.conf"), "-Lf", str(a.directory / "snmpd.log"),
+                                 "-I", SNMPD_EXCLUDE, "-p", str(a.directory / "snmpd.pid")],
+                                env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+        a.pid = proc.pid
+        self.procs.append(proc)
+        self.wait_ready(a)
+
+    def wait_ready(self, a: Agent, timeout: float = 10.0) -> None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            r = subprocess.run(["ip", "netns", "exec", self.netns, "snmpget", "-v2c", "-c", COMMUNITY, "-t", "0.3",
+                                "-r", "0", f"127.0.0.1:{a.port}", ".1.3.6.1.2.1.1.5.0"], capture_output=True)
+            if r.returncode == 0:
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"snmpd {a.name} did not answer on port {a.port}; see {a.directory}/snmpd.log")
+
+    def stop(self, name: str) -> None:
+        a = self.agents[name]
+        if a.pid:
+            _kill(a.pid)
+            a.pid = None
+
+    def spawn(self, argv: list[str], log: Path, env: dict | None = None) -> subprocess.Popen:
+        """A long-running process inside the namespace (exporter, prometheus); killed by close()."""
+        proc = subprocess.Popen(["ip", "netns", "exec", self.netns, *argv], stdin=subprocess.DEVNULL,
+                                stdout=open(log, "ab"), stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        self.procs.append(proc)
+        return proc
+
+    def close(self) -> None:
+        for proc in self.procs:
+            _kill(proc.pid)
+        subprocess.run(["ip", "netns", "del", self.netns], check=False)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _kill(pid: int) -> None:
+    # Each process was started in its own session: signal its group (ip netns exec + child).
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    for _ in range(50):
+        try:
+            os.waitpid(pid, os.WNOHANG)
+            os.killpg(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            return
+        time.sleep(0.05)
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass

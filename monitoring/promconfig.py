@@ -1,0 +1,180 @@
+"""Prometheus configuration generated from the SoT: targets, scrape jobs, rules.
+
+Output (default `monitoring/prometheus/`)::
+
+    prometheus.yml            scrape jobs (multi-target relabelling), rule_files, alerting
+    targets/snmp_<module>.json file_sd: one entry per device, labels device/site/tier/platform
+    rules/recording.yml       interface utilisation, IPv6 share of traffic, progress ratios
+    rules/uplinks.yml         govops:uplink:info — one static series per uplink interface
+    rules/alerts.yml          the NOC alert rules (severity, site, department, runbook_url)
+    rules/sa_alerts.yml       security/sa/alerts.yml, when present, with NOC routing labels added
+
+Sharding: with `--shards N --shard K` every SNMP job keeps only the targets whose
+hashmod(__address__, N) == K, so N Prometheus servers with the same target files split the
+devices between them (each evaluates the alerts for its share; federate or use remote-write
+for city-wide views). One server handles the city comfortably; shard when a scrape round
+no longer fits the interval.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import yaml
+
+from monitoring.snmp.mapping import HEALTH_MODULE
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = ROOT / "monitoring" / "prometheus"
+SA_ALERTS = ROOT / "security" / "sa" / "alerts.yml"
+TIER_RANK = {"core": 0, "aggregation": 1, "access": 2}
+
+DEFAULT_ENDPOINTS = {
+    "snmp": "127.0.0.1:9116",
+    "readiness": "127.0.0.1:9127",
+    "migration": "127.0.0.1:9128",
+    "sa_forwarder": "127.0.0.1:9096",
+    "alertmanager": "127.0.0.1:9093",
+}
+
+
+def device_labels(dev) -> dict[str, str]:
+    return {"device": dev.name, "site": dev.site, "tier": dev.role, "platform": dev.platform}
+
+
+def snmp_modules(dev) -> list[str]:
+    mods = ["if_mib", "system", "ipv6"]
+    if dev.platform in HEALTH_MODULE:
+        mods.append(HEALTH_MODULE[dev.platform])
+    return mods
+
+
+def file_sd(inv) -> dict[str, list[dict]]:
+    """targets/<file>.json contents: the device name is the target (the exporter resolves it)."""
+    files: dict[str, list[dict]] = {}
+    for dev in sorted(inv.devices.values(), key=lambda d: d.name):
+        if dev.snmp is None:
+            continue
+        for mod in snmp_modules(dev):
+            files.setdefault(f"snmp_{mod}.json", []).append({"targets": [dev.name], "labels": device_labels(dev)})
+    return files
+
+
+def uplinks(inv) -> list[dict]:
+    """(device, interface, peer) for every link end pointing at a higher tier (core is the top)."""
+    out = []
+    for link in inv.links:
+        for this, far in ((link.a, link.b), (link.b, link.a)):
+            a, b = inv.devices.get(this.device), inv.devices.get(far.device)
+            if a and b and TIER_RANK.get(b.role, 9) < TIER_RANK.get(a.role, 9):
+                out.append({"device": a.name, "ifName": this.interface, "peer": b.name,
+                            "peer_interface": far.interface, "site": a.site})
+    return sorted(out, key=lambda u: (u["device"], u["ifName"]))
+
+
+def uplink_rules(inv) -> dict:
+    rules = [{"record": "govops:uplink:info", "expr": "vector(1)", "labels": u} for u in uplinks(inv)]
+    return {"groups": [{"name": "govops-uplinks", "rules": rules}]}
+
+
+def scrape_configs(inv, endpoints: dict[str, str], shards: int, shard: int, auth: str) -> list[dict]:
+    jobs = []
+    modules = sorted({m for d in inv.devices.values() if d.snmp for m in snmp_modules(d)})
+    for mod in modules:
+        relabel = [
+            {"source_labels": ["__address__"], "target_label": "__param_target"},
+            {"source_labels": ["__param_target"], "target_label": "instance"},
+            {"target_label": "__address__", "replacement": endpoints["snmp"]},
+        ]
+        if shards > 1:
+            relabel[:0] = [
+                {"source_labels": ["__address__"], "modulus": shards, "target_label": "__tmp_hash", "action": "hashmod"},
+                {"source_labels": ["__tmp_hash"], "regex": str(shard), "action": "keep"},
+            ]
+        jobs.append({
+            "job_name": f"snmp_{mod}",
+            "scrape_interval": "30s" if mod in ("if_mib", "ipv6") else "60s",
+            "scrape_timeout": "10s",
+            "metrics_path": "/snmp",
+            "params": {"module": [mod], "auth": [auth]},
+            "file_sd_configs": [{"files": [f"targets/snmp_{mod}.json"]}],
+            "relabel_configs": relabel,
+        })
+    for job, key, interval in (("govops_snmp_exporter", "snmp", "30s"), ("govops_readiness", "readiness", "5m"),
+                               ("govops_migration", "migration", "1m"), ("govops-sa-forwarder", "sa_forwarder", "30s")):
+        cfg = {"job_name": job, "static_configs": [{"targets": [endpoints[key]]}]}
+        if interval != "30s":
+            # Readiness probes every device and crawls websites: slower cadence, longer timeout.
+            cfg |= {"scrape_interval": interval, "scrape_timeout": "60s" if key == "readiness" else "10s"}
+        jobs.append(cfg)
+    return jobs
+
+
+def prometheus_yml(inv, endpoints: dict[str, str], shards: int = 1, shard: int = 0, auth: str = "v3",
+                   sa_rules: bool = False) -> dict:
+    external = {"city": inv.city.id}
+    if shards > 1:
+        external["shard"] = str(shard)
+    rule_files = ["rules/recording.yml", "rules/uplinks.yml", "rules/alerts.yml"]
+    if sa_rules:
+        rule_files.append("rules/sa_alerts.yml")
+    return {
+        "global": {"scrape_interval": "30s", "scrape_timeout": "10s", "evaluation_interval": "30s",
+                   "external_labels": external},
+        "rule_files": rule_files,
+        "alerting": {"alertmanagers": [{"static_configs": [{"targets": [endpoints["alertmanager"]]}]}]},
+        "scrape_configs": scrape_configs(inv, endpoints, shards, shard, auth),
+    }
+
+
+def sa_alert_rules(path: Path = SA_ALERTS) -> dict | None:
+    """security/sa/alerts.yml with the NOC's routing labels (site, department) added if missing."""
+    if not path.exists():
+        return None
+    data = copy.deepcopy(yaml.safe_load(path.read_text()))
+    for group in data.get("groups", []):
+        for rule in group.get("rules", []):
+            if "alert" in rule:
+                labels = rule.setdefault("labels", {})
+                labels.setdefault("site", "cloud")
+                labels.setdefault("department", "noc")
+    return data
+
+
+def generate(inv, out: Path = DEFAULT_OUT, endpoints: dict[str, str] | None = None, shards: int = 1,
+             shard: int = 0, auth: str = "v3") -> list[Path]:
+    """Write prometheus.yml, targets/ and the generated rules into `out`; returns the files written.
+
+    rules/recording.yml and rules/alerts.yml are hand-written (and tested with promtool); when
+    `out` is not the package directory they are copied there so the tree is self-contained.
+    """
+    if not 0 <= shard < shards:
+        raise ValueError(f"--shard must be in 0..{shards - 1}, got {shard}")
+    endpoints = {**DEFAULT_ENDPOINTS, **(endpoints or {})}
+    out = Path(out)
+    (out / "targets").mkdir(parents=True, exist_ok=True)
+    (out / "rules").mkdir(parents=True, exist_ok=True)
+    written = []
+
+    def write(rel: str, text: str) -> None:
+        path = out / rel
+        path.write_text(text)
+        written.append(path)
+
+    for name, entries in file_sd(inv).items():
+        write(f"targets/{name}", json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
+    header = "# generated by `govops monitoring generate` from the SoT; do not edit\n"
+    write("rules/uplinks.yml", header + yaml.safe_dump(uplink_rules(inv), sort_keys=False, allow_unicode=True))
+    sa = sa_alert_rules()
+    if sa is not None:
+        write("rules/sa_alerts.yml", header + "# source: security/sa/alerts.yml\n"
+              + yaml.safe_dump(sa, sort_keys=False, allow_unicode=True))
+    for static in ("recording.yml", "alerts.yml"):
+        src = DEFAULT_OUT / "rules" / static
+        if out.resolve() != DEFAULT_OUT.resolve():
+            write(f"rules/{static}", src.read_text())
+    write("prometheus.yml", header + yaml.safe_dump(prometheus_yml(inv, endpoints, shards, shard, auth, sa is not None),
+                                                     sort_keys=False, allow_unicode=True))
+    return written

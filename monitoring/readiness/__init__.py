@@ -1,0 +1,1 @@
+"""IPv6 readiness exporter: device dual-stack status vs the plan, and government website checks."""

@@ -1,0 +1,1 @@
+"""govops' SNMP exporter: transport (pysnmp), mapping (MIB → metrics), serving (HTTP)."""

@@ -1,0 +1,231 @@
+"""Metric mapping: SNMP tables (numeric OIDs) → Prometheus metric families. No I/O here.
+
+Naming follows snmp_exporter's generated `if_mib` so community dashboards (11169, 12492)
+work: MIB object names in camelCase, labels `ifIndex`, `ifName`, `ifDescr`, `ifAlias`.
+MIB Counter32/Counter64 columns are exposed as **untyped** under their MIB name, not as
+Prometheus counters: prometheus_client always appends `_total` to a counter family, and
+`promtool check metrics` flags a counter without it, so untyped is the one way to keep the
+snmp_exporter names and a clean lint. `rate()`/`increase()` work the same on untyped series.
+
+Each module is one small object (`walks`, `gets`, `to_metrics`) registered in `MODULES`;
+adding a vendor is one class and one table line.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from prometheus_client.core import GaugeMetricFamily, Metric, UnknownMetricFamily
+from pyasn1.type.univ import ObjectIdentifier, OctetString
+
+Oid = tuple[int, ...]
+Table = dict[Oid, dict[Oid, object]]  # column OID → {index suffix → value}
+
+IF_DESCR: Oid = (1, 3, 6, 1, 2, 1, 2, 2, 1, 2)
+IF_NAME: Oid = (1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 1)
+IF_ALIAS: Oid = (1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 18)
+IF_HIGH_SPEED: Oid = (1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 15)
+# Columns that change only on reconfiguration: cached per target with a bounded age.
+STATIC_COLUMNS: tuple[Oid, ...] = (IF_DESCR, IF_NAME, IF_ALIAS, IF_HIGH_SPEED)
+
+IF_TABLE = (1, 3, 6, 1, 2, 1, 2, 2, 1)
+IF_X_TABLE = (1, 3, 6, 1, 2, 1, 31, 1, 1, 1)
+
+
+def text(value) -> str:
+    if isinstance(value, OctetString):
+        return value.asOctets().decode("utf-8", "replace").rstrip("\x00")
+    if isinstance(value, ObjectIdentifier):
+        return "." + ".".join(map(str, value))
+    return str(value)
+
+
+def number(value) -> float:
+    return float(int(value))
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    oid: Oid
+    counter: bool
+    help: str
+
+
+class InterfaceLabels:
+    """ifIndex → (ifName, ifDescr, ifAlias) labels from the static columns."""
+
+    NAMES = ("ifIndex", "ifName", "ifDescr", "ifAlias")
+
+    def __init__(self, static: Table):
+        self.descr = {k[0]: text(v) for k, v in static.get(IF_DESCR, {}).items() if len(k) == 1}
+        self.name = {k[0]: text(v) for k, v in static.get(IF_NAME, {}).items() if len(k) == 1}
+        self.alias = {k[0]: text(v) for k, v in static.get(IF_ALIAS, {}).items() if len(k) == 1}
+
+    def values(self, if_index: int) -> list[str]:
+        return [str(if_index), self.name.get(if_index, ""), self.descr.get(if_index, ""),
+                self.alias.get(if_index, "")]
+
+
+def _family(col: Column, labels: Iterable[str]):
+    cls = UnknownMetricFamily if col.counter else GaugeMetricFamily
+    return cls(col.name, col.help, labels=list(labels))
+
+
+class Module(Protocol):
+    name: str
+    walks: tuple[Oid, ...]   # subtrees walked with GETBULK each scrape
+    gets: tuple[Oid, ...]    # scalars fetched with GET
+    interface_labels: bool   # needs the (cached) ifName/ifDescr/ifAlias columns
+
+    def to_metrics(self, table: Table, scalars: dict[Oid, object], ifl: InterfaceLabels) -> Iterator[Metric]: ...
+
+
+def _ifc(name: str, table: Oid, col: int, counter: bool, help: str) -> Column:
+    return Column(name, table + (col,), counter, help)
+
+
+class IfMib:
+    name = "if_mib"
+    interface_labels = True
+    columns = (
+        _ifc("ifHCInOctets", IF_X_TABLE, 6, True, "Octets received (IF-MIB ifHCInOctets, Counter64)."),
+        _ifc("ifHCOutOctets", IF_X_TABLE, 10, True, "Octets sent (IF-MIB ifHCOutOctets, Counter64)."),
+        _ifc("ifHCInUcastPkts", IF_X_TABLE, 7, True, "Unicast packets received (Counter64)."),
+        _ifc("ifHCOutUcastPkts", IF_X_TABLE, 11, True, "Unicast packets sent (Counter64)."),
+        _ifc("ifInErrors", IF_TABLE, 14, True, "Inbound packets with errors (Counter32)."),
+        _ifc("ifOutErrors", IF_TABLE, 20, True, "Outbound packets with errors (Counter32)."),
+        _ifc("ifInDiscards", IF_TABLE, 13, True, "Inbound packets discarded (Counter32)."),
+        _ifc("ifOutDiscards", IF_TABLE, 19, True, "Outbound packets discarded (Counter32)."),
+        _ifc("ifOperStatus", IF_TABLE, 8, False, "Operational status: 1 up, 2 down, 3 testing, 5 dormant, 7 lowerLayerDown."),
+        _ifc("ifAdminStatus", IF_TABLE, 7, False, "Administrative status: 1 up, 2 down, 3 testing."),
+        _ifc("ifMtu", IF_TABLE, 4, False, "Largest packet size in octets."),
+    )
+    high_speed = Column("ifHighSpeed", IF_HIGH_SPEED, False, "Interface speed in Mbit/s (IF-MIB ifHighSpeed).")
+    walks = tuple(c.oid for c in columns)
+    gets = ()
+
+    def to_metrics(self, table: Table, scalars, ifl: InterfaceLabels) -> Iterator[Metric]:
+        for col in (*self.columns, self.high_speed):
+            fam = _family(col, InterfaceLabels.NAMES)
+            for idx, value in sorted(table.get(col.oid, {}).items()):
+                if len(idx) == 1:
+                    fam.add_metric(ifl.values(idx[0]), number(value))
+            yield fam
+
+
+IP_IF_STATS = (1, 3, 6, 1, 2, 1, 4, 31, 3, 1)  # ipIfStatsEntry, index ipVersion.ifIndex
+IP_ADDRESS_IF_INDEX = (1, 3, 6, 1, 2, 1, 4, 34, 1, 3)  # ipAddressIfIndex, index type.len.addr
+IPV6 = 2  # InetVersion / InetAddressType ipv6
+
+
+class Ipv6:
+    name = "ipv6"
+    interface_labels = True
+    columns = (
+        Column("ipIfStatsHCInOctets", IP_IF_STATS + (6,), True, "IPv6 octets received on the interface (IP-MIB, ipVersion=2)."),
+        Column("ipIfStatsHCOutOctets", IP_IF_STATS + (33,), True, "IPv6 octets sent on the interface (IP-MIB, ipVersion=2)."),
+        Column("ipIfStatsHCInReceives", IP_IF_STATS + (4,), True, "IPv6 datagrams received (IP-MIB, ipVersion=2)."),
+        Column("ipIfStatsHCOutTransmits", IP_IF_STATS + (31,), True, "IPv6 datagrams sent (IP-MIB, ipVersion=2)."),
+    )
+    walks = (*(c.oid for c in columns), IP_ADDRESS_IF_INDEX)
+    gets = ()
+
+    def to_metrics(self, table: Table, scalars, ifl: InterfaceLabels) -> Iterator[Metric]:
+        for col in self.columns:
+            fam = _family(col, InterfaceLabels.NAMES)
+            for idx, value in sorted(table.get(col.oid, {}).items()):
+                if len(idx) == 2 and idx[0] == IPV6:
+                    fam.add_metric(ifl.values(idx[1]), number(value))
+            yield fam
+        counts: dict[int, int] = {}
+        for if_index, _addr in ipv6_addresses(table.get(IP_ADDRESS_IF_INDEX, {})):
+            counts[if_index] = counts.get(if_index, 0) + 1
+        fam = GaugeMetricFamily("ipv6AddressCount", "Global/ULA (non-link-local) IPv6 addresses on the "
+                                "interface, from IP-MIB ipAddressTable.", labels=InterfaceLabels.NAMES)
+        for if_index in sorted(counts):
+            fam.add_metric(ifl.values(if_index), counts[if_index])
+        yield fam
+
+
+def ipv6_addresses(column: dict[Oid, object]) -> Iterator[tuple[int, ipaddress.IPv6Address]]:
+    """(ifIndex, address) of every non-link-local IPv6 address in an ipAddressIfIndex walk.
+
+    The index is InetAddressType.InetAddress, the address a length-prefixed octet string:
+    2.16.b1…b16 (RFC 4293; net-snmp adds nothing else for global addresses).
+    """
+    for idx, value in column.items():
+        if len(idx) == 18 and idx[0] == IPV6 and idx[1] == 16:
+            addr = ipaddress.IPv6Address(bytes(idx[2:]))
+            if not addr.is_link_local:
+                yield int(value), addr
+
+
+SYS = (1, 3, 6, 1, 2, 1, 1)
+SYS_DESCR, SYS_OBJECT_ID, SYS_UPTIME, SYS_NAME = SYS + (1, 0), SYS + (2, 0), SYS + (3, 0), SYS + (5, 0)
+
+
+class System:
+    name = "system"
+    interface_labels = False
+    walks = ()
+    gets = (SYS_DESCR, SYS_OBJECT_ID, SYS_UPTIME, SYS_NAME)
+
+    def to_metrics(self, table, scalars: dict[Oid, object], ifl) -> Iterator[Metric]:
+        up = GaugeMetricFamily("sysUpTime", "Time since the SNMP agent's network management "
+                               "portion was last re-initialised, in hundredths of a second.")
+        if SYS_UPTIME in scalars:
+            up.add_metric([], number(scalars[SYS_UPTIME]))
+        yield up
+        info = GaugeMetricFamily("snmp_system_info", "System group: sysName, sysDescr, sysObjectID (always 1).",
+                                 labels=["sysName", "sysDescr", "sysObjectID"])
+        if SYS_DESCR in scalars or SYS_NAME in scalars:
+            info.add_metric([text(scalars.get(SYS_NAME, "")), text(scalars.get(SYS_DESCR, "")),
+                             text(scalars.get(SYS_OBJECT_ID, ""))], 1)
+        yield info
+
+
+@dataclass(frozen=True)
+class EntityHealth:
+    """Vendor CPU/memory per entPhysicalIndex. net-snmp twins lack these: empty walk, no series."""
+
+    name: str
+    cpu: Column
+    mem: Column
+    interface_labels = False
+    gets = ()
+
+    @property
+    def walks(self) -> tuple[Oid, ...]:
+        return (self.cpu.oid, self.mem.oid)
+
+    def to_metrics(self, table: Table, scalars, ifl) -> Iterator[Metric]:
+        for col in (self.cpu, self.mem):
+            fam = _family(col, ["entPhysicalIndex"])
+            for idx, value in sorted(table.get(col.oid, {}).items()):
+                if len(idx) == 1:
+                    fam.add_metric([str(idx[0])], number(value))
+            yield fam
+
+
+HW_ENTITY = (1, 3, 6, 1, 4, 1, 2011, 5, 25, 31, 1, 1, 1, 1)
+H3C_ENTITY = (1, 3, 6, 1, 4, 1, 25506, 2, 6, 1, 1, 1, 1)
+
+HUAWEI = EntityHealth(
+    "huawei",
+    Column("hwEntityCpuUsage", HW_ENTITY + (5,), False, "Huawei entity CPU usage in percent (HUAWEI-ENTITY-EXTENT-MIB)."),
+    Column("hwEntityMemUsage", HW_ENTITY + (7,), False, "Huawei entity memory usage in percent (HUAWEI-ENTITY-EXTENT-MIB)."),
+)
+H3C = EntityHealth(
+    "h3c",
+    Column("hh3cEntityExtCpuUsage", H3C_ENTITY + (6,), False, "H3C entity CPU usage in percent (HH3C-ENTITY-EXT-MIB)."),
+    Column("hh3cEntityExtMemUsage", H3C_ENTITY + (8,), False, "H3C entity memory usage in percent (HH3C-ENTITY-EXT-MIB)."),
+)
+
+MODULES: dict[str, Module] = {m.name: m for m in (IfMib(), Ipv6(), System(), HUAWEI, H3C)}
+
+# Which vendor health module applies to a SoT platform (used by the Prometheus config generator).
+HEALTH_MODULE = {"huawei": "huawei", "huawei_vrpv8": "huawei", "hp_comware": "h3c"}

@@ -1,0 +1,213 @@
+"""Configuration text as blocks: parse, normalise, compare, negate, turn into commands.
+
+VRP, Comware, RGOS and ZXROS all print a running configuration as top-level lines with
+indented children, separated by ``#`` (Huawei/H3C) or ``!`` (Cisco-like) lines. Intent
+templates render the same shape, so "is the intent in the running config" is a set question.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Syntax:
+    negate: str  # "undo " / "no "
+    exit_view: str  # leaves a sub-view (interface, ACL) back to the global config view
+    separator: str  # comment/separator lines in the running config
+    ending: tuple[str, ...]  # lines that end the configuration
+    show: str  # "display" / "show"
+
+
+HUAWEI_LIKE = Syntax("undo ", "quit", "#", ("return",), "display")
+CISCO_LIKE = Syntax("no ", "exit", "!", ("end",), "show")
+SYNTAX = {"huawei": HUAWEI_LIKE, "huawei_vrpv8": HUAWEI_LIKE, "hp_comware": HUAWEI_LIKE,
+          "ruijie_os": CISCO_LIKE, "zte_zxros": CISCO_LIKE}
+
+# Lines that change without a configuration change: clocks, counters, build banners.
+VOLATILE = [re.compile(p) for p in (
+    r"^\s*!\s*Last configuration (was )?(updated|saved|change)",
+    r"^\s*!\s*Time:",
+    r"^\s*!\s*(Current|Last) (configuration|config)",
+    r"^Building configuration",
+    r"^Current configuration\s*:",
+    r"^\s*ntp clock-period",
+    r"^\s*Info: The max number of VTY users",
+)]
+
+
+# Secrets a running config may print (SNMP communities, local-user passwords, even as cipher
+# text): masked in every backup and journal diff; both sides of a comparison are masked alike.
+_SECRET_WORDS = r"password|secret|cipher|irreversible-cipher|simple|hash|auth-password|priv-password"
+SECRETS = [
+    re.compile(rf"\b(?:{_SECRET_WORDS})\s+(?:\d\s+)?(?!(?:{_SECRET_WORDS})\b)(\S+)"),
+    re.compile(r"\bcommunity\s+(?:(?:read|write|ro|rw)\s+)?(?:(?:cipher|simple)\s+)?(\S+)"),
+]
+MASK = "******"
+
+
+def mask_secrets(line: str) -> str:
+    for pattern in SECRETS:
+        line = pattern.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + MASK, line)
+    return line
+
+
+@dataclass
+class Block:
+    header: str
+    children: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return [self.header] + [" " + c for c in self.children]
+
+
+def syntax(platform: str) -> Syntax:
+    return SYNTAX.get(platform, HUAWEI_LIKE)
+
+
+def normalise_text(text: str, platform: str) -> str:
+    """A running config as stored in backups: no CRs, no trailing blanks, no volatile lines, no secrets."""
+    out = []
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = raw.rstrip()
+        if any(p.match(line) for p in VOLATILE):
+            continue
+        out.append(mask_secrets(line))
+    while out and not out[-1]:
+        out.pop()
+    while out and not out[0]:
+        out.pop(0)
+    return "\n".join(out) + "\n"
+
+
+def parse(text: str, platform: str) -> list[Block]:
+    """Blocks in order; a repeated header merges into the first block with that header."""
+    syn = syntax(platform)
+    blocks: list[Block] = []
+    by_header: dict[str, Block] = {}
+    current: Block | None = None
+    opened_indented = False
+    for raw in normalise_text(text, platform).split("\n"):
+        line = raw.rstrip()
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith(syn.separator) or stripped in syn.ending:
+            current = None  # a separator closes the block; Comware indents top-level routes after one
+            continue
+        if line[0].isspace() and current is not None and not opened_indented:
+            current.children.append(stripped)
+            continue
+        key = normalise_line(stripped)
+        if key in by_header:
+            current = by_header[key]
+        else:
+            current = Block(stripped)
+            by_header[key] = current
+            blocks.append(current)
+        opened_indented = line[0].isspace()
+    return blocks
+
+
+_IPV6ISH = re.compile(r"^[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(/\d+)?$")
+
+
+def normalise_line(line: str) -> str:
+    """Case-folded, single-spaced, IPv6 written the RFC 5952 way (twins print them in capitals)."""
+    words = []
+    for word in line.split():
+        if _IPV6ISH.match(word):
+            try:
+                word = str(ipaddress.IPv6Interface(word) if "/" in word else ipaddress.IPv6Address(word))
+            except ValueError:
+                pass
+        words.append(word.lower())
+    return " ".join(words)
+
+
+def keyed(blocks: list[Block]) -> set[tuple[str, str]]:
+    """(header, child) pairs, normalised; a childless top-level line is (line, "")."""
+    out = set()
+    for b in blocks:
+        h = normalise_line(b.header)
+        out.add((h, ""))
+        for c in b.children:
+            out.add((h, normalise_line(c)))
+    return out
+
+
+def missing(intent: list[Block], running: list[Block]) -> list[Block]:
+    """The part of the intent the running config lacks, as blocks to push (header always kept,
+    so the push enters the right view)."""
+    have = keyed(running)
+    out = []
+    for b in intent:
+        h = normalise_line(b.header)
+        kids = [c for c in b.children if (h, normalise_line(c)) not in have]
+        if (h, "") not in have or kids:
+            out.append(Block(b.header, kids))
+    return out
+
+
+def negate_line(line: str, platform: str) -> str:
+    syn = syntax(platform)
+    return line[len(syn.negate):] if line.startswith(syn.negate) else syn.negate + line
+
+
+def undo_of(pushed: list[Block], running_before: list[Block], platform: str) -> list[Block]:
+    """The commands that take exactly ``pushed`` back out, in reverse order: a block whose header
+    was new goes as a whole (``undo acl ipv6 number 3000``); otherwise its new children go."""
+    had = keyed(running_before)
+    out = []
+    for b in reversed(pushed):
+        h = normalise_line(b.header)
+        if (h, "") not in had and not (b.children and h.startswith("interface ")):
+            out.append(Block(negate_line(b.header, platform)))
+        elif b.children:
+            out.append(Block(b.header, [negate_line(c, platform) for c in reversed(b.children)]))
+    return out
+
+
+def to_commands(blocks: list[Block], platform: str) -> list[str]:
+    """Config-mode commands: each block's header, its children, and a step back to the global view."""
+    syn = syntax(platform)
+    cmds = []
+    for b in blocks:
+        cmds.append(b.header)
+        if b.children:
+            cmds += b.children
+            cmds.append(syn.exit_view)
+    return cmds
+
+
+def unplanned_ipv6(running: list[Block], intent: list[Block]) -> list[str]:
+    """Running-config IPv6 lines the intent does not contain (drift rule, part two)."""
+    want = keyed(intent)
+    out = []
+    for b in running:
+        h = normalise_line(b.header)
+        if "ipv6" in h and (h, "") not in want:
+            out.append(b.header)
+        for c in b.children:
+            n = normalise_line(c)
+            if "ipv6" in n and (h, n) not in want and not ("ipv6" in h and (h, "") not in want):
+                out.append(f"{b.header} / {c}")
+    return out
+
+
+def missing_lines(intent: list[Block], running: list[Block]) -> list[str]:
+    have = keyed(running)
+    out = []
+    for b in intent:
+        h = normalise_line(b.header)
+        if (h, "") not in have:
+            out.append(b.header)
+        out += [f"{b.header} / {c}" for c in b.children if (h, normalise_line(c)) not in have]
+    return out
+
+
+def canonical_interface(name: str) -> str:
+    """``GigabitEthernet 0/1`` == ``gigabitethernet0/1``; ``gei-0/1/0/1`` == ``gei0/1/0/1``."""
+    return name.replace(" ", "").replace("-", "").lower()

@@ -1,0 +1,57 @@
+"""Drift: each running config (normalised) against the device's rendered dual-stack intent.
+
+Rule: every intended line must be present in its section (interface, ACL, global), and no
+IPv6 line may be present that the intent does not contain (an unplanned address, route or
+ACL). IPv4 and other baseline lines are not judged here (they predate the upgrade).
+Writes a Prometheus textfile (``govops_net_drift{device,site,tier}`` 0/1,
+``govops_net_drift_devices``) for node_exporter's textfile collector.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry, Gauge, write_to_textfile
+
+from govops.sot import Inventory
+from network import config as cfgtext
+from network.render import Intent
+
+
+@dataclass
+class DriftReport:
+    device: str
+    missing: list[str] = field(default_factory=list)
+    unplanned: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def drifted(self) -> bool:
+        return bool(self.missing or self.unplanned or self.error)
+
+
+def compare(intent: Intent, running_text: str) -> DriftReport:
+    running = cfgtext.parse(running_text, intent.platform)
+    return DriftReport(intent.device, cfgtext.missing_lines(intent.blocks, running),
+                       cfgtext.unplanned_ipv6(running, intent.blocks))
+
+
+def diff_lines(report: DriftReport) -> list[str]:
+    return ([f"- {line}   (intended, missing)" for line in report.missing]
+            + [f"+ {line}   (unplanned IPv6)" for line in report.unplanned]
+            + ([f"! {report.error}"] if report.error else []))
+
+
+def write_metrics(inv: Inventory, reports: list[DriftReport], path: Path) -> Path:
+    registry = CollectorRegistry()
+    per = Gauge("govops_net_drift", "1 when the device's running config drifted from its intent "
+                "(or could not be read)", ["device", "site", "tier"], registry=registry)
+    total = Gauge("govops_net_drift_devices", "devices with drift", registry=registry)
+    for r in reports:
+        dev = inv.devices[r.device]
+        per.labels(r.device, dev.site, dev.role).set(1 if r.drifted else 0)
+    total.set(sum(1 for r in reports if r.drifted))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_to_textfile(str(path), registry)  # atomic: tmp file + rename
+    return path

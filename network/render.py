@@ -1,0 +1,183 @@
+"""Render each device's dual-stack intent (and its undo set) from the SoT and the IPv6 plan.
+
+Python computes *what* a device needs (addresses, static routes along shortest paths, the
+management ACL6); one Jinja2 template set per platform says *how* that vendor writes it.
+Templates render running-config style text (a header line, indented children), so the same
+parser reads the intent, the undo set and a device's running configuration (see config.py).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from govops import ipv6
+from govops.sot import Device, Inventory, Problem
+from govops.sot.problems import InventoryError
+from network import config as cfgtext
+
+TEMPLATES = Path(__file__).parent / "templates"
+TIERS = ("core", "aggregation", "access")
+ACL6_NUMBER = 3000
+ACL6_NAME = "GOVOPS-MGMT-V6"
+# The loopback each platform's twin (and real box) carries the router's /128 on.
+LOOPBACK = {"huawei": "LoopBack0", "huawei_vrpv8": "LoopBack0", "hp_comware": "LoopBack0",
+            "ruijie_os": "Loopback 0", "zte_zxros": "loopback1"}
+
+
+class RenderError(InventoryError):
+    """A device the templates cannot render (no template set for its platform, ...)."""
+
+
+@dataclass(frozen=True)
+class Address:
+    interface: str
+    address: ipaddress.IPv6Interface
+    kind: str  # link, segment, loopback
+    peer: str = ""  # far end "device:interface" of a link
+    peer_address: ipaddress.IPv6Interface | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    prefix: ipaddress.IPv6Network
+    nexthop: ipaddress.IPv6Address
+    via: str  # the neighbour device the next hop belongs to
+
+
+@dataclass
+class Intent:
+    device: str
+    platform: str
+    role: str
+    site: str
+    addresses: list[Address]
+    routes: list[Route]
+    mgmt_prefix: ipaddress.IPv6Network
+    text: str = ""  # rendered intent, running-config style
+    undo_text: str = ""  # rendered full undo set
+    blocks: list[cfgtext.Block] = field(default_factory=list)
+
+    @property
+    def loopback(self) -> Address:
+        return next(a for a in self.addresses if a.kind == "loopback")
+
+
+def tier_of(dev: Device) -> int:
+    return TIERS.index(dev.role) if dev.role in TIERS else len(TIERS)
+
+
+def check_renderable(inv: Inventory, devices: list[str] | None = None) -> None:
+    """Raise RenderError naming every device whose platform has no template set."""
+    problems = []
+    for name in devices or list(inv.devices):
+        dev = inv.devices[name]
+        if not (TEMPLATES / dev.platform / "intent.j2").exists():
+            problems.append(Problem(str(inv.path / "hosts.yml"), f"{name}.platform",
+                                    f"no templates for platform {dev.platform!r} (have: "
+                                    f"{', '.join(sorted(p.name for p in TEMPLATES.iterdir() if p.is_dir()))})"))
+    if problems:
+        raise RenderError(problems)
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
+    return env
+
+
+def compute_routes(inv: Inventory, plan: ipv6.Plan, name: str) -> list[Route]:
+    """Static routes toward the core (see README: access default up; aggregation default via
+    both cores plus its townships; core everything via shortest paths)."""
+    dev = inv.devices[name]
+    my_tier = tier_of(dev)
+    neighbours: dict[str, list[tuple[str, ipaddress.IPv6Address]]] = {}
+    for d in inv.devices:
+        neighbours[d] = []
+        for link, here, there in inv.links_of(d):
+            a, b = plan.link_addresses(link)
+            far = b if here == link.a else a
+            neighbours[d].append((there.device, far.ip))
+    connected = {a.address.network for a in device_addresses(inv, plan, name)}
+    routes: list[Route] = []
+    if dev.role in ("access", "aggregation"):
+        for peer, addr in neighbours[name]:
+            if tier_of(inv.devices[peer]) < my_tier:
+                routes.append(Route(ipaddress.IPv6Network("::/0"), addr, peer))
+    # Specific routes: core to everything, aggregation to what hangs below it.
+    if dev.role == "access":
+        return routes
+
+    def allowed(d: str) -> bool:
+        return dev.role == "core" or tier_of(inv.devices[d]) > my_tier
+
+    first: dict[str, tuple[str, ipaddress.IPv6Address]] = {}
+    queue = deque()
+    for peer, addr in neighbours[name]:
+        if allowed(peer) and peer not in first:
+            first[peer] = (peer, addr)
+            queue.append(peer)
+    seen = {name, *first}
+    while queue:
+        d = queue.popleft()
+        for peer, _addr in neighbours[d]:
+            if peer not in seen and allowed(peer):
+                seen.add(peer)
+                first[peer] = first[d]
+                queue.append(peer)
+    order = {d: i for i, d in enumerate(inv.devices)}
+    for target in sorted(first, key=lambda d: order[d]):
+        hop, addr = first[target]
+        prefixes = [a.address.network for a in device_addresses(inv, plan, target)]
+        for prefix in prefixes:
+            if prefix in connected or any(r.prefix == prefix for r in routes):
+                continue
+            routes.append(Route(prefix, addr, hop))
+    return routes
+
+
+def device_addresses(inv: Inventory, plan: ipv6.Plan, name: str) -> list[Address]:
+    dev = inv.devices[name]
+    out = [Address(LOOPBACK.get(dev.platform, "LoopBack0"), plan.loopbacks[name], "loopback")]
+    for link, here, there in inv.links_of(name):
+        a, b = plan.link_addresses(link)
+        mine, far = (a, b) if here == link.a else (b, a)
+        out.append(Address(here.interface, mine, "link", str(there), far))
+    for seg in dev.segments:
+        out.append(Address(seg.interface, plan.segment_gateway(name, seg.interface), "segment"))
+    return out
+
+
+def build_intent(inv: Inventory, plan: ipv6.Plan, name: str) -> Intent:
+    dev = inv.devices[name]
+    check_renderable(inv, [name])
+    intent = Intent(device=name, platform=dev.platform, role=dev.role, site=dev.site,
+                    addresses=device_addresses(inv, plan, name), routes=compute_routes(inv, plan, name),
+                    mgmt_prefix=plan.management)
+    env = _environment()
+    context = {"device": dev, "intent": intent, "acl_number": ACL6_NUMBER, "acl_name": ACL6_NAME,
+               "interfaces": [a for a in intent.addresses if a.kind != "loopback"],
+               "loopback": intent.loopback, "routes": intent.routes, "mgmt": plan.management,
+               "default": ipaddress.IPv6Network("::/0")}
+    intent.text = env.get_template(f"{dev.platform}/intent.j2").render(context)
+    intent.undo_text = env.get_template(f"{dev.platform}/undo.j2").render(context)
+    intent.blocks = cfgtext.parse(intent.text, dev.platform)
+    return intent
+
+
+def render_all(inv: Inventory, plan: ipv6.Plan | None = None, devices: list[str] | None = None) -> dict[str, Intent]:
+    """Every (or the named) device's intent, in tier order; bad input raises before anything renders."""
+    plan = plan or ipv6.require_plan(inv)
+    names = devices or list(inv.devices)
+    unknown = [n for n in names if n not in inv.devices]
+    if unknown:
+        raise RenderError([Problem(str(inv.path / "hosts.yml"), n, "no such device in the inventory")
+                           for n in unknown])
+    check_renderable(inv, names)
+    order = {d: i for i, d in enumerate(inv.devices)}
+    names = sorted(names, key=lambda n: (tier_of(inv.devices[n]), order[n]))
+    return {n: build_intent(inv, plan, n) for n in names}

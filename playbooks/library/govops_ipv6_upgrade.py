@@ -1,0 +1,66 @@
+#!/usr/bin/python
+"""Ansible module: one device's dual-stack IPv6 upgrade through network.change (or the preflight)."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: govops_ipv6_upgrade
+short_description: Bring one extranet device to its dual-stack intent (govops network.change)
+description:
+  - Precheck, backup, push, verify, commit/save or rollback, journalled; a device already
+    dual-stack (or finished earlier in this wave's journal) is left alone (changed=false).
+  - In check mode nothing is pushed; with --diff the lines that would be pushed are shown.
+  - With C(preflight=true) (run once) it only validates inventory, IPv6 plan and templates.
+options:
+  inventory: {description: inventory directory, type: path, required: true}
+  device: {description: inventory device name, type: str}
+  preflight: {description: validate only, type: bool, default: false}
+  known_hosts: {description: "known_hosts file (default $GOVOPS_KNOWN_HOSTS)", type: path}
+  accept_new_keys: {description: lab only, trust unknown host keys, type: bool, default: false}
+  journal: {description: JSON-lines journal, type: path, required: true}
+  backup_dir: {description: pre-change backups, type: path, required: true}
+  vault_password_file: {description: ansible-vault password file for the SoT loader, type: path}
+  python: {description: "interpreter with govops installed (default: the module's)", type: path}
+"""
+
+import json  # noqa: E402 - Ansible wants DOCUMENTATION first
+import sys  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "inventory": {"type": "path", "required": True},
+            "device": {"type": "str"},
+            "preflight": {"type": "bool", "default": False},
+            "known_hosts": {"type": "path"},
+            "accept_new_keys": {"type": "bool", "default": False},
+            "journal": {"type": "path", "required": True},
+            "backup_dir": {"type": "path", "required": True},
+            "vault_password_file": {"type": "path", "no_log": False},
+            "python": {"type": "path"},
+        },
+        supports_check_mode=True,
+    )
+    p = dict(module.params, check=module.check_mode)
+    python = p.pop("python") or sys.executable
+    # A fresh interpreter: the SoT loader imports Ansible controller code (see network/module_entry.py).
+    rc, out, err = module.run_command([python, "-m", "network.module_entry"], data=json.dumps(p),
+                                      environ_update={"PYTHONPATH": ""}, binary_data=False)
+    try:
+        result = json.loads(out.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        module.fail_json(msg=f"network.module_entry failed (rc={rc}): {err.strip()[-1500:]}")
+    commands = result.pop("commands", [])
+    result["lines"] = len(commands)
+    if module._diff and commands:
+        result["diff"] = {"prepared": "\n".join(commands) + "\n"}
+    if result.pop("failed"):
+        module.fail_json(**result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

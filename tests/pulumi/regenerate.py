@@ -1,0 +1,34 @@
+"""Rewrite the golden plan and the fixture export after an intended change of the program:
+
+    .venv/bin/python tests/pulumi/regenerate.py && git diff tests/pulumi/
+
+Review the diff: it is exactly what the change does to the cloud.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    from govops import cli
+    from govops.cloud.drift import to_export
+    from tests.pulumi.conftest import declare
+
+    cli.ROOMS = ("govops.cloud.cli",)
+    lab = str(ROOT / "inventories" / "lab")
+    for fmt in ("markdown", "json"):
+        out = HERE / "golden" / f"lab-plan.{'md' if fmt == 'markdown' else 'json'}"
+        cli.main(["cloud", "plan", "-i", "inventories/lab", f"--{fmt}", "-o", str(out)])
+    _, _, decl = declare(Path(lab), "lab")
+    (HERE / "fixtures" / "lab-export.json").write_text(json.dumps(to_export(decl), indent=1, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()

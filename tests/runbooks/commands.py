@@ -1,0 +1,69 @@
+"""Commands found in runbooks: fenced ```bash/```sh/```console blocks, split into single commands."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+FENCE = re.compile(r"^```(bash|sh|console|shell)\s*\n(.*?)^```", re.M | re.S)
+ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+# Wrappers that run the rest of the line as the command.
+WRAPPERS = (("govops", "lab", "exec", "--"), ("sudo",), ("env",), ("time",))
+
+
+@dataclass(frozen=True)
+class Command:
+    file: Path
+    line: int
+    argv: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {shlex.join(self.argv)}"
+
+
+def commands(path: Path) -> list[Command]:
+    text = path.read_text()
+    out = []
+    for block in FENCE.finditer(text):
+        first_line = text.count("\n", 0, block.start(2)) + 1
+        lines = block.group(2).splitlines()
+        i = 0
+        while i < len(lines):
+            start, line = i, lines[i]
+            while line.endswith("\\") and i + 1 < len(lines):  # continuation lines
+                i += 1
+                line = line[:-1] + " " + lines[i]
+            i += 1
+            if block.group(1) == "console":
+                if not line.startswith(("$ ", "# ")):
+                    continue  # output, not a command
+                line = line[2:]
+            out += _split(path, first_line + start, line)
+    return out
+
+
+def _split(path: Path, lineno: int, line: str) -> list[Command]:
+    lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|")
+    lexer.whitespace_split = True
+    lexer.commenters = "#"
+    words, cmds = [], []
+    for tok in [*lexer, ";"]:
+        if tok and set(tok) <= set(";&|"):
+            argv = _unwrap(words)
+            if argv:
+                cmds.append(Command(path, lineno, tuple(argv)))
+            words = []
+        else:
+            words.append(tok)
+    return cmds
+
+
+def _unwrap(words: list[str]) -> list[str]:
+    while words and ASSIGNMENT.match(words[0]):
+        words = words[1:]
+    for wrapper in WRAPPERS:
+        if tuple(words[: len(wrapper)]) == wrapper:
+            return _unwrap(words[len(wrapper):])
+    return words
