@@ -17,7 +17,10 @@ from govops.sot import InventoryError, load_inventory
 
 DEFAULT_INVENTORY = "inventories/lab"
 # Each room registers its own subcommands: (module, function taking the subparsers object).
-ROOMS: tuple[str, ...] = ()
+ROOMS: tuple[str, ...] = (
+    "lab.cli", "network.cli", "monitoring.cli", "security.sa.cli", "security.cli",
+    "govops.cloud.cli", "govops.migrate.cli",
+)
 
 # Wide enough for prefixes when piped (CI logs, `| less`); a terminal sets its own width.
 console = Console(width=None if sys.stdout.isatty() else 160)

@@ -21,11 +21,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 warnings.simplefilter("ignore", DeprecationWarning)
 
+import pulumi  # noqa: E402
 from pulumi.runtime.settings import reset_options  # noqa: E402
 from pulumi.runtime.stack import run_pulumi_func  # noqa: E402
 from pulumi.runtime.sync_await import _sync_await  # noqa: E402
 
-import pulumi  # noqa: E402
 from govops import ipv6  # noqa: E402
 from govops.cloud.mocks import run_program  # noqa: E402
 from govops.cloud.program import declare_cloud  # noqa: E402

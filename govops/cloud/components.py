@@ -11,12 +11,12 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-import pulumi_openstack as openstack
-
 import pulumi
+import pulumi_openstack as openstack
+from pulumi import ResourceOptions
+
 from govops.sot.model import Centre as CentreModel
 from govops.sot.model import CentreRole
-from pulumi import ResourceOptions
 
 from . import dr
 from .intent import SIZES, SystemIntent, TenantIntent, Transit, as_tags

@@ -11,12 +11,12 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass, field
 
+import pulumi
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.settings import reset_options
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-import pulumi
 from govops import ipv6
 from govops.sot.model import Inventory
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import pulumi
 import pytest
 import yaml
 
-import pulumi
 from govops import cli, ipv6
 from govops.cloud.mocks import run_program
 from govops.cloud.program import declare_cloud

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import runpy
 
+import pulumi
 import yaml
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-import pulumi
 from tests.paths import ROOT
 
 PULUMI = ROOT / "pulumi"
