@@ -2,7 +2,7 @@
 
 The journal is JSON lines, one step per line, appended by the migration runbooks::
 
-    {"ts": "2026-11-28T22:10:00+08:00", "system": "doc-exchange", "step": "cutover", "outcome": "ok"}
+    {"time": "2026-11-28T22:10:00+08:00", "system": "doc-exchange", "step": "cutover", "outcome": "ok"}
 
 A system counts as migrated when the catalogue says `location: cloud` or its journal has a
 `cutover` step with outcome `ok`. Classified (涉密) systems never move and are not counted.
@@ -46,8 +46,9 @@ def read_journal(path: Path | None) -> dict[str, list[dict]]:
 
 
 def _ts(entry: dict) -> float | None:
+    # govops journals (network.journal, govops.migrate) write `time`; `ts` is kept for older files
     try:
-        return datetime.fromisoformat(entry["ts"]).timestamp()
+        return datetime.fromisoformat(entry.get("time") or entry["ts"]).timestamp()
     except (KeyError, ValueError, TypeError):
         return None
 

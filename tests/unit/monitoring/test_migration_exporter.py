@@ -28,7 +28,7 @@ def files(tmp_path):
     journal.write_text("\n".join([
         json.dumps({"ts": "2026-11-01T10:00:00+08:00", "system": "doc-exchange", "step": "copy", "outcome": "ok"}),
         "not json",
-        json.dumps({"ts": "2026-11-02T10:00:00+08:00", "system": "doc-exchange", "step": "cutover", "outcome": "ok"}),
+        json.dumps({"time": "2026-11-02T10:00:00+08:00", "system": "doc-exchange", "step": "cutover", "outcome": "ok"}),
         json.dumps({"ts": "2026-11-03T10:00:00+08:00", "system": "data-exchange", "step": "copy", "outcome": "failed"}),
     ]) + "\n")
     dr = tmp_path / "dr.jsonl"
@@ -51,6 +51,10 @@ def test_progress_counts_catalogue_and_journal_cutovers(files):
     assert v[("govops_migration_in_progress", (("department", "bdc"), ("system", "data-exchange")))] == 1
     assert v[("govops_migration_in_progress", (("department", "gov-office"), ("system", "doc-exchange")))] == 0
     assert v[("govops_migration_target_ratio", ())] == 0.9
+    # the last step's time comes from `time` (govops journals) or legacy `ts`, so MigrationStalled can see it
+    doc = (("department", "gov-office"), ("system", "doc-exchange"))
+    last = {k: val for k, val in v.items() if k[0].startswith("govops_migration_last_step")}
+    assert last[(next(iter(last))[0], doc)] == 1793584800.0  # 2026-11-02T10:00:00+08:00
 
 
 def test_dr_lag_and_rpo_from_tier_or_line(files):
