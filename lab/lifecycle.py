@@ -180,7 +180,7 @@ def _up(inv: Inventory, prefix: str, twins: bool, step: Step) -> Lab:
     for node, config in zip(topo.devices(), snmp_configs, strict=True):
         (rd / "snmp" / node.name / "snmpd.conf").write_text(config(False))
     if twins:
-        (rd / "twins.json").write_text(json.dumps(_redacted(config_twins), indent=1))
+        (rd / "twins.json").write_text(json.dumps(redacted_twins_config(config_twins), indent=1))
 
     step("known_hosts, ssh_config, ansible inventory")
     write_access_files(inv, topo, rd, host_keys)
@@ -196,7 +196,7 @@ def _write_secret(path: Path, text: str) -> None:
         fh.write(text)
 
 
-def _redacted(config: dict) -> dict:
+def redacted_twins_config(config: dict) -> dict:
     """twins.json as kept after the twins started: passwords removed (they live in the vault)."""
     return {**config, "devices": [{**d, "password": "(removed after start: inventory vault)"}
                                   for d in config["devices"]]}

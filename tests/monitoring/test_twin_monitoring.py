@@ -104,7 +104,7 @@ def stack(twin, tmp_path_factory):
     dev = next(iter(inv.devices.values()))
     bad = tmp / "auths.json"
     bad.write_text(json.dumps({"badkey": {"version": 3, "user": dev.snmp.v3_user, "auth_key": "wrong-auth-key-1",
-                                          "priv_key": dev.snmp.v3_priv_key}}))
+                                          "priv_key": "wrong-priv-key-1"}}))
     out = tmp / "prom"
     generate(inv, out, endpoints={"snmp": EXPORTER})
     cfg = yaml.safe_load((out / "prometheus.yml").read_text())

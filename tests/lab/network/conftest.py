@@ -21,6 +21,7 @@ import pytest
 
 from govops.sot import load_inventory
 from lab.ifnames import kernel_name
+from lab.lifecycle import redacted_twins_config
 from network.render import LOOPBACK
 
 PREFIX = os.environ.get("GOVOPS_LAB_PREFIX", "gn") + "-"
@@ -149,6 +150,8 @@ def netlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NetLab]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"twin server did not start:\n{(tmp / 'twins.log').read_text()}")
             time.sleep(0.1)
+        # the twins have read their passwords: keep no secret on disk (test_zz_no_secrets checks)
+        (tmp / "twins.json").write_text(json.dumps(redacted_twins_config(config), indent=1))
         lab = NetLab(config, tmp, process)
         yield lab
         lab.close()
