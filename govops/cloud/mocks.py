@@ -8,6 +8,7 @@ that references another resource says which one (drift resolves it against a rea
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from dataclasses import dataclass, field
 
@@ -117,6 +118,14 @@ class _RecordingMonitor(MockMonitor):
         return response
 
 
+def ensure_event_loop() -> None:
+    """Pulumi's runtime calls asyncio.get_event_loop(); an earlier asyncio.run() in this thread leaves none."""
+    try:
+        asyncio.get_event_loop()
+    except RuntimeError:
+        asyncio.set_event_loop(asyncio.new_event_loop())
+
+
 def run_program(inv: Inventory, plan: ipv6.Plan, settings: StackSettings, stack: str = "mock") -> Declaration:
     """Declare the whole cloud of an inventory under mocks; every resource registered, in order.
 
@@ -126,6 +135,7 @@ def run_program(inv: Inventory, plan: ipv6.Plan, settings: StackSettings, stack:
     require_cloud_inputs(inv, plan)
     declaration = Declaration(stack=stack, project=PROJECT)
     mocks = _Mocks()
+    ensure_event_loop()
     # Fresh settings and a fresh root stack every run: set_mocks keeps an existing root stack, and
     # every resource of an earlier run left under it makes the next run about twice as slow.
     reset_options(project=PROJECT, stack=stack, preview=False)

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from govops import cli, ipv6
-from govops.cloud.mocks import run_program
+from govops.cloud.mocks import ensure_event_loop, run_program
 from govops.cloud.program import declare_cloud
 from govops.cloud.settings import StackSettings
 from govops.cloud.validate import CloudInputError
@@ -45,6 +45,7 @@ def assert_nothing_declared(inventory):
     """Even called straight under mocks (no pre-check), the program declares nothing."""
     inv = load_inventory(inventory)
     mocks = Counting()
+    ensure_event_loop()
     pulumi.runtime.set_mocks(mocks, project="govops-cloud", stack="broken", preview=False)
     with pytest.raises(CloudInputError):
         declare_cloud(inv, ipv6.require_plan(inv), StackSettings(inventory=str(inventory)))
