@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from prometheus_client import Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 
-from monitoring.snmp.mapping import STATIC_COLUMNS, InterfaceLabels, Module, Oid, Table
+from monitoring.snmp.mapping import STATIC_COLUMNS, InterfaceLabels, Module, Table
 from monitoring.snmp.transport import Credentials, Endpoint, SnmpClient, SnmpError, WalkStats
 
 log = logging.getLogger(__name__)
@@ -55,33 +55,25 @@ class Scraper:
         self.client = client or SnmpClient()
         self.cache = cache or StaticCache()
 
-    async def _walk_all(self, target: Target, oids: list[Oid], stats: WalkStats) -> Table:
-        results = await asyncio.gather(*(self.client.walk(target.endpoint, target.creds, o, stats) for o in oids))
-        table: Table = {}
-        for oid, rows in zip(oids, results, strict=True):
-            n = len(oid)
-            table[oid] = {name[n:]: value for name, value in rows if name[:n] == oid}
-        return table
-
     async def _collect(self, target: Target, modules: list[Module], stats: WalkStats) -> list[Metric]:
         walks = sorted({o for m in modules for o in m.walks})
         gets = sorted({o for m in modules for o in m.gets})
         cache_key = (target.endpoint.host, target.endpoint.port, target.creds)
-        static = None
-        if any(m.interface_labels for m in modules):
-            static = self.cache.get(cache_key)
-            if static is not None:
-                CACHE_HITS.inc()
-        jobs = [self._walk_all(target, walks, stats)]
+        labelled = any(m.interface_labels for m in modules)
+        static = self.cache.get(cache_key) if labelled else None
+        if static is not None:
+            CACHE_HITS.inc()
+        # Stale or missing static columns ride in the same GETBULKs as the counters.
+        refresh = [c for c in STATIC_COLUMNS if c not in walks] if labelled and static is None else []
+        ep, creds = target.endpoint, target.creds
+        jobs = [self.client.walk_columns(ep, creds, walks + refresh, stats)]
         if gets:
-            jobs.append(self.client.get(target.endpoint, target.creds, gets, stats))
-        if static is None and any(m.interface_labels for m in modules):
-            jobs.append(self._walk_all(target, list(STATIC_COLUMNS), stats))
+            jobs.append(self.client.get(ep, creds, gets, stats))
         results = await asyncio.gather(*jobs)
         table: Table = results[0]
         scalars = results[1] if gets else {}
-        if static is None and any(m.interface_labels for m in modules):
-            static = results[-1]
+        if refresh:
+            static = {c: table[c] for c in STATIC_COLUMNS if c in table}
             self.cache.put(cache_key, static)
         table = {**(static or {}), **table}
         ifl = InterfaceLabels(static or {})
