@@ -151,9 +151,18 @@ def missing(intent: list[Block], running: list[Block]) -> list[Block]:
     return out
 
 
+# Views that always exist on the device (you leave them, never delete them) and negations the
+# device takes without the value (Comware: ``undo ssh server ipv6 acl``).
+SUBVIEWS = ("interface ", "user-interface ", "line ")
+BARE_NEGATION = re.compile(r"^(ssh server ipv6 acl)\b")
+
+
 def negate_line(line: str, platform: str) -> str:
     syn = syntax(platform)
-    return line[len(syn.negate):] if line.startswith(syn.negate) else syn.negate + line
+    if line.startswith(syn.negate):
+        return line[len(syn.negate):]
+    bare = BARE_NEGATION.match(line)
+    return syn.negate + (bare.group(1) if bare else line)
 
 
 def undo_of(pushed: list[Block], running_before: list[Block], platform: str) -> list[Block]:
@@ -163,7 +172,7 @@ def undo_of(pushed: list[Block], running_before: list[Block], platform: str) -> 
     out = []
     for b in reversed(pushed):
         h = normalise_line(b.header)
-        if (h, "") not in had and not (b.children and h.startswith("interface ")):
+        if (h, "") not in had and not (b.children and h.startswith(SUBVIEWS)):
             out.append(Block(negate_line(b.header, platform)))
         elif b.children:
             out.append(Block(b.header, [negate_line(c, platform) for c in reversed(b.children)]))

@@ -26,13 +26,13 @@ from lab.twins.model import DeviceConfig
 log = logging.getLogger(__name__)
 
 RTPROT_STATIC = 4  # routes the twin installs carry this protocol, so it never touches others
+RTPROT_VPN = 250  # the twin's VPN connected routes and table terminators (a number no daemon uses)
 IFA_F_NODAD = 0x02  # the CLI address is usable at once, as on the device (no tentative phase)
+IFA_F_NOPREFIXROUTE = 0x200  # VPN-bound addresses: the connected route goes to the VPN table only
+VPN_RULE_PREF = 900  # every `ip rule` the twin owns has this priority (ahead of main at 32766)
+RTN_UNICAST, RTN_UNREACHABLE = 1, 7
+UNREACHABLE_METRIC = 0xFF000000
 IP_FREEBIND = 15
-
-
-def vrf_device(name: str) -> str:
-    """Kernel name of the VRF device for a VPN instance (15 bytes at most)."""
-    return ("vpn-" + name)[:15]
 
 
 @dataclass
@@ -68,7 +68,6 @@ class KernelNamespace:
     def __init__(self, name: str, mgmt_interface: str = "mgmt0") -> None:
         self.name = name
         self.mgmt_interface = mgmt_interface
-        self.vrf_supported = True
         self._pool = ThreadPoolExecutor(max_workers=1, initializer=netns.setns, initargs=(name,),
                                         thread_name_prefix=f"ns-{name}")
 
@@ -85,9 +84,7 @@ class KernelNamespace:
     # ---- apply ---------------------------------------------------------------------------
     async def reconcile(self, cfg: DeviceConfig) -> list[str]:
         """Make the namespace match ``cfg``; returns warnings (e.g. a route whose next hop is down)."""
-        warnings, vrf_ok = await self.run(_reconcile, cfg, self.vrf_supported)
-        self.vrf_supported = vrf_ok
-        return warnings
+        return await self.run(_reconcile, cfg)
 
     async def state(self) -> KernelState:
         return await self.run(_read_state)
@@ -114,63 +111,146 @@ def _sysctl(path: str, value: str) -> None:
         log.warning("sysctl %s=%s: %s", path, value, exc)
 
 
-def _reconcile(cfg: DeviceConfig, vrf_supported: bool) -> tuple[list[str], bool]:
+def _reconcile(cfg: DeviceConfig) -> list[str]:
     warnings: list[str] = []
     _sysctl("net/ipv4/ip_forward", "1")
     _sysctl("net/ipv6/conf/all/forwarding", "1")
     with IPRoute() as ipr:
-        vrf_index: dict[str, int] = {}
-        if cfg.vpns and vrf_supported:
-            for vpn in cfg.vpns.values():
-                dev = vrf_device(vpn.name)
-                found = ipr.link_lookup(ifname=dev)
-                if not found:
-                    try:
-                        ipr.link("add", ifname=dev, kind="vrf", vrf_table=vpn.table)
-                    except NetlinkError as exc:
-                        # Some kernels (CI sandboxes) ship without the vrf module: keep the model,
-                        # route in the main table, and say so once.
-                        log.warning("no VRF support in this kernel (%s); VPN instances are model-only", exc)
-                        vrf_supported = False
-                        break
-                    found = ipr.link_lookup(ifname=dev)
-                ipr.link("set", index=found[0], state="up")
-                vrf_index[vpn.name] = found[0]
-        if vrf_supported:
-            wanted = {vrf_device(v) for v in cfg.vpns}
-            for link in ipr.get_links():
-                info = link.get("IFLA_LINKINFO")
-                kind = info.get("IFLA_INFO_KIND") if info else None
-                if kind == "vrf" and link.get("ifname", "").startswith("vpn-") and link.get("ifname") not in wanted:
-                    ipr.link("del", index=link["index"])
         for intf in cfg.interfaces.values():
             found = ipr.link_lookup(ifname=intf.kernel)
             if not found:
                 warnings.append(f"{intf.name}: kernel interface {intf.kernel} missing")
                 continue
             index = found[0]
-            master = vrf_index.get(intf.vpn, 0) if intf.vpn else 0
-            link = ipr.get_links(index)[0]
-            if (link.get("IFLA_MASTER") or 0) != master:
-                ipr.link("set", index=index, master=master)
             # VRP5 needs the global ``ipv6`` switch too; other dialects keep it on (see Dialect.prepare).
             ipv6_on = intf.ipv6_enabled and cfg.ipv6_global
             _sysctl(f"net/ipv6/conf/{intf.kernel}/keep_addr_on_down", "1")
             _sysctl(f"net/ipv6/conf/{intf.kernel}/disable_ipv6", "0" if ipv6_on else "1")
-            _sync_addresses(ipr, index, intf.ipv4, intf.ipv6 if ipv6_on else [])
+            in_vpn = bool(intf.vpn) and intf.vpn in cfg.vpns
+            _sync_addresses(ipr, index, intf.ipv4, intf.ipv6 if ipv6_on else [], noprefixroute=in_vpn)
             ipr.link("set", index=index, state="down" if intf.shutdown else "up")
-        warnings += _sync_routes(ipr, cfg, vrf_supported)
-    return warnings, vrf_supported
+        _sync_vpn_rules(ipr, cfg)
+        _sync_vpn_routes(ipr, cfg)
+        warnings += _sync_routes(ipr, cfg)
+    return warnings
 
 
-def _sync_addresses(ipr: IPRoute, index: int, ipv4: list[str], ipv6: list[str]) -> None:
+# ---- VPN instances as policy routing (this kernel has no `vrf` module; see README) -------------
+def _vpn_bindings(cfg: DeviceConfig) -> list[tuple[Any, int]]:
+    """(interface, table) for every interface bound to an existing VPN instance."""
+    return [(i, cfg.vpns[i.vpn].table) for i in cfg.interfaces.values() if i.vpn and i.vpn in cfg.vpns]
+
+
+def _wanted_rules(cfg: DeviceConfig) -> set[tuple[int, str, str, int]]:
+    """(family, iif, from-prefix, table): packets arriving on a bound interface, and the device's
+    own packets sourced from its VPN addresses (replies to a ping of the gateway), use table N."""
+    rules = set()
+    for intf, table in _vpn_bindings(cfg):
+        for fam in (socket.AF_INET, socket.AF_INET6):
+            rules.add((fam, intf.kernel, "", table))
+        for text in intf.ipv4 + intf.ipv6:
+            addr = ipaddress.ip_interface(text)
+            fam = socket.AF_INET if addr.version == 4 else socket.AF_INET6
+            rules.add((fam, "", f"{addr.ip}/{addr.max_prefixlen}", table))
+    return rules
+
+
+def _sync_vpn_rules(ipr: IPRoute, cfg: DeviceConfig) -> None:
+    wanted = _wanted_rules(cfg)
+    present = set()
+    for fam in (socket.AF_INET, socket.AF_INET6):
+        for msg in ipr.get_rules(family=fam):
+            if msg.get("FRA_PRIORITY") != VPN_RULE_PREF:
+                continue  # only the twin's own rules (its priority) are touched
+            src = msg.get("FRA_SRC")
+            key = (fam, msg.get("FRA_IIFNAME") or "", f"{src}/{msg['src_len']}" if src else "",
+                   msg.get("FRA_TABLE") or msg["table"])
+            if key in wanted:
+                present.add(key)
+            else:
+                _rule(ipr, "del", key)
+    for key in sorted(wanted - present):
+        _rule(ipr, "add", key)
+
+
+def _rule(ipr: IPRoute, op: str, key: tuple[int, str, str, int]) -> None:
+    fam, iif, src, table = key
+    kwargs: dict[str, Any] = {"family": fam, "table": table, "priority": VPN_RULE_PREF, "action": "FR_ACT_TO_TBL"}
+    if iif:
+        kwargs["iifname"] = iif
+    if src:
+        net = ipaddress.ip_network(src)
+        kwargs.update(src=str(net.network_address), src_len=net.prefixlen)
+    try:
+        ipr.rule(op, **kwargs)
+    except NetlinkError as exc:
+        log.warning("ip rule %s %s: %s", op, key, exc)
+
+
+def _wanted_vpn_routes(ipr: IPRoute, cfg: DeviceConfig) -> set[tuple[int, str, int, int, int]]:
+    """(family, dst, table, type, oif): connected routes of bound interfaces in their table, and an
+    ``unreachable default`` closing every VPN table so nothing falls through to main."""
+    wanted = set()
+    for vpn in cfg.vpns.values():
+        wanted.add((socket.AF_INET, "0.0.0.0/0", vpn.table, RTN_UNREACHABLE, 0))
+        wanted.add((socket.AF_INET6, "::/0", vpn.table, RTN_UNREACHABLE, 0))
+    for intf, table in _vpn_bindings(cfg):
+        found = ipr.link_lookup(ifname=intf.kernel)
+        if not found:
+            continue
+        ipv6_on = intf.ipv6_enabled and cfg.ipv6_global
+        for text in intf.ipv4 + (intf.ipv6 if ipv6_on else []):
+            net = ipaddress.ip_interface(text).network
+            fam = socket.AF_INET if net.version == 4 else socket.AF_INET6
+            wanted.add((fam, str(net), table, RTN_UNICAST, found[0]))
+    return wanted
+
+
+def _sync_vpn_routes(ipr: IPRoute, cfg: DeviceConfig) -> None:
+    wanted = _wanted_vpn_routes(ipr, cfg)
+    present = set()
+    for fam in (socket.AF_INET, socket.AF_INET6):
+        for msg in ipr.route("dump", family=fam):
+            if msg["proto"] != RTPROT_VPN:
+                continue
+            key = (fam, _dst(msg, fam), msg.get("RTA_TABLE") or msg["table"], msg["type"], msg.get("RTA_OIF") or 0)
+            if key in wanted:
+                present.add(key)
+            else:
+                _vpn_route(ipr, "del", key)
+    for key in sorted(wanted - present):
+        _vpn_route(ipr, "add", key)
+
+
+def _vpn_route(ipr: IPRoute, op: str, key: tuple[int, str, int, int, int]) -> None:
+    fam, dst, table, rtype, oif = key
+    kwargs: dict[str, Any] = {"family": fam, "dst": dst, "table": table, "type": rtype, "proto": RTPROT_VPN}
+    if rtype == RTN_UNREACHABLE:
+        kwargs["priority"] = UNREACHABLE_METRIC  # a configured default in the VPN wins over it
+    else:
+        kwargs.update(oif=oif, scope=253)  # link scope, as the kernel's own connected routes
+    try:
+        ipr.route(op, **kwargs)
+    except NetlinkError as exc:
+        log.warning("vpn route %s %s: %s", op, key, exc)
+
+
+def _dst(msg: Any, fam: int) -> str:
+    dst = msg.get("RTA_DST") or ("0.0.0.0" if fam == socket.AF_INET else "::")
+    return str(ipaddress.ip_network(f"{dst}/{msg['dst_len']}", strict=False))
+
+
+def _sync_addresses(ipr: IPRoute, index: int, ipv4: list[str], ipv6: list[str], noprefixroute: bool = False) -> None:
+    """Addresses as configured. On a VPN-bound interface they carry ``noprefixroute``: the
+    connected route then lives only in the VPN's table (``_sync_vpn_routes``), never in main."""
     wanted = {str(ipaddress.ip_interface(a)) for a in ipv4 + ipv6}
     present = set()
     for msg in ipr.get_addr(index=index):
         addr = ipaddress.ip_interface(f"{msg.get('IFA_ADDRESS')}/{msg['prefixlen']}")
         if addr.version == 6 and addr.ip.is_link_local:
             continue
-        if str(addr) not in wanted:
+        flags = msg.get("IFA_FLAGS") or msg["flags"]
+        if str(addr) not in wanted or bool(flags & IFA_F_NOPREFIXROUTE) != noprefixroute:
             ipr.addr("del", index=index, address=str(addr.ip), prefixlen=addr.network.prefixlen)
         else:
             present.add(str(addr))
@@ -180,48 +260,104 @@ def _sync_addresses(ipr: IPRoute, index: int, ipv4: list[str], ipv6: list[str]) 
         if str(addr) in present:
             continue
         kwargs: dict[str, Any] = {"index": index, "address": str(addr.ip), "prefixlen": addr.network.prefixlen}
+        flags = IFA_F_NOPREFIXROUTE if noprefixroute else 0
         if addr.version == 6:
-            kwargs["flags"] = IFA_F_NODAD
+            flags |= IFA_F_NODAD
+        if flags:
+            kwargs["IFA_FLAGS"] = flags
         try:
             ipr.addr("add", **kwargs)
         except NetlinkError as exc:
             log.warning("address %s: %s", addr, exc)
 
 
-def _route_key(family: int, dst: str, gateway: str, table: int) -> tuple[int, str, str, int]:
-    return family, str(ipaddress.ip_network(dst, strict=False)), str(ipaddress.ip_address(gateway)), table
-
-
-def _sync_routes(ipr: IPRoute, cfg: DeviceConfig, vrf_supported: bool) -> list[str]:
+def _sync_routes(ipr: IPRoute, cfg: DeviceConfig) -> list[str]:
+    """Static routes (protocol ``static``). Several next hops for one prefix are one ECMP route
+    (RTA_MULTIPATH), as a device installs equal-cost static routes; a route in a VPN instance goes
+    to the instance's table."""
     warnings = []
-    wanted = {}
+    wanted: dict[tuple[int, str, int], list[str]] = {}
     for route in cfg.routes:
-        table = cfg.vpns[route.vpn].table if route.vpn and vrf_supported and route.vpn in cfg.vpns else 254
-        wanted[_route_key(route.family, route.prefix, route.nexthop, table)] = route
-    present = set()
-    for family in (socket.AF_INET, socket.AF_INET6):
-        for msg in ipr.route("dump", family=family):
+        if route.vpn and route.vpn not in cfg.vpns:
+            continue
+        table = cfg.vpns[route.vpn].table if route.vpn else 254
+        fam = socket.AF_INET if route.family == 4 else socket.AF_INET6
+        hops = wanted.setdefault((fam, str(ipaddress.ip_network(route.prefix, strict=False)), table), [])
+        gateway = str(ipaddress.ip_address(route.nexthop))
+        if gateway not in hops:
+            hops.append(gateway)
+    present: dict[tuple[int, str, int], set[str]] = {}
+    for fam in (socket.AF_INET, socket.AF_INET6):
+        for msg in ipr.route("dump", family=fam):
             if msg["proto"] != RTPROT_STATIC:
                 continue
-            fam = 4 if family == socket.AF_INET else 6
-            dst = f"{msg.get('RTA_DST') or ('0.0.0.0' if fam == 4 else '::')}/{msg['dst_len']}"
-            gateway = msg.get("RTA_GATEWAY")
-            table = msg.get("RTA_TABLE") or msg["table"]
-            if gateway is None:
-                continue
-            key = _route_key(fam, dst, gateway, table)
-            if key in wanted:
-                present.add(key)
-            else:
-                ipr.route("del", dst=key[1], gateway=key[2], table=table, proto=RTPROT_STATIC)
-    for key, route in wanted.items():
-        if key in present:
+            key = (fam, _dst(msg, fam), msg.get("RTA_TABLE") or msg["table"])
+            present.setdefault(key, set()).update(_gateways(msg))
+    for key, gateways in list(present.items()):
+        if gateways - set(wanted.get(key, [])):
+            _del_static(ipr, key, gateways)
+            del present[key]
+    for key, hops in wanted.items():
+        have = present.get(key, set())
+        missing = [h for h in hops if h not in have]
+        if not missing:
             continue
+        if have and key[0] == socket.AF_INET6:
+            warnings += _append_static(ipr, key, missing)  # keep the live next hops, add the rest
+            continue
+        if have:
+            _del_static(ipr, key, have)  # IPv4 ECMP is one route: rebuild it with every next hop
+        warnings += _add_static(ipr, key, hops)
+    return warnings
+
+
+def _gateways(msg: Any) -> set[str]:
+    if msg.get("RTA_GATEWAY"):
+        return {msg.get("RTA_GATEWAY")}
+    return {hop.get("RTA_GATEWAY") for hop in msg.get("RTA_MULTIPATH") or [] if hop.get("RTA_GATEWAY")}
+
+
+def _del_static(ipr: IPRoute, key: tuple[int, str, int], gateways: set[str]) -> None:
+    fam, dst, table = key
+    for _ in range(len(gateways) + 1):  # an IPv6 ECMP route is deleted one next hop at a time
         try:
-            ipr.route("add", dst=key[1], gateway=key[2], table=key[3], proto=RTPROT_STATIC)
+            ipr.route("del", family=fam, dst=dst, table=table, proto=RTPROT_STATIC)
+        except NetlinkError:
+            return
+
+
+def _add_static(ipr: IPRoute, key: tuple[int, str, int], hops: list[str]) -> list[str]:
+    fam, dst, table = key
+    if len(hops) > 1:
+        try:
+            ipr.route("add", family=fam, dst=dst, table=table, proto=RTPROT_STATIC,
+                      multipath=[{"gateway": h} for h in hops])
+            return []
+        except NetlinkError:
+            pass  # a next hop is not reachable now: install those that are, one by one
+    warnings = []
+    for i, hop in enumerate(hops):
+        try:
+            ipr.route("add", family=fam, dst=dst, gateway=hop, table=table, proto=RTPROT_STATIC)
         except NetlinkError as exc:
             # A real device keeps such a route configured but inactive; so do we.
-            warnings.append(f"route {route.prefix} via {route.nexthop} inactive: {exc.args[-1]}")
+            warnings.append(f"route {dst} via {hop} inactive: {exc.args[-1]}")
+            continue
+        if fam == socket.AF_INET6:
+            return warnings + _append_static(ipr, key, hops[i + 1:])
+        break  # IPv4: one live next hop now; the next reconcile rebuilds the ECMP route
+    return warnings
+
+
+def _append_static(ipr: IPRoute, key: tuple[int, str, int], hops: list[str]) -> list[str]:
+    """IPv6: add next hops to an existing route (``ip -6 route append``), each on its own."""
+    fam, dst, table = key
+    warnings = []
+    for hop in hops:
+        try:
+            ipr.route("append", family=fam, dst=dst, gateway=hop, table=table, proto=RTPROT_STATIC)
+        except NetlinkError as exc:
+            warnings.append(f"route {dst} via {hop} inactive: {exc.args[-1]}")
     return warnings
 
 
@@ -255,16 +391,19 @@ def _read_state() -> KernelState:
                     continue
                 if fam == 6 and ipaddress.IPv6Network(prefix).is_multicast:
                     continue
-                state.routes.append(
-                    RouteState(
-                        family=fam,
-                        prefix=str(ipaddress.ip_network(prefix, strict=False)),
-                        gateway=msg.get("RTA_GATEWAY") or "",
-                        interface=names.get(msg.get("RTA_OIF"), ""),
-                        protocol="Static" if msg["proto"] == RTPROT_STATIC else "Direct",
-                        table=table,
+                # An ECMP route is shown once per next hop, as a device's routing table does.
+                hops = [(h.get("RTA_GATEWAY") or "", h["oif"]) for h in msg.get("RTA_MULTIPATH") or []]
+                for gateway, oif in hops or [(msg.get("RTA_GATEWAY") or "", msg.get("RTA_OIF"))]:
+                    state.routes.append(
+                        RouteState(
+                            family=fam,
+                            prefix=str(ipaddress.ip_network(prefix, strict=False)),
+                            gateway=gateway,
+                            interface=names.get(oif, ""),
+                            protocol="Static" if msg["proto"] == RTPROT_STATIC else "Direct",
+                            table=table,
+                        )
                     )
-                )
         for msg in ipr.get_neighbours(family=socket.AF_INET6):
             if msg.get("NDA_LLADDR") is None:
                 continue
@@ -286,12 +425,14 @@ class PingReply:
     time_ms: float
 
 
-async def ping(namespace: str, target: str, count: int = 5, timeout: float = 2.0) -> list[PingReply | None]:
-    """Real ICMP/ICMPv6 echo from the namespace; one entry per probe, None when it timed out."""
+async def ping(namespace: str, target: str, count: int = 5, timeout: float = 2.0,
+               source: str = "") -> list[PingReply | None]:
+    """Real ICMP/ICMPv6 echo from the namespace; one entry per probe, None when it timed out.
+    ``source`` (an address of a VPN-bound interface) makes the probes use that VPN's table."""
     family = "-6" if ipaddress.ip_address(target).version == 6 else "-4"
     proc = await asyncio.create_subprocess_exec(
         "ip", "netns", "exec", namespace, "ping", family, "-n", "-c", str(count), "-i", "0.2",
-        "-W", str(int(timeout)), target,
+        "-W", str(int(timeout)), *(["-I", source] if source else []), target,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
     )
     out, _ = await proc.communicate()

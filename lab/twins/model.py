@@ -45,7 +45,7 @@ class StaticRoute:
 @dataclass
 class VpnInstance:
     name: str
-    table: int  # kernel routing table of the VRF device
+    table: int  # kernel routing table the instance's policy rules look up (kernel.py)
     rd: str = ""
     description: str = ""
     ipv4_family: bool = False
@@ -56,6 +56,14 @@ class VpnInstance:
 class Acl6:
     number: int
     rules: list[tuple[int, str]] = field(default_factory=list)  # (rule id, "permit ipv6 source ...")
+
+
+@dataclass
+class NamedAcl6:
+    """IOS-like ``ipv6 access-list NAME`` (Ruijie, ZTE): (sequence, "permit ipv6 SRC DST")."""
+
+    name: str
+    rules: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -74,8 +82,13 @@ class DeviceConfig:
     routes: list[StaticRoute] = field(default_factory=list)
     vpns: dict[str, VpnInstance] = field(default_factory=dict)
     acl6: dict[int, Acl6] = field(default_factory=dict)
+    acl6_named: dict[str, NamedAcl6] = field(default_factory=dict)
+    vty_acl6: str = ""  # ACL6 (number or name) bound inbound to the SSH/VTY plane, "" = none
     users: dict[str, LocalUser] = field(default_factory=dict)
     snmp: list[str] = field(default_factory=list)
+    # Lab-only, not vendor config: the kernel table each VPN instance name gets when created
+    # (the SoT's `private_networks[].vpn.table`), so the lab's tables match the inventory.
+    vpn_tables: dict[str, int] = field(default_factory=dict)
 
     def copy(self) -> DeviceConfig:
         return copy.deepcopy(self)
@@ -95,8 +108,12 @@ class DeviceConfig:
                 int(k): Acl6(number=v["number"], rules=[(int(i), str(t)) for i, t in v["rules"]])
                 for k, v in data.get("acl6", {}).items()
             },
+            acl6_named={k: NamedAcl6(name=v["name"], rules=[(int(i), str(t)) for i, t in v["rules"]])
+                        for k, v in data.get("acl6_named", {}).items()},
+            vty_acl6=str(data.get("vty_acl6", "")),
             users={k: LocalUser(**v) for k, v in data.get("users", {}).items()},
             snmp=list(data.get("snmp", [])),
+            vpn_tables={str(k): int(v) for k, v in data.get("vpn_tables", {}).items()},
         )
 
     @classmethod
@@ -109,11 +126,83 @@ class DeviceConfig:
         tmp.write_text(self.to_json())
         tmp.replace(path)
 
-    def next_vrf_table(self) -> int:
-        return max((v.table for v in self.vpns.values()), default=1000) + 1
+    def next_vrf_table(self, name: str = "") -> int:
+        """The table for a new VPN instance: the lab's planned one, else one above every table in use."""
+        taken = {v.table for v in self.vpns.values()}
+        if name in self.vpn_tables and self.vpn_tables[name] not in taken:
+            return self.vpn_tables[name]
+        return max(taken | set(self.vpn_tables.values()), default=1000) + 1
 
     def routes_in(self, family: int, vpn: str = "") -> list[StaticRoute]:
         return [r for r in self.routes if r.family == family and r.vpn == vpn]
+
+    def ssh6_permitted(self, source: str, destination: str = "") -> bool:
+        """Whether the VTY ACL6 lets a new SSH connection from ``source`` in (see README: ACL6 on
+        the VTY plane). Nothing bound, an ACL that does not exist or has no rules: everyone (as
+        the Huawei and H3C manuals say); otherwise the first matching rule decides, and a source
+        no rule matches is refused."""
+        if not self.vty_acl6:
+            return True
+        acl = (self.acl6.get(int(self.vty_acl6)) if self.vty_acl6.isdigit()
+               else self.acl6_named.get(self.vty_acl6))
+        if acl is None or not acl.rules:
+            return True
+        src = ipaddress.IPv6Address(source)
+        dst = ipaddress.IPv6Address(destination) if destination else None
+        for _, text in sorted(acl.rules):
+            verdict = _acl6_rule_verdict(text, src, dst)
+            if verdict is not None:
+                return verdict
+        return False
+
+
+def acl6_address(words: list[str], i: int) -> tuple[ipaddress.IPv6Network, int]:
+    """An address at ``words[i]``: ``any``, ``host X``, ``X/LEN`` or Huawei's ``X LEN``; returns (net, next i)."""
+    word = words[i]
+    if word == "any":
+        return ipaddress.IPv6Network("::/0"), i + 1
+    if word == "host":
+        return ipaddress.IPv6Network(f"{words[i + 1]}/128"), i + 2
+    if "/" in word:
+        return ipaddress.IPv6Network(word, strict=False), i + 1
+    if i + 1 < len(words) and words[i + 1].isdigit():
+        return ipaddress.IPv6Network(f"{word}/{words[i + 1]}", strict=False), i + 2
+    return ipaddress.IPv6Network(f"{word}/128"), i + 1
+
+
+def _acl6_rule_verdict(text: str, src: ipaddress.IPv6Address, dst: ipaddress.IPv6Address | None) -> bool | None:
+    """True/False when the rule matches an SSH (TCP) packet from ``src`` to ``dst``, None otherwise.
+
+    Huawei/H3C write ``permit ipv6 source X/LEN destination ...``; IOS-like CLIs write
+    ``permit ipv6 SRC DST`` with ``any``/``host X``/``X/LEN``. Port qualifiers are not modelled."""
+    words = text.lower().split()
+    if len(words) < 2 or words[0] not in ("permit", "deny"):
+        return None
+    if words[1] in ("source", "destination", "logging"):
+        words.insert(1, "ipv6")  # a basic ACL6 rule has no protocol word
+    elif words[1] not in ("ipv6", "tcp", "6"):
+        return None  # udp, icmpv6, ...: never an SSH connection
+    keyed = "source" in words or "destination" in words
+    try:
+        if keyed:
+            for key, addr in (("source", src), ("destination", dst)):
+                if key in words:
+                    net, _ = acl6_address(words, words.index(key) + 1)
+                    if addr is not None and addr not in net:
+                        return None
+        elif len(words) > 2:
+            net, i = acl6_address(words, 2)
+            if src not in net:
+                return None
+            while i < len(words) and words[i] in ("eq", "gt", "lt", "neq"):
+                i += 2
+            if i < len(words) and dst is not None:
+                net, _ = acl6_address(words, i)
+                if dst not in net:
+                    return None
+    except (ValueError, IndexError):
+        return None
+    return words[0] == "permit"
 
 
 def startup_config(sysname: str, interfaces: dict[str, str], startup: dict[str, Any]) -> DeviceConfig:
@@ -153,6 +242,7 @@ def startup_config(sysname: str, interfaces: dict[str, str], startup: dict[str, 
     if isinstance(snmp, dict):
         snmp = _snmp_lines(snmp)
     cfg.snmp = [str(line) for line in snmp]
+    cfg.vpn_tables = {str(k): int(v) for k, v in (startup.get("vpn_tables") or {}).items()}
     return cfg
 
 

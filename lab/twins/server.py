@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import json
 import logging
 import signal
@@ -71,6 +72,25 @@ class TwinSSHServer(asyncssh.SSHServer):
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
         self.device.connections.add(conn)
+        if not self.admitted(conn):
+            # As the devices do: the TCP connection is closed before the SSH handshake.
+            asyncio.get_running_loop().call_soon(conn.abort)
+
+    def admitted(self, conn: asyncssh.SSHServerConnection) -> bool:
+        """The VTY ACL6 decides for new IPv6 connections only; IPv4 ones never meet an IPv6 ACL,
+        and sessions already open are not cut when the ACL changes (it is checked here, once)."""
+        peer = (conn.get_extra_info("peername") or ("",))[0].split("%")[0]
+        local = (conn.get_extra_info("sockname") or ("",))[0].split("%")[0]
+        try:
+            source = ipaddress.ip_address(peer)
+        except ValueError:
+            return True
+        if source.version != 6 or source.ipv4_mapped:
+            return True
+        if self.device.running.ssh6_permitted(str(source), local):
+            return True
+        log.info("%s: SSH from %s refused by VTY ACL6 %s", self.device.name, source, self.device.running.vty_acl6)
+        return False
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.conn is not None:

@@ -23,6 +23,7 @@ from lab.twins.grammar import (
     ConfigError,
     Validator,
     Word,
+    _int_range,
     keywords_at,
     match,
 )
@@ -67,6 +68,7 @@ class Dialect:
         self.validators: dict[str, Validator] = dict(VALIDATORS)
         self.validators["ifname"] = self._interface_validator
         self.validators["vpn"] = self._vpn_validator
+        self.validators["vty"] = _int_range(0, 63)  # VTY numbers (VRP 0-4 by default, Comware 0-63)
         self._table = self._collect()
         terminal.on_help = self.help_text
         terminal.on_ctrl_z = self.ctrl_z

@@ -17,11 +17,14 @@ from lab.twins.grammar import (
     ConfigError,
 )
 from lab.twins.kernel import KernelState, ping
-from lab.twins.model import DeviceConfig, Interface, StaticRoute
+from lab.twins.model import DeviceConfig, Interface, NamedAcl6, StaticRoute, acl6_address
+
+SUB_MODES = ("config", "config-if", "config-ipv6-acl", "config-line")
 
 
 class CiscoStyle(Dialect):
-    parents = {"config-if": "config", "config": "", "enable": "", "user": ""}
+    parents = {"config-if": "config", "config-ipv6-acl": "config", "config-line": "config", "config": "",
+               "enable": "", "user": ""}
     error_texts = {
         UNRECOGNIZED: "% Invalid input detected at '^' marker.",
         WRONG_PARAMETER: "% Invalid input detected at '^' marker.",
@@ -31,6 +34,7 @@ class CiscoStyle(Dialect):
     }
     interface_types = ("GigabitEthernet", "TenGigabitEthernet", "Loopback", "VLAN")
     version_text = ""
+    acl6_mode = "config-ipv6-acl"  # the prompt label of ``ipv6 access-list NAME`` mode
 
     def format_error(self, err: CliError, prompt_len: int) -> str:
         if err.kind in (INCOMPLETE, AMBIGUOUS):
@@ -49,6 +53,10 @@ class CiscoStyle(Dialect):
             return f"{name}#"
         if view == "config":
             return f"{name}(config)#"
+        if view == "config-ipv6-acl":
+            return f"{name}({self.acl6_mode})#"
+        if view == "config-line":
+            return f"{name}(config-line)#"
         return f"{name}(config-if-{self.if_label(self.view.context)})#"
 
     # ---- modes ---------------------------------------------------------------------------------
@@ -85,12 +93,12 @@ class CiscoStyle(Dialect):
         self.views.append(View("config"))
         return "Enter configuration commands, one per line.  End with CNTL/Z."
 
-    @command(("config", "config-if"), "exit", "Exit from the current mode")
+    @command(SUB_MODES, "exit", "Exit from the current mode")
     async def exit_mode(self) -> str:
         self.views.pop()
         return ""
 
-    @command(("config", "config-if"), "end", "Exit to privileged EXEC mode")
+    @command(SUB_MODES, "end", "Exit to privileged EXEC mode")
     async def end(self) -> str:
         self.views = [v for v in self.views if v.name in ("user", "enable")]
         return ""
@@ -158,6 +166,91 @@ class CiscoStyle(Dialect):
     async def no_snmp_server(self, text: str) -> str:
         self.cfg.snmp = [x for x in self.cfg.snmp if not x.startswith("snmp-server " + text)]
         return ""
+
+    # ---- IPv6 ACL and the VTY lines ----------------------------------------------------------------
+    # ``ipv6 access-list NAME`` with ``[seq] permit|deny PROTO SRC DST`` entries, bound to the
+    # SSH/VTY plane by ``line vty 0 4`` / ``ipv6 access-class NAME in``. A bound name with no
+    # list (or an empty one) lets everyone in; the twin's SSH server enforces it (server.py).
+    @command("config", "ipv6 access-list {word}", "Configure an IPv6 access list")
+    async def ipv6_access_list(self, name: str) -> str:
+        self.cfg.acl6_named.setdefault(name, NamedAcl6(name))
+        self.views.append(View("config-ipv6-acl", name))
+        return ""
+
+    @command("config", "no ipv6 access-list {word}")
+    async def no_ipv6_access_list(self, name: str) -> str:
+        if self.cfg.acl6_named.pop(name, None) is None:
+            raise ConfigError(f"% Access list {name} does not exist.")  # [U] wording
+        return ""
+
+    @command("config-ipv6-acl", "{ruleid} permit {text}", "Sequence number")
+    async def acl6_seq_permit(self, seq: int, text: str) -> str:
+        return self._acl6_entry(seq, "permit " + text)
+
+    @command("config-ipv6-acl", "{ruleid} deny {text}")
+    async def acl6_seq_deny(self, seq: int, text: str) -> str:
+        return self._acl6_entry(seq, "deny " + text)
+
+    @command("config-ipv6-acl", "permit {text}", "Specify packets to forward")
+    async def acl6_permit(self, text: str) -> str:
+        return self._acl6_entry(None, "permit " + text)
+
+    @command("config-ipv6-acl", "deny {text}", "Specify packets to reject")
+    async def acl6_deny(self, text: str) -> str:
+        return self._acl6_entry(None, "deny " + text)
+
+    @command("config-ipv6-acl", "no {ruleid}", "Delete an entry")
+    async def acl6_no_seq(self, seq: int) -> str:
+        acl = self.cfg.acl6_named[self.view.context]
+        if not any(n == seq for n, _ in acl.rules):
+            raise ConfigError("% Entry not found.")  # [U] wording
+        acl.rules = [(n, t) for n, t in acl.rules if n != seq]
+        return ""
+
+    def _acl6_entry(self, seq: int | None, text: str) -> str:
+        words = text.split()
+        protocols = ("ipv6", "tcp", "udp", "icmp", "icmpv6")
+        if len(words) < 4 or not (words[1] in protocols or words[1].isdigit()):
+            raise ConfigError(self.error_texts[WRONG_PARAMETER])
+        try:
+            _, i = acl6_address(words, 2)
+            while i < len(words) and words[i] in ("eq", "gt", "lt", "neq"):
+                i += 2
+            acl6_address(words, i)
+        except (ValueError, IndexError):
+            raise ConfigError(self.error_texts[WRONG_PARAMETER]) from None
+        acl = self.cfg.acl6_named[self.view.context]
+        if seq is None:
+            seq = max((n for n, _ in acl.rules), default=0) + 10
+        acl.rules = sorted([(n, t) for n, t in acl.rules if n != seq] + [(seq, text)])
+        return ""
+
+    @command("config", "line vty {vty} {vty}", "Configure a terminal line")
+    async def line_vty(self, first: int, last: int) -> str:
+        if last < first:
+            raise ConfigError(self.error_texts[WRONG_PARAMETER])
+        self.views.append(View("config-line", f"{first} {last}"))
+        return ""
+
+    @command("config-line", "ipv6 access-class {word} in", "Filter incoming IPv6 connections")
+    async def ipv6_access_class(self, name: str) -> str:
+        self.cfg.vty_acl6 = name
+        return ""
+
+    @command("config-line", "no ipv6 access-class {word} in")
+    async def no_ipv6_access_class(self, name: str) -> str:
+        if self.cfg.vty_acl6 != name:
+            raise ConfigError("% Access class not configured.")  # [U] wording
+        self.cfg.vty_acl6 = ""
+        return ""
+
+    def render_acl6(self, cfg: DeviceConfig) -> list[str]:
+        lines = []
+        for acl in cfg.acl6_named.values():
+            lines += ["!", f"ipv6 access-list {acl.name}"] + [f" {n} {t}" for n, t in acl.rules]
+        if cfg.vty_acl6:  # the range is not modelled: the default VTYs 0-4 are shown
+            lines += ["!", "line vty 0 4", f" ipv6 access-class {cfg.vty_acl6} in"]
+        return lines
 
     # ---- interface mode ------------------------------------------------------------------------
     def interface(self) -> Interface:
@@ -302,6 +395,7 @@ class CiscoStyle(Dialect):
             else:
                 lines.append(f"ipv6 route {net} {r.nexthop}")
         lines += cfg.snmp
+        lines += self.render_acl6(cfg)
         lines += ["!", "end"]
         return "\n".join(lines)
 

@@ -134,6 +134,21 @@ class Comware(HuaweiStyle):
     def acl6_header(self, number: int) -> str:
         return f"acl ipv6 {'advanced' if number >= 3000 else 'basic'} {number}"
 
+    # Comware 7 filters SSH logins in system view, not in ``line vty``: an ACL that does not exist
+    # or has no rules lets every client in; only new connections are filtered (H3C manual).
+    @command("system", "ssh server ipv6 acl ipv6 {acl6}", "Filter IPv6 SSH clients with an IPv6 ACL")
+    async def ssh_server_ipv6_acl(self, number: int) -> str:
+        self.cfg.vty_acl6 = str(number)
+        return ""
+
+    @command("system", "undo ssh server ipv6 acl", "Let every IPv6 SSH client in")
+    async def undo_ssh_server_ipv6_acl(self) -> str:
+        self.cfg.vty_acl6 = ""
+        return ""
+
+    def render_vty(self, cfg: DeviceConfig) -> list[str]:
+        return [f" ssh server ipv6 acl ipv6 {cfg.vty_acl6}", "#"] if cfg.vty_acl6 else []
+
     @command("system", "local-user {word}", "Add a local user")
     async def local_user(self, name: str) -> str:
         self.cfg.users.setdefault(name, LocalUser(name))

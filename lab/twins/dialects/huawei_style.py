@@ -25,7 +25,7 @@ from lab.twins.kernel import KernelState, ping
 from lab.twins.model import Acl6, DeviceConfig, Interface, LocalUser, StaticRoute, VpnInstance
 
 INTERFACE_VIEWS = ("interface",)
-CONFIG_VIEWS = ("system", "interface", "vpn-instance", "vpn-af", "acl6", "aaa")
+CONFIG_VIEWS = ("system", "interface", "vpn-instance", "vpn-af", "acl6", "aaa", "ui-vty")
 
 
 def uptime_text(since: dt.datetime) -> str:
@@ -43,7 +43,7 @@ def mask_of(length: int) -> str:
 
 class HuaweiStyle(Dialect):
     parents = {"interface": "system", "vpn-instance": "system", "vpn-af": "vpn-instance",
-               "acl6": "system", "aaa": "system", "system": ""}
+               "acl6": "system", "aaa": "system", "ui-vty": "system", "system": ""}
     error_texts = {
         UNRECOGNIZED: "Error: Unrecognized command found at '^' position.",
         INCOMPLETE: "Error: Incomplete command found at '^' position.",
@@ -75,6 +75,8 @@ class HuaweiStyle(Dialect):
             return f"acl6-adv-{view.context}" if int(view.context) >= 3000 else f"acl6-basic-{view.context}"
         if view.name == "aaa":
             return "aaa"
+        if view.name == "ui-vty":
+            return f"ui-vty{view.context}"
         return ""
 
     def prompt(self) -> str:
@@ -190,7 +192,7 @@ class HuaweiStyle(Dialect):
     @command("system", "ip vpn-instance {vpn}", "Create or enter a VPN instance")
     async def vpn_instance(self, name: str) -> str:
         if name not in self.cfg.vpns:
-            self.cfg.vpns[name] = VpnInstance(name=name, table=self.cfg.next_vrf_table())
+            self.cfg.vpns[name] = VpnInstance(name=name, table=self.cfg.next_vrf_table(name))
         self.views.append(View("vpn-instance", name))
         return ""
 
@@ -521,10 +523,31 @@ class HuaweiStyle(Dialect):
     async def ping6_count(self, count: int, target: str) -> str:
         return await self._ping(target, count)
 
-    async def _ping(self, target: str, count: int) -> str:
+    @command(ANY, "ping -vpn-instance {vpn} {ipv4}", "Ping inside a VPN instance")
+    async def ping4_vpn(self, vpn: str, target: str) -> str:
+        return await self._ping(target, 5, self._vpn_source(vpn, 4))
+
+    @command(ANY, "ping ipv6 -vpn-instance {vpn} {ipv6}")
+    async def ping6_vpn(self, vpn: str, target: str) -> str:
+        return await self._ping(target, 5, self._vpn_source(vpn, 6))
+
+    def _vpn_source(self, vpn: str, family: int) -> str:
+        """An address of an interface bound to ``vpn``: probes sourced there use the VPN's table."""
+        if vpn not in self.device.running.vpns:
+            raise ConfigError("Error: The VPN instance does not exist.")
+        for intf in self.device.running.interfaces.values():
+            if intf.vpn == vpn and not intf.shutdown:
+                for text in intf.ipv4 if family == 4 else intf.ipv6:
+                    return str(ipaddress.ip_interface(text).ip)
+        return ""  # nothing bound: every probe times out, as on a device
+
+    async def _ping(self, target: str, count: int, source: str | None = None) -> str:
         shown = target.upper() if ":" in target else target
         self.write(f"  PING {shown}: 56  data bytes, press CTRL_C to break")
-        replies = await ping(self.device.spec["netns"], target, count)
+        if source == "":
+            replies = [None] * count
+        else:
+            replies = await ping(self.device.spec["netns"], target, count, source=source or "")
         lines = []
         for seq, reply in enumerate(replies, start=1):
             if reply is None:
@@ -671,11 +694,18 @@ class HuaweiStyle(Dialect):
             lines += route_lines + ["#"]
         if cfg.snmp:
             lines += cfg.snmp + ["#"]
+        lines += self.render_vty(cfg)
         lines.append("return")
         return "\n".join(lines)
 
     def route_mask(self, net: ipaddress.IPv4Network) -> str:
         return str(net.netmask)
+
+    def render_vty(self, cfg: DeviceConfig) -> list[str]:
+        """VRP: the VTY view with its ACL6 (the range is not modelled: VRP's default VTYs 0-4)."""
+        if not cfg.vty_acl6:
+            return []
+        return ["user-interface vty 0 4", f" acl ipv6 {cfg.vty_acl6} inbound", "#"]
 
     def acl6_header(self, number: int) -> str:
         return f"acl ipv6 number {number}"
@@ -861,3 +891,41 @@ class HuaweiStyle(Dialect):
                       f"Secure FLAG  : {'UN-SECURE':<28}", "-" * 80]
         lines.append(f"Total: {count}         Dynamic: {count}         Static: 0")
         return "\n".join(lines)
+
+
+class VrpVty:
+    """VRP's VTY view, ``user-interface vty 0 4``, and its inbound ACL6 (VRP5 and VRPv8; Comware 7
+    has no ACL in its ``line vty`` view and uses ``ssh server ipv6 acl`` instead).
+
+    Binding an ACL that does not exist is accepted and lets everyone in until the ACL gets rules
+    (Huawei: "if no rule is configured, login rights are not restricted"); the twin's SSH server
+    enforces it on new IPv6 connections (server.py)."""
+
+    @command("system", "user-interface vty {vty} {vty}", "Enter the VTY user interface view")
+    async def user_interface_vty(self, first: int, last: int) -> str:
+        if last < first:
+            raise ConfigError(self.error_texts[WRONG_PARAMETER])
+        self.views.append(View("ui-vty", f"{first}-{last}" if last != first else str(first)))
+        return ""
+
+    @command("system", "user-interface vty {vty}")
+    async def user_interface_vty_one(self, number: int) -> str:
+        return await self.user_interface_vty(number, number)
+
+    @command("ui-vty", "acl ipv6 {acl6} inbound", "Specify an ACL6 for incoming calls")
+    async def vty_acl6(self, number: int) -> str:
+        self.cfg.vty_acl6 = str(number)
+        return ""
+
+    @command("ui-vty", "undo acl ipv6 inbound", "Remove the ACL6 for incoming calls")
+    async def undo_vty_acl6(self) -> str:
+        if not self.cfg.vty_acl6:
+            raise ConfigError("Error: The ACL is not configured.")  # [U] wording
+        self.cfg.vty_acl6 = ""
+        return ""
+
+    @command("ui-vty", "undo acl ipv6 {acl6} inbound")
+    async def undo_vty_acl6_number(self, number: int) -> str:
+        if self.cfg.vty_acl6 != str(number):
+            raise ConfigError("Error: The ACL is not configured.")  # [U] wording
+        return await self.undo_vty_acl6()

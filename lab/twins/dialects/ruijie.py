@@ -12,6 +12,7 @@ from lab.twins.dialects.huawei_style import uptime_text
 class Ruijie(CiscoStyle):
     platform = "ruijie_os"
     interface_types = ("GigabitEthernet", "TenGigabitEthernet", "AggregatePort", "Loopback", "VLAN")
+    acl6_mode = "config-ipv6-nacl"
 
     def if_label(self, name: str) -> str:
         return name

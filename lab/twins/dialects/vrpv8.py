@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from lab.twins.dialects.base import ANY, View, command
-from lab.twins.dialects.huawei_style import HuaweiStyle
+from lab.twins.dialects.huawei_style import HuaweiStyle, VrpVty
 from lab.twins.grammar import ConfigError
 from lab.twins.model import DeviceConfig
 
@@ -22,7 +22,7 @@ UNCOMMITTED = ("Warning: Uncommitted configurations found, commit them before ex
 CHOOSE_YNC = "Error: Please choose 'YES', 'NO' or 'CANCEL' first before pressing 'Enter'. [Y/N/C]:"
 
 
-class Vrpv8(HuaweiStyle):
+class Vrpv8(VrpVty, HuaweiStyle):
     platform = "huawei_vrpv8"
     immediate = False
     system_banner = "Enter system view, return user view with return command."
@@ -97,30 +97,30 @@ class Vrpv8(HuaweiStyle):
             await self.device.commit(self.candidate, self.username, description=description, label=label)
         self.reset_candidate()
 
-    @command(("system", "interface", "vpn-instance", "vpn-af", "acl6", "aaa"), "commit", "Commit configuration")
+    @command(("system", "interface", "vpn-instance", "vpn-af", "acl6", "aaa", "ui-vty"), "commit", "Commit configuration")
     async def commit(self) -> str:
         await self._commit()
         return ""
 
-    @command(("system", "interface", "vpn-instance", "vpn-af", "acl6", "aaa"), "commit comment {text}")
+    @command(("system", "interface", "vpn-instance", "vpn-af", "acl6", "aaa", "ui-vty"), "commit comment {text}")
     async def commit_comment(self, text: str) -> str:
         await self._commit(description=text.strip('"'))
         return ""
 
-    @command(("system", "interface", "vpn-instance", "vpn-af", "acl6", "aaa"), "commit description {text}")
+    @command(("system", "interface", "vpn-instance", "vpn-af", "acl6", "aaa", "ui-vty"), "commit description {text}")
     async def commit_description(self, text: str) -> str:
         return await self.commit_comment(text)
 
-    @command(("system", "interface", "vpn-instance", "vpn-af", "acl6", "aaa"), "commit label {word}")
+    @command(("system", "interface", "vpn-instance", "vpn-af", "acl6", "aaa", "ui-vty"), "commit label {word}")
     async def commit_label(self, label: str) -> str:
         await self._commit(label=label)
         return ""
 
-    @command(("system", "interface", "vpn-instance", "vpn-af", "acl6", "aaa"), "commit trial")
+    @command(("system", "interface", "vpn-instance", "vpn-af", "acl6", "aaa", "ui-vty"), "commit trial")
     async def commit_trial_default(self) -> str:
         return await self.commit_trial(600)
 
-    @command(("system", "interface", "vpn-instance", "vpn-af", "acl6", "aaa"), "commit trial {seconds}")
+    @command(("system", "interface", "vpn-instance", "vpn-af", "acl6", "aaa", "ui-vty"), "commit trial {seconds}")
     async def commit_trial(self, seconds: int) -> str:
         assert self.candidate is not None
         before = self.device.running.copy()

@@ -3,6 +3,7 @@
 Topology (all names prefixed ``gtw-``, addresses from 198.18.0.0/15 and 2001:db8::/32)::
 
     gtw-mgmt (br0 198.18.0.1/24) --- mgmt0 of every twin (198.18.0.1x)
+             (br0 2001:db8:ff::1/64 and 2001:db8:fe::1/64 --- mgmt0 2001:db8:ff::1x/64: SSH over IPv6)
     v5 GigabitEthernet0/0/1 ------ v8 GigabitEthernet0/1/0      (198.18.10.0/30, CLI adds 2001:db8:10::/64)
     v8 GigabitEthernet0/1/1 ------ gtw-h1 eth0                  (198.18.20.0/30, 2001:db8:20::/64)
     cw GigabitEthernet1/0/1 ------ rj GigabitEthernet 0/1       (198.18.30.0/30)
@@ -57,6 +58,11 @@ def ns(name: str) -> str:
     return PREFIX + name
 
 
+def mgmt6(name: str) -> str:
+    """The twin's IPv6 management address (its SSH server listens there too)."""
+    return "2001:db8:ff::" + DEVICES[name]["mgmt"].rsplit(".", 1)[1]
+
+
 def sh(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     return subprocess.run(args, check=check, capture_output=True, text=True)
 
@@ -85,6 +91,8 @@ def build_lab(tmp: Path) -> dict[str, Any]:
     sh("ip", "netns", "add", ns("mgmt"))
     sh("ip", "-n", ns("mgmt"), "link", "add", "br0", "type", "bridge")
     sh("ip", "-n", ns("mgmt"), "addr", "add", "198.18.0.1/24", "dev", "br0")
+    for addr in ("2001:db8:ff::1/64", "2001:db8:fe::1/64"):  # the second one is outside the mgmt prefix
+        sh("ip", "-n", ns("mgmt"), "addr", "add", addr, "dev", "br0", "nodad")
     sh("ip", "-n", ns("mgmt"), "link", "set", "br0", "up")
     sh("ip", "-n", ns("mgmt"), "link", "set", "lo", "up")
     import asyncssh
@@ -101,7 +109,9 @@ def build_lab(tmp: Path) -> dict[str, Any]:
            "netns", ns("mgmt"))
         sh("ip", "-n", ns("mgmt"), "link", "set", f"m{i}", "master", "br0", "up")
         sh("ip", "-n", ns(name), "addr", "add", f"{spec['mgmt']}/24", "dev", "mgmt0")
+        sh("ip", "-n", ns(name), "addr", "add", f"{mgmt6(name)}/64", "dev", "mgmt0", "nodad")
         sh("ip", "-n", ns(name), "link", "set", "mgmt0", "up")
+        sh("ip", "-n", ns(name), "-6", "route", "add", "2001:db8:fe::/64", "dev", "mgmt0")  # on the same bridge
         linked = {(a, ia) for a, ia, _, _ in LINKS} | {(b, ib) for _, _, b, ib in LINKS} | {("v8", "GigabitEthernet0/1/1")}
         for vendor in spec["interfaces"]:
             if (name, vendor) not in linked:
@@ -110,7 +120,7 @@ def build_lab(tmp: Path) -> dict[str, Any]:
                    "p" + kname(vendor)[:14])
                 sh("ip", "-n", ns(name), "link", "set", "p" + kname(vendor)[:14], "up")
         devices.append({
-            "name": name, "platform": spec["platform"], "netns": ns(name), "listen": [spec["mgmt"]], "port": 22,
+            "name": name, "platform": spec["platform"], "netns": ns(name), "listen": [spec["mgmt"], mgmt6(name)], "port": 22,
             "username": USERNAME, "password": PASSWORD, "authorized_keys": [public],
             "host_key": str(tmp / "keys" / f"{name}_ed25519"), "model": spec.get("model", ""),
             "os_version": spec.get("os_version", ""), "sysname": name.upper(), "mgmt_interface": "mgmt0",
