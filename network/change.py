@@ -256,8 +256,9 @@ def _applies(undo_line: str, present: set[tuple[str, str]], platform: str) -> bo
     syn = cfgtext.syntax(platform)
     if not undo_line.startswith(syn.negate):
         return True
-    positive = cfgtext.normalise_line(cfgtext.negate_line(undo_line, platform))
-    return any(positive in (h, c) for h, c in present)
+    # Compare negations, not positives: some negations drop the value (``undo ssh server ipv6 acl``).
+    want = cfgtext.normalise_line(undo_line)
+    return any(cfgtext.normalise_line(cfgtext.negate_line(x, platform)) == want for h, c in present for x in (h, c) if x)
 
 
 def run_wave(ctx: ChangeContext, names: list[str], workers: int = 1,
