@@ -10,24 +10,24 @@ from network import session
 pytestmark = pytest.mark.lab
 
 
-def test_unknown_host_key_is_refused_and_lab_flag_accepts(netlab, tmp_path):
-    dev = load_inventory(netlab.inventory).devices["fy-agg-1"]
+def test_unknown_host_key_is_refused_and_lab_flag_accepts(lab, mgmt, tmp_path):
+    dev = load_inventory(lab.inventory).devices["fy-agg-1"]
     empty = tmp_path / "known_hosts"
     empty.write_text("")
     with pytest.raises(session.SessionError) as exc:
-        netlab.in_mgmt(session.open_session, dev, session.SessionOptions(known_hosts=empty, attempts=1))
+        mgmt.call(session.open_session, dev, session.SessionOptions(known_hosts=empty, attempts=1))
     assert "host key" in str(exc.value) and dev.password not in str(exc.value)
-    conn = netlab.in_mgmt(session.open_session, dev, session.SessionOptions(accept_new_keys=True))
+    conn = mgmt.call(session.open_session, dev, session.SessionOptions(accept_new_keys=True))
     try:
         assert "fy-agg-1" in conn.find_prompt()
     finally:
-        netlab.in_mgmt(conn.disconnect)
+        mgmt.call(conn.disconnect)
 
 
-def test_known_host_key_connects(netlab):
-    dev = load_inventory(netlab.inventory).devices["fy-yq-acc-1"]
-    conn = netlab.in_mgmt(session.open_session, dev, session.SessionOptions(known_hosts=netlab.known_hosts))
+def test_known_host_key_connects(lab, mgmt):
+    dev = load_inventory(lab.inventory).devices["fy-yq-acc-1"]
+    conn = mgmt.call(session.open_session, dev, session.SessionOptions(known_hosts=lab.known_hosts))
     try:
         assert conn.find_prompt().startswith("fy-yq-acc-1")
     finally:
-        netlab.in_mgmt(conn.disconnect)
+        mgmt.call(conn.disconnect)
