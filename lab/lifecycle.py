@@ -124,7 +124,9 @@ def _up(inv: Inventory, prefix: str, twins: bool, step: Step) -> Lab:
         (rd / sub).mkdir(parents=True, exist_ok=True)
     os.chmod(rd, 0o755)  # sshd StrictModes: no group/world write on the authorized_keys path
     state: dict = {"prefix": prefix, "inventory": str(Path(inv.path).resolve()), "twins": twins,
-                   "namespaces": topo.namespaces(), "pids": {}, "processes": {}, "nodes": _nodes(topo)}
+                   "namespaces": topo.namespaces(), "pids": {}, "processes": {}, "nodes": _nodes(topo),
+                   "sites": {k: {"netns": v.netns, "device": v.device, "interface": v.interface,
+                                 "ipv4": str(v.ipv4), "ipv6": str(v.ipv6)} for k, v in topo.sites.items()}}
     _write_state(rd, state)  # early, so a crash mid-way still leaves a record
 
     step("keys")
@@ -138,6 +140,7 @@ def _up(inv: Inventory, prefix: str, twins: bool, step: Step) -> Lab:
     if not twins:
         netns.apply_startup(topo)
     netns.configure_hosts(topo)
+    netns.configure_sites(topo)
 
     procs: dict[str, dict] = {}
     if twins:
@@ -253,7 +256,8 @@ def twins_config(inv: Inventory, topo: LabTopology, rd: Path, workstation_key: s
             "host_key": str(rd / "keys" / f"{node.name}_host_ed25519"),
             "model": dev.model, "os_version": dev.os_version, "sysname": node.name,
             "mgmt_interface": "mgmt0", "interfaces": node.interfaces,
-            "startup": {"interfaces": node.startup_interfaces, "static_routes_v4": node.static_routes_v4},
+            "startup": {"interfaces": node.startup_interfaces, "static_routes_v4": node.static_routes_v4,
+                        "vpn_tables": node.vpn_tables},
         })
     return {"state_dir": str(rd / "twins"), "ready_file": str(rd / "twins" / "ready"), "time_scale": 1.0,
             "devices": devices}

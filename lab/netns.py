@@ -109,6 +109,21 @@ def configure_hosts(topo: LabTopology) -> None:
     parallel(one, topo.hosts())
 
 
+def configure_sites(topo: LabTopology) -> None:
+    """Private-network site endpoints: eth1 up with their IPv4/IPv6 and defaults via the site
+    gateway on the device port (which answers only once the network is migrated)."""
+    def one(site) -> None:  # noqa: ANN001 - a topology.SiteEndpoint
+        # No duplicate address detection: the site is usable as soon as the port is configured.
+        # keep_addr_on_down: a link flap (a fault test) must not lose the static IPv6 address.
+        run(["ip", "netns", "exec", site.netns, "sysctl", "-q", "-w", "net.ipv6.conf.eth1.accept_dad=0",
+             "net.ipv6.conf.eth1.keep_addr_on_down=1", "net.ipv4.ip_forward=0", "net.ipv6.conf.all.forwarding=0"])
+        ip_batch(site.netns, ["link set dev lo up", "link set dev eth1 up",
+                              f"address add {site.ipv4} dev eth1", f"address add {site.ipv6} dev eth1 nodad",
+                              f"route add default via {site.gateway_ipv4} dev eth1",
+                              f"route add default via {site.gateway_ipv6} dev eth1"])
+    parallel(one, topo.sites.values())
+
+
 def delete(namespaces: Iterable[str]) -> None:
     """Delete namespaces (their veths go with them). Missing ones are fine."""
     names = [ns for ns in namespaces if (NETNS_DIR / ns).exists()]

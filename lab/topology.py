@@ -52,6 +52,25 @@ class Node:
     # hosts: data-plane address on eth1 and its gateway
     data_ipv4: ipaddress.IPv4Interface | None = None
     gateway_ipv4: ipaddress.IPv4Address | None = None
+    # devices: the kernel table of each private network's VPN instance (twins' `vpn_tables`)
+    vpn_tables: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class SiteEndpoint:
+    """A department site of a private network: a bare namespace (no sshd) on a device port.
+
+    The port stays unconfigured until the private network is migrated onto the extranet."""
+
+    department: str
+    name: str
+    netns: str
+    device: str
+    interface: str
+    ipv4: ipaddress.IPv4Interface
+    ipv6: ipaddress.IPv6Interface
+    gateway_ipv4: ipaddress.IPv4Address
+    gateway_ipv6: ipaddress.IPv6Address
 
 
 @dataclass
@@ -60,6 +79,7 @@ class LabTopology:
     nodes: dict[str, Node]
     veths: list[Veth]
     mgmt_ports: dict[str, str]  # node -> bridge port name in the mgmt namespace
+    sites: dict[str, SiteEndpoint] = field(default_factory=dict)  # "<department>/<site>" -> endpoint
 
     @property
     def mgmt(self) -> Node:
@@ -72,7 +92,11 @@ class LabTopology:
         return [n for n in self.nodes.values() if n.kind == "host"]
 
     def namespaces(self) -> list[str]:
-        return [n.netns for n in self.nodes.values()]
+        return [n.netns for n in self.nodes.values()] + [s.netns for s in self.sites.values()]
+
+
+def site_namespace(prefix: str, department: str, site: str) -> str:
+    return f"{prefix}-site-{department}-{site}"
 
 
 def namespace(prefix: str, node: str) -> str:
@@ -139,6 +163,7 @@ def build_topology(inv: Inventory, prefix: str = DEFAULT_PREFIX) -> LabTopology:
                 veths.append(Veth(ns, port, nodes[host].netns, HOST_DATA_IF))
             else:
                 veths.append(Veth(ns, port, ns, _internal_peer(port)))
+    sites = _private_networks(inv, prefix, nodes, veths)
     mgmt_ports: dict[str, str] = {}
     for i, node in enumerate(n for n in nodes.values() if n.kind != "mgmt"):
         port = node.name if len(node.name) <= 15 else f"m{i}"
@@ -146,7 +171,30 @@ def build_topology(inv: Inventory, prefix: str = DEFAULT_PREFIX) -> LabTopology:
         veths.append(Veth(node.netns, MGMT_IF, nodes[MGMT_NODE].netns, port))
     for name, routes in static_routes(inv).items():
         nodes[name].static_routes_v4 = routes
-    return LabTopology(prefix, nodes, veths, mgmt_ports)
+    return LabTopology(prefix, nodes, veths, mgmt_ports, sites)
+
+
+def _private_networks(inv: Inventory, prefix: str, nodes: dict[str, Node], veths: list[Veth]) -> dict[str, SiteEndpoint]:
+    """Site namespaces behind their device ports, and each VPN's transit port pair, all unconfigured
+    (the migration configures the device side); the VPN tables the twins should use."""
+    sites: dict[str, SiteEndpoint] = {}
+    for dept, net in inv.private_networks.items():
+        for device in net.devices():
+            nodes[device].vpn_tables[net.vpn.name] = net.vpn.table
+        for site in net.sites:
+            node = nodes[site.device]
+            node.interfaces[site.interface] = kernel_name(site.interface)
+            ep = SiteEndpoint(dept, site.name, site_namespace(prefix, dept, site.name), site.device, site.interface,
+                              site.endpoint_ipv4(), site.endpoint_ipv6(), site.ipv4.ip, site.ipv6.ip)
+            sites[f"{dept}/{site.name}"] = ep
+            veths.append(Veth(node.netns, kernel_name(site.interface), ep.netns, HOST_DATA_IF))
+        if net.transit is not None:
+            a, b = net.transit.a, net.transit.b
+            for end in (a, b):
+                nodes[end.device].interfaces[end.interface] = kernel_name(end.interface)
+            veths.append(Veth(nodes[a.device].netns, kernel_name(a.interface),
+                              nodes[b.device].netns, kernel_name(b.interface)))
+    return sites
 
 
 def _internal_peer(name: str) -> str:

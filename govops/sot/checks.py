@@ -25,6 +25,9 @@ def check_inventory(inv: Inventory, sections: dict[str, tuple[str, Any]], locate
     problems += _check_sites_and_centres(inv, files)
     problems += _check_hosts(inv, locate)
     problems += _check_catalogue(inv, files.get("systems", ""), files.get("departments", ""))
+    raw = sections.get("private_networks", ("", []))[1]
+    index = {item.get("department"): i for i, item in enumerate(raw) if isinstance(item, dict)}
+    problems += _check_private_networks(inv, files.get("private_networks", ""), locate, index)
     return problems
 
 
@@ -216,3 +219,76 @@ def dependency_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
         if node not in state:
             visit(node)
     return [list(c) for c in sorted(cycles)]
+
+
+def _check_private_networks(inv: Inventory, file: str, locate: Locate, index: dict[str, int]) -> list[Problem]:
+    """Departments' private networks: known department and devices, valid free interfaces, unique
+    VPN name/RD/table, a transit between exactly the two devices when the sites span two."""
+    out: list[Problem] = []
+    used: dict[tuple[str, str], str] = {}
+    for name, dev in inv.devices.items():
+        for i, seg in enumerate(dev.segments):
+            used[(name, seg.interface)] = f"{locate(name, 'segments')[1]}[{i}]"
+    for i, link in enumerate(inv.links):
+        used[(link.a.device, link.a.interface)] = used[(link.b.device, link.b.interface)] = f"links[{i}]"
+    seen: dict[str, dict] = {"name": {}, "rd": {}, "table": {}}
+
+    def port(dev_name: str, ifname: str, key: str) -> None:
+        dev = inv.devices.get(dev_name)
+        if dev is None:
+            out.append(Problem(file, f"{key}.device", f"unknown device {dev_name!r}; expected an extranet device"))
+            return
+        out.extend(_check_ifname(dev.platform, ifname, file, f"{key}.interface", ""))
+        if (dev_name, ifname) in used:
+            out.append(Problem(file, f"{key}.interface",
+                               f"interface {dev_name}:{ifname} is already used by {used[(dev_name, ifname)]}"))
+        used[(dev_name, ifname)] = key
+
+    for net in inv.private_networks.values():
+        key = f"private_networks[{index.get(net.department, '?')}]"  # its place in the file
+        if net.department not in inv.departments:
+            out.append(Problem(file, f"{key}.department", f"unknown department {net.department!r}"))
+        for attr in ("name", "rd", "table"):
+            value = getattr(net.vpn, attr)
+            if value in seen[attr]:
+                out.append(Problem(file, f"{key}.vpn.{attr}", f"{value!r} is already used by {seen[attr][value]}"))
+            seen[attr][value] = f"{key}.vpn"
+        if len(net.sites) < 2:
+            out.append(Problem(file, f"{key}.sites", "expected at least two sites (a private network links sites)"))
+        names: set[str] = set()
+        prefixes: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str]] = []
+        for s, site in enumerate(net.sites):
+            skey = f"{key}.sites[{s}]"
+            if site.name in names:
+                out.append(Problem(file, f"{skey}.name", f"duplicate site name {site.name!r}"))
+            names.add(site.name)
+            port(site.device, site.interface, skey)
+            for fam in ("ipv4", "ipv6"):
+                addr = getattr(site, fam)
+                if addr.ip == addr.network.network_address or addr.network.num_addresses < 4:
+                    out.append(Problem(file, f"{skey}.{fam}", f"expected a gateway address in a subnet with room "
+                                                              f"for the site's hosts, found {addr}"))
+                for other, okey in prefixes:
+                    if other.version == addr.version and other.overlaps(addr.network):
+                        out.append(Problem(file, f"{skey}.{fam}", f"prefix {addr.network} overlaps {other} ({okey})"))
+                prefixes.append((addr.network, f"{skey}.{fam}"))
+        devices = net.devices()
+        if len(devices) > 2:
+            out.append(Problem(file, f"{key}.sites", f"sites span {len(devices)} devices ({', '.join(devices)}); "
+                                                     "expected the city core and one county device at most"))
+        elif len(devices) == 2:
+            t = net.transit
+            if t is None:
+                out.append(Problem(file, f"{key}.transit",
+                                   f"missing: sites on {devices[0]} and {devices[1]} need a transit between them"))
+            else:
+                if {t.a.device, t.b.device} != set(devices):
+                    out.append(Problem(file, f"{key}.transit", f"expected a transit between {devices[0]} and "
+                                                               f"{devices[1]}, found {t.a.device}--{t.b.device}"))
+                for side, end in (("a", t.a), ("b", t.b)):
+                    port(end.device, end.interface, f"{key}.transit.{side}")
+                if t.ipv4.prefixlen != 31:
+                    out.append(Problem(file, f"{key}.transit.ipv4", f"expected a /31, found {t.ipv4}"))
+                if t.ipv6.prefixlen != 127:
+                    out.append(Problem(file, f"{key}.transit.ipv6", f"expected a /127, found {t.ipv6}"))
+    return out

@@ -16,11 +16,12 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import checks
-from .model import Centre, City, Department, Device, Host, Inventory, Link, Site, System
+from .model import Centre, City, Department, Device, Host, Inventory, Link, PrivateNetwork, Site, System
 from .problems import InventoryError, Problem
 from .yamlfiles import inventory_yaml_files, is_vaulted, read_yaml
 
 SECTIONS = ("city", "sites", "links", "centres", "departments", "systems")
+OPTIONAL_SECTIONS = ("private_networks",)
 # Model field -> the Ansible variable an engineer writes.
 DEVICE_VARS = {"mgmt_ipv4": "ansible_host", "username": "ansible_user", "password": "ansible_password"}
 HOST_VARS = {"mgmt_ipv4": "ansible_host", "username": "ansible_user"}
@@ -130,7 +131,7 @@ class _Context:
             if not isinstance(data, dict):
                 self.add(self.shown(path), "(top)", f"expected a mapping of variables, found {type(data).__name__}")
                 continue
-            for key in SECTIONS:
+            for key in SECTIONS + OPTIONAL_SECTIONS:
                 if key in data:
                     if key in found:
                         self.add(self.shown(path), key, f"also defined in {found[key][0]}; define it once")
@@ -149,6 +150,7 @@ class _Context:
         departments = self._list(sections, "departments", Department)
         systems = self._list(sections, "systems", System)
         links = self._links(sections)
+        private_networks = self._private_networks(sections)
         devices: dict[str, Device] = {}
         hosts: dict[str, Host] = {}
         extranet, servers = set(groups.get("extranet", ())), set(groups.get("servers", ()))
@@ -169,6 +171,7 @@ class _Context:
         inv = Inventory(
             name=self.root.name, path=self.root, city=city, sites=sites, devices=devices, hosts=hosts,
             links=tuple(links), centres=centres, departments=departments, systems=systems, groups=groups,
+            private_networks=private_networks,
         )
         self.problems += checks.check_inventory(inv, sections, self.locate_for(groups))
         return inv
@@ -235,6 +238,45 @@ class _Context:
                 link = self._model(Link, {**item, **ends}, file, f"links[{i}]")
                 if link:
                     out.append(link)
+        return out
+
+    def _private_networks(self, sections) -> dict[str, PrivateNetwork]:
+        """`private_networks`: a list, one entry per department; transit ends as "device:interface"."""
+        if "private_networks" not in sections:
+            return {}
+        file, data = sections["private_networks"]
+        if not isinstance(data, list):
+            self.add(file, "private_networks", f"expected a list, found {type(data).__name__}")
+            return {}
+        out: dict[str, PrivateNetwork] = {}
+        for i, item in enumerate(data):
+            key = f"private_networks[{i}]"
+            if not isinstance(item, dict):
+                self.add(file, key, "expected a mapping with department, name, vpn, sites")
+                continue
+            item = dict(item)
+            transit = item.get("transit")
+            if isinstance(transit, dict):
+                transit = dict(transit)
+                for side in ("a", "b"):
+                    value = transit.get(side)
+                    if not isinstance(value, str) or ":" not in value:
+                        self.add(file, f"{key}.transit.{side}", f"expected \"device:interface\", found {value!r}")
+                        transit[side] = None
+                        continue
+                    dev, _, ifname = value.partition(":")
+                    transit[side] = {"device": dev.strip(), "interface": ifname.strip()}
+                item["transit"] = transit
+                if transit["a"] is None or transit["b"] is None:
+                    self._model(PrivateNetwork, {**item, "transit": None}, file, key)  # the other problems
+                    continue
+            net = self._model(PrivateNetwork, item, file, key)
+            if net is None:
+                continue
+            if net.department in out:
+                self.add(file, f"{key}.department", f"department {net.department!r} already has a private network")
+                continue
+            out[net.department] = net
         return out
 
     def _host_model(self, name, hv, cls, rename, groups):

@@ -179,6 +179,60 @@ class System(Strict):
     name_en: str | None = None
 
 
+class VpnSpec(Strict):
+    """The VPN instance a private network becomes on the extranet devices."""
+
+    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,30}$")
+    rd: str = Field(pattern=r"^(\d{1,10}|\d{1,3}(\.\d{1,3}){3}):\d{1,10}$")  # ASN:nn or IPv4:nn
+    table: int = Field(ge=1000, le=4095)  # kernel table in the lab twin; unique per VPN
+
+
+class PrivateSite(Strict):
+    """One site of a department's private network, on a device interface (the gateway addresses)."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,11}$")
+    device: str
+    interface: str
+    ipv4: ipaddress.IPv4Interface
+    ipv6: ipaddress.IPv6Interface
+
+    def endpoint_ipv4(self) -> ipaddress.IPv4Interface:
+        """The site's own host in the lab: the address after the gateway."""
+        return ipaddress.IPv4Interface(f"{self.ipv4.ip + 1}/{self.ipv4.network.prefixlen}")
+
+    def endpoint_ipv6(self) -> ipaddress.IPv6Interface:
+        return ipaddress.IPv6Interface(f"{self.ipv6.ip + 1}/{self.ipv6.network.prefixlen}")
+
+
+class Transit(Strict):
+    """The VPN's own interconnect between its two devices (VRF-lite: a dedicated port or sub-interface)."""
+
+    a: Endpoint
+    b: Endpoint
+    ipv4: ipaddress.IPv4Network = Field(description="a /31")
+    ipv6: ipaddress.IPv6Network = Field(description="a /127")
+
+    def addresses(self) -> tuple[tuple[ipaddress.IPv4Interface, ipaddress.IPv6Interface], ...]:
+        v4 = list(self.ipv4)
+        v6 = list(self.ipv6)
+        return tuple((ipaddress.IPv4Interface(f"{v4[i]}/{self.ipv4.prefixlen}"),
+                      ipaddress.IPv6Interface(f"{v6[i]}/{self.ipv6.prefixlen}")) for i in (0, 1))
+
+
+class PrivateNetwork(Strict):
+    """A department's private network (业务专网) carried on the extranet as its own VPN instance."""
+
+    department: str
+    name: str
+    vpn: VpnSpec
+    sites: tuple[PrivateSite, ...]
+    transit: Transit | None = None
+
+    def devices(self) -> list[str]:
+        """The devices the VPN instance lives on, in site order."""
+        return list(dict.fromkeys(s.device for s in self.sites))
+
+
 class Inventory(Strict):
     """One environment's source of truth, as loaded and validated from an inventory directory."""
 
@@ -193,6 +247,7 @@ class Inventory(Strict):
     departments: dict[str, Department]
     systems: dict[str, System]
     groups: dict[str, tuple[str, ...]]  # Ansible group -> sorted host names (direct and inherited)
+    private_networks: dict[str, PrivateNetwork] = {}  # department id -> its private network (optional)
 
     def links_of(self, device: str) -> list[tuple[Link, Endpoint, Endpoint]]:
         """(link, this end, far end) for every link of a device, in topology order."""

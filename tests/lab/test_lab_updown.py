@@ -45,7 +45,7 @@ def test_up_then_down_leaves_root_namespace_byte_for_byte_identical(cycle_prefix
     before = root_network()
     lab_cli("up", "-i", str(INVENTORY), prefix=cycle_prefix)
     assert root_network() == before, "lab up changed the root namespace"
-    assert len(netns.existing(cycle_prefix)) == 12  # 7 devices, 4 hosts, mgmt
+    assert len(netns.existing(cycle_prefix)) == 16  # 7 devices, 4 hosts, mgmt, 4 private-network sites
     pids = recorded_pids(cycle_prefix)
     assert len(pids) == 1 + 7 + 4  # twins, snmpd per device, sshd per host
     assert all(start_time(p) for p in pids)

@@ -1,0 +1,349 @@
+"""A department's private network (业务专网) moved onto the extranet as its own VPN instance.
+
+Python computes *what* each device needs from the SoT's ``private_networks`` (the VPN instance,
+its site and transit ports, static routes in the VPN toward the other device's sites); one
+Jinja2 template per platform (``templates/<platform>/private_network.j2``) says how the vendor
+writes it. The per-device transaction is network.change's: precheck and backup, push (VRPv8
+commit trial, Comware commit delay), the after-push hook, verify, confirm or roll back to the
+backup, every step journalled; only the checks differ (pings inside the VPN instance, the public
+table untouched).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+
+from govops.sot import Inventory, Problem
+from govops.sot.model import PrivateNetwork
+from network import change, platforms, render
+from network import config as cfgtext
+from network.session import SessionError, open_session
+
+TEMPLATE = "private_network.j2"
+MIGRATED, ALREADY, REMOVED, NOTHING = "migrated", "already_migrated", "removed", "nothing_to_remove"
+
+
+@dataclass(frozen=True)
+class Port:
+    interface: str
+    ipv4: ipaddress.IPv4Interface
+    ipv6: ipaddress.IPv6Interface
+    description: str
+    kind: str  # site, transit
+
+
+@dataclass(frozen=True)
+class VpnRoute:
+    prefix: ipaddress.IPv4Network | ipaddress.IPv6Network
+    nexthop: ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@dataclass
+class VpnIntent:
+    device: str
+    platform: str
+    department: str
+    net: PrivateNetwork
+    ports: list[Port]
+    routes: list[VpnRoute]
+    text: str = ""
+    blocks: list[cfgtext.Block] = field(default_factory=list)
+
+    def probes(self, done: set[str]) -> list[tuple[str, str]]:
+        """(label, address) to ping inside the VPN: this device's site hosts, and once the far
+        device is migrated too, its transit end and its site hosts."""
+        out = []
+        for site in self.net.sites:
+            if site.device == self.device or site.device in done:
+                out += [(f"site {site.name} host", str(site.endpoint_ipv4().ip)),
+                        (f"site {site.name} host", str(site.endpoint_ipv6().ip))]
+        t = self.net.transit
+        if t is not None:
+            far = t.b if t.a.device == self.device else t.a
+            if far.device in done:
+                v4, v6 = t.addresses()[1 if far is t.b else 0]
+                out += [(f"transit {far}", str(v4.ip)), (f"transit {far}", str(v6.ip))]
+        return out
+
+
+def network_of(inv: Inventory, department: str) -> PrivateNetwork:
+    net = inv.private_networks.get(department)
+    if net is None:
+        known = ", ".join(sorted(inv.private_networks)) or "none"
+        raise render.RenderError([Problem(str(inv.path / "group_vars" / "all"), "private_networks",
+                                          f"no private network for department {department!r} (have: {known})")])
+    return net
+
+
+def check_renderable(inv: Inventory, net: PrivateNetwork) -> None:
+    problems = []
+    for name in net.devices():
+        platform = inv.devices[name].platform
+        if not (render.TEMPLATES / platform / TEMPLATE).exists():
+            problems.append(Problem(str(inv.path / "hosts.yml"), f"{name}.platform",
+                                    f"no {TEMPLATE} template for platform {platform!r} (private network "
+                                    f"{net.department}); have: {', '.join(_platforms_with_template())}"))
+    if problems:
+        raise render.RenderError(problems)
+
+
+def _platforms_with_template() -> list[str]:
+    return sorted(p.name for p in render.TEMPLATES.iterdir() if (p / TEMPLATE).exists())
+
+
+def build_intent(inv: Inventory, department: str, device: str) -> VpnIntent:
+    net = network_of(inv, department)
+    check_renderable(inv, net)
+    dev = inv.devices[device]
+    ports = [Port(s.interface, s.ipv4, s.ipv6, f"{net.vpn.name} site {s.name}", "site")
+             for s in net.sites if s.device == device]
+    routes: list[VpnRoute] = []
+    t = net.transit
+    if t is not None and device in (t.a.device, t.b.device):
+        mine, far = (0, 1) if t.a.device == device else (1, 0)
+        addrs = t.addresses()
+        far_end = t.b if mine == 0 else t.a
+        ports.append(Port((t.a if mine == 0 else t.b).interface, *addrs[mine], f"{net.vpn.name} transit to {far_end}",
+                          "transit"))
+        for site in net.sites:
+            if site.device != device:
+                routes += [VpnRoute(site.ipv4.network, addrs[far][0].ip), VpnRoute(site.ipv6.network, addrs[far][1].ip)]
+    intent = VpnIntent(device, dev.platform, department, net, ports, routes)
+    context = {"vpn": net.vpn, "description": f"govops private network {department}", "ports": ports,
+               "routes4": [r for r in routes if r.prefix.version == 4],
+               "routes6": [r for r in routes if r.prefix.version == 6]}
+    intent.text = render._environment().get_template(f"{dev.platform}/{TEMPLATE}").render(context)
+    intent.blocks = cfgtext.parse(intent.text, dev.platform)
+    return intent
+
+
+def render_network(inv: Inventory, department: str) -> dict[str, VpnIntent]:
+    """Every device's intent for one department, core first; bad input raises before anything renders."""
+    net = network_of(inv, department)
+    order = sorted(net.devices(), key=lambda n: render.tier_of(inv.devices[n]))
+    return {n: build_intent(inv, department, n) for n in order}
+
+
+# ---- the transaction (network.change's steps, VPN checks) ---------------------------------
+def precheck_problems(intent: VpnIntent, running: list[cfgtext.Block], brief: str) -> list[str]:
+    """Refuse before anything is pushed: a port that is missing or carries other configuration,
+    a VPN instance of that name with another route distinguisher."""
+    problems = []
+    have = {cfgtext.normalise_line(b.header): b for b in running}
+    states = platforms.interface_states(brief)
+    for p in intent.ports:
+        if cfgtext.canonical_interface(p.interface) not in states:
+            problems.append(f"{p.interface}: no such interface on the device")
+        block = have.get(cfgtext.normalise_line(f"interface {p.interface}"))
+        wanted = {cfgtext.normalise_line(c) for b in intent.blocks if b.header == f"interface {p.interface}"
+                  for c in b.children}
+        foreign = [c for c in (block.children if block else []) if cfgtext.normalise_line(c) not in wanted
+                   and c.split()[0] in ("ip", "ipv6")]
+        if foreign:
+            problems.append(f"{p.interface} already carries other configuration: {foreign[0]}")
+    vpn = have.get(cfgtext.normalise_line(f"ip vpn-instance {intent.net.vpn.name}"))
+    if vpn is not None:
+        rds = {c.split()[-1] for c in vpn.children if c.startswith("route-distinguisher")}
+        if rds - {intent.net.vpn.rd}:
+            problems.append(f"VPN instance {intent.net.vpn.name} exists with route distinguisher "
+                            f"{', '.join(sorted(rds))}, expected {intent.net.vpn.rd}")
+    return problems
+
+
+def vpn_ping(drv: platforms.Driver, vpn: str, addr: str) -> bool:
+    family = "ipv6 " if ipaddress.ip_address(addr).version == 6 else ""
+    out = drv.cmd(f"ping {family}-vpn-instance {vpn} {addr}", read_timeout=60)
+    got = re.search(r"(\d+) packet\(s\) received", out)
+    return bool(got and int(got.group(1)) > 0)
+
+
+def verify(intent: VpnIntent, drv: platforms.Driver, done: set[str], base_if: dict[str, bool],
+           base_routes: set[str]) -> list[str]:
+    failures = []
+    missing = cfgtext.missing_lines(intent.blocks, cfgtext.parse(drv.running(), intent.platform))
+    if missing:
+        failures.append(f"not in running config: {', '.join(missing[:3])}")
+    states = platforms.interface_states(drv.ip_brief())
+    for p in intent.ports:
+        if not states.get(cfgtext.canonical_interface(p.interface), False):
+            failures.append(f"{p.interface} not up in `ip interface brief`")
+    for label, addr in intent.probes(done):
+        if not vpn_ping(drv, intent.net.vpn.name, addr):
+            failures.append(f"ping -vpn-instance {intent.net.vpn.name} {addr} ({label}) failed")
+    public = platforms.ipv4_route_set(drv.ipv4_routes())
+    leaked = sorted(str(s.ipv4.network) for s in intent.net.sites if str(s.ipv4.network) in public)
+    if leaked:
+        failures.append(f"VPN prefixes in the public routing table: {', '.join(leaked)}")
+    lost_if = sorted(n for n, up in base_if.items() if up and not states.get(n, False))
+    if lost_if:
+        failures.append(f"public baseline: interfaces went down: {', '.join(lost_if)}")
+    lost = sorted(base_routes - public)
+    if lost:
+        failures.append(f"public baseline: routes lost: {', '.join(lost[:5])}")
+    return failures
+
+
+def migrate_device(ctx: change.ChangeContext, department: str, name: str, done: set[str]) -> change.Outcome:
+    """Bring one device to its part of the department's VPN, or leave it exactly as it was.
+    ``done``: devices of this network already migrated (their side answers in verify)."""
+    j = ctx.journal
+    dev = ctx.inv.devices[name]
+    j.add_secrets([dev.password])
+    intent = build_intent(ctx.inv, department, name)
+    try:
+        conn = open_session(dev, ctx.session)
+    except SessionError as exc:
+        j.record(name, "done", change.FAILED, f"precheck: {exc}")
+        return change.Outcome(name, change.FAILED, str(exc))
+    drv = platforms.driver_for(dev.platform, conn)
+    pushed: list[cfgtext.Block] = []
+    before: list[cfgtext.Block] = []
+    backup = ""
+    try:
+        version = drv.version()
+        backup = cfgtext.normalise_text(drv.running(), dev.platform)
+        before = cfgtext.parse(backup, dev.platform)
+        problems = []
+        if drv.version_marker and drv.version_marker not in version:
+            problems.append(f"platform: expected {dev.platform} ({drv.version_marker!r}) in `{drv.show} version`")
+        base_if = platforms.interface_states(drv.ip_brief())
+        problems += precheck_problems(intent, before, drv.ip_brief())
+        if problems:
+            j.record(name, "precheck", "failed", "; ".join(problems))
+            j.record(name, "done", change.FAILED, "precheck: " + "; ".join(problems))
+            return change.Outcome(name, change.FAILED, "; ".join(problems), problems=problems)
+        base_routes = platforms.ipv4_route_set(drv.ipv4_routes())
+        pending = cfgtext.missing(intent.blocks, before)
+        commands = cfgtext.to_commands(pending, dev.platform)
+        if not pending:
+            if not ctx.check:
+                j.record(name, "done", ALREADY, "running config already carries the VPN instance")
+            return change.Outcome(name, ALREADY, "already migrated")
+        if ctx.check:
+            return change.Outcome(name, change.WOULD_CHANGE, f"{len(commands)} line(s) to push", commands)
+        ctx.backup_dir.mkdir(parents=True, exist_ok=True)
+        backup_path = ctx.backup_dir / f"{name}.pre-{department}.cfg"
+        backup_path.write_text(backup)
+        j.record(name, "precheck", "ok", f"ports free, backup {backup_path}; {len(base_routes)} public IPv4 routes")
+        note = drv.prepare()
+        pushed = pending
+        undo = cfgtext.to_commands(cfgtext.undo_of(pushed, before, dev.platform), dev.platform)
+        drv.push(commands)
+        j.record(name, "push", "ok", note, change.diff_summary(commands))
+        change._run_hook(name, ctx)
+        failures = verify(intent, drv, done, base_if, base_routes)
+        if failures:
+            j.record(name, "verify", "failed", "; ".join(failures))
+            detail = change._rollback(ctx, drv, name, undo, backup, "verify failed: " + "; ".join(failures))
+            result = change.ROLLED_BACK if detail.startswith("rolled back") else change.FAILED
+            return change.Outcome(name, result, detail, commands, failures)
+        j.record(name, "verify", "ok", "ports up, VPN pings answer, public table unchanged")
+        drv.confirm()
+        j.record(name, "commit", "ok", "confirmed and saved")
+        j.record(name, "done", MIGRATED, f"{len(commands)} line(s)", change.diff_summary(commands))
+        return change.Outcome(name, MIGRATED, f"{len(commands)} line(s) pushed", commands)
+    except Exception as exc:  # connection lost, command refused: take the change back out
+        reason = f"{type(exc).__name__}: {str(exc).strip()[:200]}"
+        j.record(name, "push" if pushed else "precheck", "failed", reason)
+        if not pushed:
+            j.record(name, "done", change.FAILED, reason)
+            return change.Outcome(name, change.FAILED, reason)
+        undo = cfgtext.to_commands(cfgtext.undo_of(pushed, before, dev.platform), dev.platform)
+        detail = change._recover(ctx, name, undo, backup, reason)
+        return change.Outcome(name, change.ROLLED_BACK if detail.startswith("rolled back") else change.FAILED, detail)
+    finally:
+        try:
+            conn.disconnect()
+        except Exception:  # noqa: BLE001 - the session may already be gone
+            pass
+
+
+def remove_device(ctx: change.ChangeContext, department: str, name: str) -> change.Outcome:
+    """The planned back-out: take the department's VPN configuration off one device again."""
+    dev = ctx.inv.devices[name]
+    ctx.journal.add_secrets([dev.password])
+    intent = build_intent(ctx.inv, department, name)
+    conn = open_session(dev, ctx.session)
+    try:
+        drv = platforms.driver_for(dev.platform, conn)
+        running = cfgtext.parse(drv.running(), dev.platform)
+        present = [cfgtext.Block(b.header, [c for c in b.children if (cfgtext.normalise_line(b.header),
+                                                                       cfgtext.normalise_line(c)) in cfgtext.keyed(running)])
+                   for b in intent.blocks if (cfgtext.normalise_line(b.header), "") in cfgtext.keyed(running)]
+        # The global `ipv6` switch and the interfaces themselves stay; the rest goes.
+        present = [b for b in present if b.header != "ipv6" and (b.children or not b.header.startswith("interface "))]
+        if not present:
+            ctx.journal.record(name, "done", NOTHING, "no VPN configuration of this network on the device")
+            return change.Outcome(name, NOTHING, "nothing to remove")
+        commands = cfgtext.to_commands(cfgtext.undo_of(present, [], dev.platform), dev.platform)
+        if ctx.check:
+            return change.Outcome(name, change.WOULD_CHANGE, f"{len(commands)} line(s) to remove", commands)
+        drv.push(commands)
+        drv.confirm()
+        ctx.journal.record(name, "done", REMOVED, f"{len(commands)} line(s)", change.diff_summary(commands))
+        return change.Outcome(name, REMOVED, f"{len(commands)} line(s) removed", commands)
+    finally:
+        conn.disconnect()
+
+
+def run(ctx: change.ChangeContext, department: str, operation: str = "migrate") -> list[change.Outcome]:
+    """Every device of the department's network: migrate core first (stop at the first failure,
+    so the county is never configured against a core that was rolled back); remove county first."""
+    intents = render_network(ctx.inv, department)
+    names = list(intents)
+    outcomes: list[change.Outcome] = []
+    if operation == "remove":
+        return [remove_device(ctx, department, n) for n in reversed(names)]
+    done: set[str] = set()
+    for name in names:
+        out = migrate_device(ctx, department, name, done)
+        outcomes.append(out)
+        if out.failed:
+            break
+        done.add(name)
+    return outcomes
+
+
+def main() -> int:
+    """JSON in, JSON out, for playbooks/library/govops_private_network.py (a fresh interpreter:
+    the SoT loader uses Ansible's controller code, see network/module_entry.py)."""
+    import json
+    import sys
+    from pathlib import Path
+
+    from govops.sot import load_inventory
+    from govops.sot.problems import InventoryError
+    from network.journal import Journal
+    from network.session import SessionOptions
+
+    p = json.load(sys.stdin)
+    password = Path(p["vault_password_file"]).read_text().strip() if p.get("vault_password_file") else None
+    try:
+        inv = load_inventory(p["inventory"], vault_password=password)
+        intents = render_network(inv, p["department"])
+    except InventoryError as exc:
+        print(json.dumps({"failed": True, "outcome": "bad_input",
+                          "msg": "bad input, no device touched:\n" + "\n".join(map(str, exc.problems))}))
+        return 0
+    if p.get("operation") == "preflight":
+        print(json.dumps({"failed": False, "changed": False, "outcome": "preflight_ok", "devices": list(intents)}))
+        return 0
+    opts = SessionOptions.from_env(known_hosts=p.get("known_hosts"), accept_new_keys=bool(p.get("accept_new_keys")))
+    ctx = change.ChangeContext(inv, None, Journal(p["journal"], wave=f"private-network-{p['department']}"),
+                               Path(p["backup_dir"]), opts, check=bool(p.get("check")))
+    outcomes = run(ctx, p["department"], p.get("operation") or "migrate")
+    failed = [o for o in outcomes if o.failed]
+    changed = any(o.result in (MIGRATED, REMOVED, change.WOULD_CHANGE) for o in outcomes)
+    print(json.dumps({
+        "failed": bool(failed), "changed": changed,
+        "outcome": failed[0].result if failed else (outcomes[-1].result if outcomes else NOTHING),
+        "devices": {o.device: {"outcome": o.result, "detail": o.detail} for o in outcomes},
+        "commands": [c for o in outcomes for c in o.commands],
+        "msg": "; ".join(f"{o.device}: {o.result}: {o.detail}" for o in outcomes)}, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

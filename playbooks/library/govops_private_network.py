@@ -1,0 +1,69 @@
+#!/usr/bin/python
+"""Ansible module: one department's private network onto the extranet as a VPN instance (govops network.private_network)."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: govops_private_network
+short_description: Move a department's private network onto the extranet as its own VPN instance
+description:
+  - Renders each device's part from inventory C(private_networks) and the platform templates, then
+    per device (city core first, then the county) precheck, backup, push, verify (pings inside the
+    VPN instance, public routing table unchanged), commit/save or rollback to the backup, journalled.
+  - A device that already carries its part is left alone (changed=false). In check mode nothing is
+    pushed; with --diff the lines that would be pushed are shown.
+  - C(operation=preflight) only validates inventory and templates; C(operation=remove) is the
+    planned back-out (county first).
+options:
+  inventory: {description: inventory directory, type: path, required: true}
+  department: {description: department id (a key of private_networks), type: str, required: true}
+  operation: {description: "migrate | remove | preflight", type: str, default: migrate}
+  known_hosts: {description: "known_hosts file (default $GOVOPS_KNOWN_HOSTS)", type: path}
+  accept_new_keys: {description: lab only, trust unknown host keys, type: bool, default: false}
+  journal: {description: JSON-lines journal, type: path, required: true}
+  backup_dir: {description: pre-change backups, type: path, required: true}
+  vault_password_file: {description: ansible-vault password file for the SoT loader, type: path}
+  python: {description: "interpreter with govops installed (default: the module's)", type: path}
+"""
+
+import json  # noqa: E402 - Ansible wants DOCUMENTATION first
+import sys  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "inventory": {"type": "path", "required": True},
+            "department": {"type": "str", "required": True},
+            "operation": {"type": "str", "default": "migrate", "choices": ["migrate", "remove", "preflight"]},
+            "known_hosts": {"type": "path"},
+            "accept_new_keys": {"type": "bool", "default": False},
+            "journal": {"type": "path", "required": True},
+            "backup_dir": {"type": "path", "required": True},
+            "vault_password_file": {"type": "path", "no_log": False},
+            "python": {"type": "path"},
+        },
+        supports_check_mode=True,
+    )
+    p = dict(module.params, check=module.check_mode)
+    python = p.pop("python") or sys.executable
+    # A fresh interpreter: the SoT loader imports Ansible controller code.
+    rc, out, err = module.run_command([python, "-m", "network.private_network"], data=json.dumps(p),
+                                      environ_update={"PYTHONPATH": ""}, binary_data=False)
+    try:
+        result = json.loads(out.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        module.fail_json(msg=f"network.private_network failed (rc={rc}): {err.strip()[-1500:]}")
+    commands = result.pop("commands", [])
+    result["lines"] = len(commands)
+    if module._diff and commands:
+        result["diff"] = {"prepared": "\n".join(commands) + "\n"}
+    if result.pop("failed"):
+        module.fail_json(**result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
