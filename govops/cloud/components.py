@@ -266,7 +266,9 @@ class System(pulumi.ComponentResource):
                 networks=[{"port": port.id}], scheduler_hints=[{"group": group.id}] if group else None,
                 # config drive: cloud-init reads its metadata without an egress rule to 169.254.169.254
                 config_drive=True, metadata=args.meta, tags=tags, opts=opts_in))
-        dr_meta = {"system": sid, "dr_mode": s.tier.mode, "rpo": s.tier.rpo, "rto": s.tier.rto, "backup": s.tier.backup}
+        # The promise from govops/cloud/dr.py, as text and as seconds (what drills and the DR exporter check).
+        dr_meta = {"system": sid, "dr_mode": s.tier.mode, "rpo": s.tier.rpo, "rto": s.tier.rto, "backup": s.tier.backup,
+                   "rpo_seconds": f"{s.tier.rpo_s:g}", "rto_seconds": f"{s.tier.rto_s:g}"}
         self.volume = openstack.blockstorage.Volume(
             f"{sid}-data", name=f"{sid}-data", size=s.volume_gb, volume_type=volume_type_name(s.tier.replicas),
             metadata={**args.meta, **dr_meta, "role": "primary"}, opts=opts_in)
@@ -280,6 +282,7 @@ class System(pulumi.ComponentResource):
                 f"{sid}-replica-{centre_id}", name=f"{sid}-replica", size=s.volume_gb,
                 volume_type=volume_type_name((repl,)),
                 metadata={**args.meta, **dr_meta, "role": "replica", "replica_of": sid, "replication": repl.value,
+                          "rpo_seconds": f"{s.tier.rpo_seconds(repl):g}",  # this replica's own promise
                           "primary_centre": production},
                 opts=ResourceOptions(parent=self, provider=tenant.provider))
         self.register_outputs({})

@@ -9,8 +9,9 @@ few seconds, run from the ops workstation with the operator's agent). The drill:
 3. failover   service started on the replica; the name's record switches; T1 = the name answers
               from the replica, seen from another host. RTO = T1 - T0.
 4. measure    RPO = newest record on the primary - newest record on the replica (the data lost),
-              with the count of records lost; both compared with the tier's promise
-              (govops.cloud.dr.TIERS, or the drill's own objectives, e.g. compressed for the lab).
+              with the count of records lost; both compared with the tier's promise for the kind of
+              replica failed over to (govops.cloud.dr: TIERS, rpo_seconds(replication), rto_s), or the
+              drill's own objectives, e.g. compressed for the lab.
 5. failback   replica -> primary sync (no delete: the lost records are kept on the primary for
               reconciliation), primary service, record back, writer and replication restarted.
 
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -31,24 +31,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from govops.cloud.dr import REPLICA_CENTRE_ROLE, Replication
 from govops.cloud.dr import tier as dr_tier
 from govops.migrate.system import Migration, StepFailed, from_inventory, ssh_agent
 
-UNITS = {"s": 1, "sec": 1, "min": 60, "minutes": 60, "h": 3600, "hours": 3600, "d": 86400}
 
-
-def promise_seconds(text: str) -> float:
-    """Upper bound of a tier's RPO/RTO text in seconds: '0 - 30 min' -> 1800, '0' -> 0, 'minutes' -> 3600."""
-    text = text.strip()
-    if text == "0":
-        return 0.0
-    matches = re.findall(r"(\d+(?:\.\d+)?)\s*(min|minutes|sec|hours|h|d|s)\b", text)
-    if matches:
-        value, unit = matches[-1]
-        return float(value) * UNITS[unit]
-    if text.endswith("minutes"):
-        return 3600.0  # "minutes": read as under an hour
-    raise ValueError(f"cannot read a duration from {text!r}")
+def replication_to(inv, host: str) -> Replication | None:
+    """The replica kind a host's centre carries (same-city DR: sync, remote DR: async), from the SoT."""
+    h = inv.hosts.get(host)
+    centre = inv.centres.get(h.centre) if h and h.centre else None
+    return next((r for r, role in REPLICA_CENTRE_ROLE.items() if centre and centre.role == role), None)
 
 
 @dataclass
@@ -60,6 +52,15 @@ class Drill:
     rpo_objective: float | None = None
     rto_objective: float | None = None
     params: dict = field(default_factory=dict)  # to start the replication loop as its own process
+    replication: Replication | None = None  # the kind of replica failed over to (from its centre's role)
+
+    def promise(self) -> tuple[float, float]:
+        """(RPO, RTO) objectives in seconds: the drill's own, else the tier's promise for this replica
+        (govops.cloud.dr: an async remote replica of a level-6 system is held to 30 min, not 0)."""
+        t = dr_tier(self.level)
+        repl = self.replication if self.replication in t.replicas else None
+        return (self.rpo_objective if self.rpo_objective is not None else t.rpo_seconds(repl),
+                self.rto_objective if self.rto_objective is not None else t.rto_s)
 
     @property
     def back(self) -> Migration:
@@ -158,8 +159,7 @@ class Drill:
     def run(self) -> dict:
         m = self.m
         t = dr_tier(self.level)
-        rpo_obj = self.rpo_objective if self.rpo_objective is not None else promise_seconds(t.rpo)
-        rto_obj = self.rto_objective if self.rto_objective is not None else promise_seconds(t.rto)
+        rpo_obj, rto_obj = self.promise()
         try:
             health = m.http_health(m.observer, m.name)
             if health.get("host") != m.source:
@@ -193,7 +193,8 @@ class Drill:
         (p_new, p_n), (r_new, r_n) = self.newest(m.source), self.newest(m.target)
         rpo = max(0.0, p_new - r_new)
         report = {"system": m.system, "tier": t.level, "tier_name": t.name_en, "promise_rpo": t.rpo,
-                  "promise_rto": t.rto, "rpo_objective_s": rpo_obj, "rto_objective_s": rto_obj,
+                  "promise_rto": t.rto, "replication": self.replication.value if self.replication else None,
+                  "rpo_objective_s": rpo_obj, "rto_objective_s": rto_obj,
                   "rto_s": round(rto, 2), "rpo_s": round(rpo, 2), "records_lost": p_n - r_n,
                   "rpo_ok": rpo <= rpo_obj, "rto_ok": rto <= rto_obj}
         for what in ("rpo", "rto"):
@@ -220,6 +221,8 @@ class Drill:
 
         line = {"system": self.m.system, "observed_at": iso(time.time()), "primary_data_ts": iso(primary_ts),
                 "replica_data_ts": iso(replica_ts), "rpo_seconds": rpo_objective, "source": "dr-drill"}
+        if self.replication:
+            line["replication"] = self.replication.value
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         with open(path, "a") as fh:
             fh.write(json.dumps(line) + "\n")
@@ -251,7 +254,7 @@ def build(params: dict) -> Drill:
                        params["journal"], known_hosts=params.get("known_hosts"), observer=params.get("observer"))
     d = Drill(m, inv.systems[system].dr_tier if system in inv.systems else 6, Path(params["state"]),
               float(params.get("interval") or 3), params.get("rpo_objective"), params.get("rto_objective"),
-              dict(params))
+              dict(params), replication_to(inv, params["replica"]))
     return d
 
 

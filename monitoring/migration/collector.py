@@ -45,15 +45,16 @@ class MigrationCollector:
             if p.last_step_ts is not None:
                 last.add_metric([p.system, p.department], p.last_step_ts)
         yield from (ip, last)
+        dr_labels = ["system", "department", "replication"]
         lag = GaugeMetricFamily("govops_dr_replication_lag_seconds", "Primary data time minus replica data time.",
-                                labels=["system", "department"])
-        rpo = GaugeMetricFamily("govops_dr_rpo_seconds", "The system's recovery point objective.",
-                                labels=["system", "department"])
-        ok = GaugeMetricFamily("govops_dr_rpo_compliant", "1 if replication lag ≤ RPO.", labels=["system", "department"])
+                                labels=dr_labels)
+        rpo = GaugeMetricFamily("govops_dr_rpo_seconds", "The RPO this replica must meet (the tier's promise "
+                                "for its replication kind, govops/cloud/dr.py).", labels=dr_labels)
+        ok = GaugeMetricFamily("govops_dr_rpo_compliant", "1 if replication lag ≤ RPO.", labels=dr_labels)
         seen = GaugeMetricFamily("govops_dr_status_timestamp_seconds", "When the DR status was observed.",
-                                 labels=["system", "department"])
+                                 labels=dr_labels)
         for st in read_status(self.dr_status, self.inv):
-            labels = [st.system, self._department(st.system)]
+            labels = [st.system, self._department(st.system), st.replication]
             lag.add_metric(labels, st.lag_seconds)
             rpo.add_metric(labels, st.rpo_seconds)
             ok.add_metric(labels, int(st.lag_seconds <= st.rpo_seconds))

@@ -13,6 +13,12 @@ MANAGEMENT = {22, 23, 161, 830, 3389, 5900}
 # The tier table as the project promises it (GB/T 20988 level -> replicas), written out on purpose.
 PROMISED = {1: set(), 2: set(), 3: {"async-remote"}, 4: {"async-remote"},
             5: {"sync-same-city", "async-remote"}, 6: {"sync-same-city", "async-remote"}}
+# RPO seconds per (tier, replica kind; None = the tier's own promise), also written out on purpose:
+# sync is zero-loss; the async Fenyi copy of a level-5/6 system is held to 30 min, not to 0.
+PROMISED_RPO_S = {(3, None): 86400, (3, "async-remote"): 86400, (4, None): 86400, (4, "async-remote"): 86400,
+                  (5, None): 1800, (5, "sync-same-city"): 0, (5, "async-remote"): 1800,
+                  (6, None): 0, (6, "sync-same-city"): 0, (6, "async-remote"): 1800,
+                  (1, None): 604800, (2, None): 604800}
 
 
 def centre_of(inv, role):
@@ -51,6 +57,10 @@ def test_dr_replicas_exist_exactly_as_the_tier_requires_in_the_right_centre(samp
         for v in replicas:
             assert v.provider == f"{v.centre}.{system.department}"   # in the department's DR tenant
             assert v.inputs["size"] == primary.inputs["size"]
+            # each replica carries its own RPO from the one promise table (govops/cloud/dr.py)
+            want = PROMISED_RPO_S[(system.dr_tier, v.inputs["metadata"]["replication"])]
+            assert float(v.inputs["metadata"]["rpo_seconds"]) == want, (system.id, v.name)
+        assert float(primary.inputs["metadata"]["rpo_seconds"]) == PROMISED_RPO_S[(system.dr_tier, None)]
 
 
 def test_ipv6_subnets_come_from_their_centres_pool(sample):

@@ -37,6 +37,15 @@ def files(tmp_path):
                     "primary_data_ts": "2026-11-29T02:00:00+00:00", "replica_data_ts": "2026-11-29T01:50:00+00:00"}),
         json.dumps({"system": "data-exchange", "observed_at": "2026-11-29T02:00:00+00:00", "rpo_seconds": 900,
                     "primary_data_ts": "2026-11-29T02:00:00+00:00", "replica_data_ts": "2026-11-29T01:59:00+00:00"}),
+        # tier 6: the async Fenyi copy 10 min behind, the sync same-city mirror 2 s behind
+        json.dumps({"system": "police-intel", "observed_at": "2026-11-29T02:00:00+00:00",
+                    "replication": "async-remote",
+                    "primary_data_ts": "2026-11-29T02:00:00+00:00", "replica_data_ts": "2026-11-29T01:50:00+00:00"}),
+        json.dumps({"system": "police-intel", "observed_at": "2026-11-29T02:00:00+00:00",
+                    "replication": "sync-same-city",
+                    "primary_data_ts": "2026-11-29T02:00:00+00:00", "replica_data_ts": "2026-11-29T01:59:58+00:00"}),
+        json.dumps({"system": "police-intel", "replication": "carrier-pigeon", "observed_at": "2026-11-29T02:00:00+00:00",
+                    "primary_data_ts": "2026-11-29T02:00:00+00:00", "replica_data_ts": "2026-11-29T01:00:00+00:00"}),
     ]) + "\n")
     return journal, dr
 
@@ -58,16 +67,31 @@ def test_progress_counts_catalogue_and_journal_cutovers(files):
 
 
 def test_dr_lag_and_rpo_from_tier_or_line(files):
+    from govops.cloud.dr import TIERS
+
     inv = load_inventory(ROOT / "inventories" / "lab")
     reg, v = values(MigrationCollector(inv, *files))
-    portal = (("department", "gov-office"), ("system", "gov-portal"))
+    # no `replication` in the line: an async remote replica (what data timestamps can measure)
+    portal = (("department", "gov-office"), ("replication", "async-remote"), ("system", "gov-portal"))
     assert v[("govops_dr_replication_lag_seconds", portal)] == 600
-    assert v[("govops_dr_rpo_seconds", portal)] == 3600  # dr_tier 4 → RPO_BY_TIER
+    assert v[("govops_dr_rpo_seconds", portal)] == TIERS[4].rpo_s == 86400  # dr_tier 4: "hours - 1 d"
     assert v[("govops_dr_rpo_compliant", portal)] == 1
-    dx = (("department", "bdc"), ("system", "data-exchange"))
+    dx = (("department", "bdc"), ("replication", "async-remote"), ("system", "data-exchange"))
     assert v[("govops_dr_rpo_seconds", dx)] == 900 and v[("govops_dr_rpo_compliant", dx)] == 1
     if shutil.which("promtool"):
         assert promtool_findings(generate_latest(reg)) == []
+
+
+def test_tier_6_async_replica_is_held_to_its_own_promise_and_the_sync_mirror_to_zero(files):
+    """Level 6 promises RPO 0: the synchronous same-city mirror keeps it (any lag is a breach); the
+    asynchronous Fenyi copy cannot, and is held to the async promise (30 min), not to 0."""
+    inv = load_inventory(ROOT / "inventories" / "lab")
+    _, v = values(MigrationCollector(inv, *files))
+    remote = (("department", "psb"), ("replication", "async-remote"), ("system", "police-intel"))
+    same_city = (("department", "psb"), ("replication", "sync-same-city"), ("system", "police-intel"))
+    assert v[("govops_dr_rpo_seconds", remote)] == 1800 and v[("govops_dr_rpo_compliant", remote)] == 1
+    assert v[("govops_dr_rpo_seconds", same_city)] == 0 and v[("govops_dr_rpo_compliant", same_city)] == 0
+    assert not any(k[1] and ("replication", "carrier-pigeon") in k[1] for k in v)  # unknown kind: skipped
 
 
 def test_missing_files_give_catalogue_only(tmp_path):

@@ -1,0 +1,187 @@
+"""govops' exporters and Debian's Prometheus on a running lab twin, in its mgmt namespace.
+
+One implementation for `make demo` (govops/demo.py) and the twin tests (tests/lab/monitoring/):
+the Prometheus config comes from the SoT (`monitoring.promconfig.generate`, as `govops monitoring
+generate` writes it) with short intervals so a run sees data within seconds; every process is
+started in a session of its own, its PID kept, and `close()` stops exactly those PIDs.
+Queries go to Prometheus' HTTP API with curl inside the mgmt namespace, as an operator would::
+
+    govops lab exec --prefix PREFIX -- curl -sG http://127.0.0.1:19290/api/v1/query --data-urlencode query=up
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+from monitoring.promconfig import generate
+
+ROOT = Path(__file__).resolve().parents[1]
+# Ports inside the lab's mgmt namespace (its own network stack: no clash with the host's 9090/9116).
+PORTS = {"snmp": "127.0.0.1:19216", "readiness": "127.0.0.1:19227", "migration": "127.0.0.1:19228",
+         "prometheus": "127.0.0.1:19290"}
+JOBS = {"readiness": "govops_readiness", "migration": "govops_migration"}  # exporter -> its scrape job
+
+
+def wait_for(what: str, fn: Callable, timeout: float = 60.0, every: float = 1.0):
+    """fn()'s first truthy value; a failed curl (not listening yet) or a non-JSON answer (Prometheus
+    answers 503 text while it starts) counts as not yet."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            last = fn()
+        except (subprocess.CalledProcessError, json.JSONDecodeError):
+            last = None
+        if last:
+            return last
+        time.sleep(every)
+    raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def fast_config(inv, out: Path, exporters: tuple[str, ...], interval: float = 3.0,
+                alert_for: dict[str, str] | None = None, ports: dict[str, str] = PORTS) -> Path:
+    """The generated config with every job at `interval` (timeout 80 % of it), only the jobs of the
+    exporters we run (no scrape of an absent SA forwarder), no Alertmanager, and the `for:` of the
+    alerts named in `alert_for` shortened. Returns prometheus.yml."""
+    generate(inv, out, endpoints={k: v for k, v in ports.items() if k != "prometheus"})
+    path = out / "prometheus.yml"
+    cfg = yaml.safe_load(path.read_text())
+    every, timeout = f"{interval:g}s", f"{int(interval * 800)}ms"
+    cfg["global"] |= {"scrape_interval": every, "scrape_timeout": timeout, "evaluation_interval": every}
+    keep = {JOBS[e] for e in exporters if e in JOBS}
+    cfg["scrape_configs"] = [dict(j, scrape_interval=every, scrape_timeout=timeout) for j in cfg["scrape_configs"]
+                             if (j["job_name"].startswith("snmp_") and "snmp" in exporters) or j["job_name"] in keep]
+    cfg.pop("alerting", None)
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    if alert_for:
+        rules = out / "rules" / "alerts.yml"
+        data = yaml.safe_load(rules.read_text())
+        for group in data["groups"]:
+            for rule in group["rules"]:
+                if rule.get("alert") in alert_for:
+                    rule["for"] = alert_for[rule["alert"]]
+        rules.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return path
+
+
+class MonitoringStack:
+    """Processes in the lab's mgmt namespace. Use as a context manager, or call close()."""
+
+    def __init__(self, lab, workdir: Path, ports: dict[str, str] = PORTS):
+        self.lab, self.workdir, self.ports = lab, Path(workdir), dict(ports)
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.workdir.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def prometheus_url(self) -> str:
+        return f"http://{self.ports['prometheus']}"
+
+    def spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
+        """Start argv in the mgmt namespace, own session (its group is ours to kill), log in workdir/NAME.log."""
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        with open(self.workdir / f"{name}.log", "ab") as log:
+            p = subprocess.Popen(self.lab.command("mgmt", argv), stdout=log, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL, env=env, cwd=ROOT, start_new_session=True)
+        self.procs[name] = p
+        return p
+
+    def exporter(self, kind: str, *args: str) -> subprocess.Popen:
+        return self.spawn(kind, [sys.executable, "-m", "monitoring.cli", "exporter", kind, "-i",
+                                 str(self.lab.inventory), "--listen", self.ports[kind], *args])
+
+    def start(self, inv, exporters: dict[str, list[str]], interval: float = 3.0,
+              alert_for: dict[str, str] | None = None) -> None:
+        """Start the exporters (kind -> extra CLI args) and Prometheus scraping them."""
+        if not shutil.which("prometheus"):
+            raise RuntimeError("Debian's prometheus is not installed (apt-get install prometheus)")
+        config = fast_config(inv, self.workdir / "prom", tuple(exporters), interval, alert_for, self.ports)
+        for kind, args in exporters.items():
+            self.exporter(kind, *args)
+        self.spawn("prometheus", ["prometheus", f"--config.file={config}",
+                                  f"--storage.tsdb.path={self.workdir / 'tsdb'}",
+                                  f"--web.listen-address={self.ports['prometheus']}"])
+
+    def check_running(self) -> None:
+        dead = {n: p.returncode for n, p in self.procs.items() if p.poll() is not None}
+        if dead:
+            raise RuntimeError("exited early: " + ", ".join(f"{n} (exit {rc}, log {self.workdir / n}.log)"
+                                                            for n, rc in dead.items()))
+
+    def wait_until_up(self, inv, timeout: float = 90.0) -> None:
+        """Every device's SNMP scrape and every exporter job up in Prometheus."""
+        jobs = [JOBS[k] for k in self.procs if k in JOBS]
+        devices = sum(1 for d in inv.devices.values() if d.snmp)
+
+        def ready() -> bool:
+            self.check_running()
+            snmp = "snmp" not in self.procs or len(self.query('snmp_up{job="snmp_if_mib"} == 1')) == devices
+            return snmp and all(self.query(f'up{{job="{j}"}} == 1') for j in jobs)
+
+        wait_for("every target up in Prometheus", ready, timeout)
+
+    def close(self) -> list[int]:
+        """SIGTERM each process group we started (SIGKILL after 10 s); returns the PIDs stopped."""
+        stopped = []
+        for p in self.procs.values():
+            if p.poll() is None:
+                try:
+                    os.killpg(p.pid, signal.SIGTERM)
+                    p.wait(10)
+                except subprocess.TimeoutExpired:
+                    os.killpg(p.pid, signal.SIGKILL)
+                    p.wait(5)
+                except ProcessLookupError:
+                    pass
+                stopped.append(p.pid)
+        self.procs.clear()
+        return stopped
+
+    def __enter__(self) -> MonitoringStack:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- reading -----------------------------------------------------------------------------------
+    def curl(self, url: str, timeout: float = 15) -> str:
+        return self.lab.exec_mgmt(["curl", "-sS", "-m", str(timeout), url], check=True).stdout
+
+    def query(self, expr: str) -> list[dict]:
+        out = self.lab.exec_mgmt(["curl", "-sS", "-m", "10", "-G", f"{self.prometheus_url}/api/v1/query",
+                                  "--data-urlencode", f"query={expr}"], check=True).stdout
+        data = json.loads(out)
+        if data.get("status") != "success":
+            raise RuntimeError(f"{expr}: {data}")
+        return data["data"]["result"]
+
+    def by(self, expr: str, label: str) -> dict[str, float]:
+        """{label value: sample value} of an instant query."""
+        return {r["metric"].get(label, ""): float(r["value"][1]) for r in self.query(expr)}
+
+    def summary(self) -> dict:
+        """The numbers the demo reports: devices up per tier, IPv6 dual-stack ratio per tier, interfaces
+        scraped, alerts firing/pending."""
+        up = self.by('sum by (tier) (snmp_up{job="snmp_if_mib"})', "tier")
+        total = self.by('count by (tier) (snmp_up{job="snmp_if_mib"})', "tier")
+        alerts: dict[str, list[str]] = {"firing": [], "pending": []}
+        for r in self.query("ALERTS"):
+            m = r["metric"]
+            alerts.setdefault(m.get("alertstate", "?"), []).append(
+                m["alertname"] + (f"({m['device']})" if "device" in m else ""))
+        return {
+            "devices_up": {t: (int(up.get(t, 0)), int(n)) for t, n in sorted(total.items())},
+            "dual_stack_ratio": self.by("govops_ipv6_dual_stack_ratio_by_tier", "tier"),
+            "dual_stack_devices": self.by("govops_ipv6_dual_stack", "device"),
+            "interfaces": int(sum(self.by("count(ifHCInOctets)", "").values())),
+            "interface_devices": len(self.by("count by (device) (ifHCInOctets)", "device")),
+            "alerts": {k: sorted(v) for k, v in alerts.items()},
+        }
