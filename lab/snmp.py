@@ -88,8 +88,10 @@ def render_config(node: Node, dev: Device, ifindex: dict[str, int], location: st
 
 
 def command(netns: str, directory: Path) -> list[str]:
-    return ["nsenter", f"--net=/run/netns/{netns}", "--", "/usr/sbin/snmpd", "-f", "-C",
-            "-c", str(directory / "snmpd.conf"), "-Lf", str(directory / "snmpd.log"),
+    # No `-C -c FILE`: with -C net-snmp skips its persistent dir too, so every restart would be a
+    # new SNMPv3 engine (new engineID, engineBoots 1) and managers could not resynchronise, unlike
+    # a real device. SNMPCONFPATH (see start) limits the config search to this device's files.
+    return ["nsenter", f"--net=/run/netns/{netns}", "--", "/usr/sbin/snmpd", "-f", "-Lf", str(directory / "snmpd.log"),
             "-p", str(directory / "snmpd.pid"), "-M", "/usr/share/snmp/mibs",
             # Fewer modules than the default set: the interface tables and system group only.
             "-I", "-hr_system,hr_storage,hr_device,hr_other,hr_proc,hr_network,hr_print,hr_disk,hr_partition,"
@@ -99,7 +101,8 @@ def command(netns: str, directory: Path) -> list[str]:
 
 def start(netns: str, directory: Path) -> int:
     """Start snmpd for one device (config already written); returns its PID."""
-    env = {**os.environ, "SNMP_PERSISTENT_DIR": str(directory / "persist"), "MIBS": ""}
+    env = {**os.environ, "SNMP_PERSISTENT_DIR": str(directory / "persist"), "MIBS": "",
+           "SNMPCONFPATH": f"{directory}:{directory / 'persist'}"}
     (directory / "persist").mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(command(netns, directory), env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=open(directory / "snmpd.stderr", "ab"),

@@ -157,9 +157,6 @@ def test_snmp_fault_stop_turns_target_down_and_fires_alert(stack):
         lab_cli("fault", "snmp", victim, "start", prefix=s.lab.prefix)
 
 
-@pytest.mark.xfail(reason="known bug in monitoring/snmp: a long-running exporter keeps the agent's old SNMPv3 "
-                          "engine boots/time after snmpd restarts and never reaches it again (a fresh exporter does)",
-                   strict=False)
 def test_snmp_target_recovers_after_the_agent_restarts(stack):
     s, _ = stack
     wait_for("snmp_up of core-2 back to 1", lambda: s.query('snmp_up{job="snmp_if_mib",device="core-2"} == 1'), 30)
