@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from prometheus_client.core import GaugeMetricFamily, Metric, UnknownMetricFamily
-from pyasn1.type.univ import ObjectIdentifier, OctetString
 
 Oid = tuple[int, ...]
 Table = dict[Oid, dict[Oid, object]]  # column OID → {index suffix → value}
@@ -36,9 +35,10 @@ IF_X_TABLE = (1, 3, 6, 1, 2, 1, 31, 1, 1, 1)
 
 
 def text(value) -> str:
-    if isinstance(value, OctetString):
-        return value.asOctets().decode("utf-8", "replace").rstrip("\x00")
-    if isinstance(value, ObjectIdentifier):
+    """A transport value (bytes, OID tuple, int) as a label value."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace").rstrip("\x00")
+    if isinstance(value, tuple):
         return "." + ".".join(map(str, value))
     return str(value)
 

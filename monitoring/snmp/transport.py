@@ -1,14 +1,19 @@
 """SNMP transport: multi-column GETBULK walks and GETs with pysnmp 7's asyncio API, numeric OIDs only.
 
-v2c goes through pysnmp's lightweight v1arch (`SnmpDispatcher`: no SNMP engine, MP or USM
-layers, about half the CPU per PDU); v3 authPriv needs the v3arch `SnmpEngine`. Both are
-created lazily, one per event loop, and reused: an engine builds its own MIB tree (~2 MiB,
-~50 ms CPU) and both are bound to the loop they were first used on (lextudio/pysnmp#237).
+v2c goes through pysnmp's lightweight v1arch `SnmpDispatcher` (no SNMP engine, MP or USM
+layers): pysnmp builds and encodes the request, sends it on its asyncio transport and handles
+timeouts and retries; the Response is decoded by `ber.decode_response` instead of pyasn1, which
+is ~35x faster and was 85 % of a scrape's CPU (bench/snmp_exporter). A response that reader does
+not understand goes through pysnmp's own pyasn1 path. v3 authPriv needs the v3arch `SnmpEngine`
+(USM, AES) and its hlapi. Dispatcher and engine are created lazily, one per event loop, and
+reused: an engine builds its own MIB tree (~2 MiB, ~50 ms CPU) and both are bound to the loop
+they were first used on (lextudio/pysnmp#237).
 
-Requests carry plain (OID tuple, Null) pairs and responses are read with `lookupMib=False`,
+Requests carry plain (OID tuple, Null) pairs and v3 responses are read with `lookupMib=False`,
 so no MIB resolution happens on either side. A walk puts every requested column in one
-GETBULK (as `snmptable` and snmp_exporter do), which cuts PDUs ~4x against one walk per
-column; what remains is pyasn1's BER decoding of the responses (see bench/snmp_exporter).
+GETBULK (as `snmptable` and snmp_exporter do), which cuts PDUs ~4x against one walk per column.
+Values come back as plain Python: int, bytes (OCTET STRING, IpAddress, Opaque), OID tuples;
+varbind exceptions and NULL are dropped by the walk and get.
 """
 
 from __future__ import annotations
@@ -19,8 +24,11 @@ from dataclasses import dataclass, field
 
 import pysnmp.hlapi.v1arch.asyncio as v1
 import pysnmp.hlapi.v3arch.asyncio as v3
-from pyasn1.type.univ import Null
+from pyasn1.type.univ import Null, ObjectIdentifier, OctetString
+from pysnmp.proto import api
 from pysnmp.proto.rfc1905 import EndOfMibView, NoSuchInstance, NoSuchObject
+
+from monitoring.snmp import ber
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +80,66 @@ def parse_oid(text: str) -> Oid:
     return tuple(int(p) for p in text.strip(".").split("."))
 
 
+_V2C = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
+# RFC 3416 error-status values, for error messages.
+ERROR_STATUS = ("noError", "tooBig", "noSuchName", "badValue", "readOnly", "genErr", "noAccess", "wrongType",
+                "wrongLength", "wrongEncoding", "wrongValue", "noCreation", "inconsistentValue",
+                "resourceUnavailable", "commitFailed", "undoFailed", "authorizationError", "notWritable",
+                "inconsistentName")
+_PYASN1_EXCEPTIONS = ((EndOfMibView, ber.END_OF_MIB_VIEW), (NoSuchInstance, ber.NO_SUCH_INSTANCE),
+                      (NoSuchObject, ber.NO_SUCH_OBJECT))
+
+
+def plain(value):
+    """A pysnmp/pyasn1 value as the plain Python value ber.decode_response gives."""
+    for cls, marker in _PYASN1_EXCEPTIONS:  # subclasses of Null: test them first
+        if isinstance(value, cls):
+            return marker
+    if isinstance(value, Null):
+        return None
+    if isinstance(value, ObjectIdentifier):
+        return tuple(value)
+    if isinstance(value, OctetString):
+        return value.asOctets()
+    return int(value)
+
+
 def _is_exception(value) -> bool:
-    return isinstance(value, (NoSuchObject, NoSuchInstance, EndOfMibView, Null))
+    return value is None or isinstance(value, ber.VarBindException)
+
+
+class _Dispatcher(v1.SnmpDispatcher):
+    """pysnmp's v1arch dispatcher with the fast Response reader in front of its pyasn1 one.
+
+    Overrides pysnmp's `_recv_callback` (pysnmp 7.1; tests/unit/monitoring/test_snmp_ber.py
+    checks the hook still exists). The request callback gets a ber.Response, or pysnmp's pyasn1
+    PDU when the fallback decoded the message.
+    """
+
+    def _recv_callback(self, snmpEngine, transportDomain, transportAddress, wholeMsg):
+        try:
+            rsp = ber.decode_response(wholeMsg)
+        except ber.BerError:
+            return super()._recv_callback(snmpEngine, transportDomain, transportAddress, wholeMsg)
+        state = self._pendingReqs.pop(rsp.request_id, None)
+        if state is not None:  # else a late duplicate of an answered or timed-out request
+            self.transport_dispatcher.job_finished(id(self))
+            if state["cbFun"]:
+                state["cbFun"](self, rsp.request_id, None, rsp, state["cbCtx"])
+        return b""
+
+
+def _v2c_result(future: asyncio.Future, error_indication, rsp) -> None:
+    """send_pdu callback: resolve with (error status, error index, plain varbinds)."""
+    if future.done():
+        return
+    if error_indication:
+        future.set_exception(SnmpError(str(error_indication)))
+    elif isinstance(rsp, ber.Response):
+        future.set_result((rsp.error_status, rsp.error_index, rsp.varbinds))
+    else:  # pyasn1 PDU from pysnmp's fallback decoder
+        rows = [(tuple(name), plain(value)) for name, value in _V2C.apiPDU.get_varbinds(rsp)]
+        future.set_result((int(_V2C.apiPDU.get_error_status(rsp)), int(_V2C.apiPDU.get_error_index(rsp)), rows))
 
 
 class SnmpClient:
@@ -81,7 +147,7 @@ class SnmpClient:
 
     def __init__(self) -> None:
         self._engines: dict[int, v3.SnmpEngine] = {}
-        self._dispatchers: dict[int, v1.SnmpDispatcher] = {}
+        self._dispatchers: dict[int, _Dispatcher] = {}
         self._targets: dict[tuple, object] = {}
 
     def _engine(self) -> v3.SnmpEngine:
@@ -90,10 +156,10 @@ class SnmpClient:
             self._engines[key] = v3.SnmpEngine()
         return self._engines[key]
 
-    def _dispatcher(self) -> v1.SnmpDispatcher:
+    def _dispatcher(self) -> _Dispatcher:
         key = id(asyncio.get_running_loop())
         if key not in self._dispatchers:
-            d = v1.SnmpDispatcher()
+            d = _Dispatcher()
             d.transport_dispatcher.set_timer_resolution(TIMER_RESOLUTION)
             self._dispatchers[key] = d
         return self._dispatchers[key]
@@ -108,24 +174,41 @@ class SnmpClient:
         return self._targets[key]
 
     async def _request(self, ep: Endpoint, creds: Credentials, oids: list[Oid], bulk: bool):
-        """One GET or GETBULK; the response's (OID tuple, value) pairs in wire order."""
-        var_binds = [(o, Null()) for o in oids]
+        """One GET or GETBULK; the response's (OID tuple, plain value) pairs in wire order."""
         if creds.version == 3:
-            api = v3
-            head = (self._engine(), creds.auth_data(), await self._target(v3, ep), v3.ContextData())
+            status, index, rows = await self._request_v3(ep, creds, oids, bulk)
         else:
-            api = v1
-            head = (self._dispatcher(), creds.auth_data(), await self._target(v1, ep))
+            status, index, rows = await self._request_v2c(ep, creds, oids, bulk)
+        if status:
+            name = ERROR_STATUS[status] if 0 <= status < len(ERROR_STATUS) else f"error-status {status}"
+            raise SnmpError(f"{name} at index {index}")
+        return rows
+
+    async def _request_v2c(self, ep: Endpoint, creds: Credentials, oids: list[Oid], bulk: bool):
         if bulk:
-            reply = await api.bulk_cmd(*head, 0, ep.max_repetitions, *var_binds, lookupMib=False)
+            pdu = _V2C.GetBulkRequestPDU()
+            _V2C.apiBulkPDU.set_defaults(pdu)
+            _V2C.apiBulkPDU.set_max_repetitions(pdu, ep.max_repetitions)
         else:
-            reply = await api.get_cmd(*head, *var_binds, lookupMib=False)
+            pdu = _V2C.GetRequestPDU()
+            _V2C.apiPDU.set_defaults(pdu)
+        _V2C.apiPDU.set_varbinds(pdu, [(o, _V2C.null) for o in oids])
+        future = asyncio.get_running_loop().create_future()
+        self._dispatcher().send_pdu(creds.auth_data(), await self._target(v1, ep), pdu,
+                                    cbFun=lambda _d, _rid, err, rsp, fut: _v2c_result(fut, err, rsp), cbCtx=future)
+        return await future
+
+    async def _request_v3(self, ep: Endpoint, creds: Credentials, oids: list[Oid], bulk: bool):
+        var_binds = [(o, Null()) for o in oids]
+        head = (self._engine(), creds.auth_data(), await self._target(v3, ep), v3.ContextData())
+        if bulk:
+            reply = await v3.bulk_cmd(*head, 0, ep.max_repetitions, *var_binds, lookupMib=False)
+        else:
+            reply = await v3.get_cmd(*head, *var_binds, lookupMib=False)
         err_ind, err_status, err_index, rows = reply
         if err_ind:
             raise SnmpError(str(err_ind))
-        if err_status:
-            raise SnmpError(f"{err_status.prettyPrint()} at index {err_index}")
-        return [(name.asTuple(), value) for name, value in rows]
+        return int(err_status), int(err_index), [(name.asTuple(), plain(value)) for name, value in rows]
 
     async def walk_columns(self, ep: Endpoint, creds: Credentials, columns: list[Oid], stats: WalkStats) -> Table:
         """Every (index suffix → value) under each of `columns`, all walked in the same GETBULKs.
@@ -147,7 +230,7 @@ class SnmpClient:
                 col = open_cols[i % n]
                 if col in closed:
                     continue
-                if (oid[:len(col)] != col or oid <= cursor[col] or isinstance(value, EndOfMibView)):
+                if (oid[:len(col)] != col or oid <= cursor[col] or value is ber.END_OF_MIB_VIEW):
                     closed.add(col)
                     continue
                 cursor[col] = oid

@@ -5,11 +5,10 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from pyasn1.type.univ import ObjectIdentifier
-from pysnmp.proto.rfc1902 import Counter32, Counter64, Gauge32, Integer32, OctetString, TimeTicks
 
 from monitoring.lint import promtool_findings
 from monitoring.snmp.collector import _scrape_metrics
+from monitoring.snmp.exposition import render
 from monitoring.snmp.mapping import (
     IF_ALIAS,
     IF_DESCR,
@@ -24,17 +23,16 @@ from monitoring.snmp.mapping import (
     SYS_UPTIME,
     InterfaceLabels,
 )
-from monitoring.snmp.server import render
 from monitoring.snmp.transport import WalkStats
 
 IFX = (1, 3, 6, 1, 2, 1, 31, 1, 1, 1)
 IFT = (1, 3, 6, 1, 2, 1, 2, 2, 1)
 
 STATIC = {
-    IF_DESCR: {(1,): OctetString("lo"), (2,): OctetString("GigabitEthernet0/1/0")},
-    IF_NAME: {(1,): OctetString("lo"), (2,): OctetString("GigabitEthernet0/1/0")},
-    IF_ALIAS: {(2,): OctetString('to core-2 "A"')},
-    IF_HIGH_SPEED: {(1,): Gauge32(0), (2,): Gauge32(1000)},
+    IF_DESCR: {(1,): b"lo", (2,): b"GigabitEthernet0/1/0"},
+    IF_NAME: {(1,): b"lo", (2,): b"GigabitEthernet0/1/0"},
+    IF_ALIAS: {(2,): b'to core-2 "A"'},
+    IF_HIGH_SPEED: {(1,): 0, (2,): 1000},
 }
 
 
@@ -45,11 +43,11 @@ def table():
     v4 = (1, 4, 198, 18, 0, 11)
     return {
         **STATIC,
-        IFX + (6,): {(1,): Counter64(100), (2,): Counter64(2**63 + 5)},
-        IFT + (14,): {(2,): Counter32(7)},
-        IFT + (8,): {(1,): Integer32(1), (2,): Integer32(2)},
-        IP_IF_STATS + (6,): {(1, 2): Counter64(10), (2, 2): Counter64(99)},  # ipVersion 1 is IPv4: ignored
-        IP_ADDRESS_IF_INDEX: {v6: Integer32(2), v6b: Integer32(2), link_local: Integer32(2), v4: Integer32(2)},
+        IFX + (6,): {(1,): 100, (2,): 2**63 + 5},
+        IFT + (14,): {(2,): 7},
+        IFT + (8,): {(1,): 1, (2,): 2},
+        IP_IF_STATS + (6,): {(1, 2): 10, (2, 2): 99},  # ipVersion 1 is IPv4: ignored
+        IP_ADDRESS_IF_INDEX: {v6: 2, v6b: 2, link_local: 2, v4: 2},
     }
 
 
@@ -79,8 +77,8 @@ def test_ipv6_module_keeps_ipv6_rows_and_counts_global_addresses_per_interface()
 
 
 def test_system_module_info_metric():
-    scalars = {SYS_UPTIME: TimeTicks(12345), SYS_NAME: OctetString("core-1"),
-               SYS_DESCR: OctetString("Huawei VRP"), SYS_OBJECT_ID: ObjectIdentifier("1.3.6.1.4.1.2011.2.62.2.9")}
+    scalars = {SYS_UPTIME: 12345, SYS_NAME: b"core-1",
+               SYS_DESCR: b"Huawei VRP", SYS_OBJECT_ID: (1, 3, 6, 1, 4, 1, 2011, 2, 62, 2, 9)}
     fams = families("system", scalars)
     assert fams["sysUpTime"].samples[0].value == 12345
     assert fams["snmp_system_info"].samples[0].labels == {
@@ -95,7 +93,7 @@ def test_vendor_health_absent_on_agent_gives_no_series(module):
 
 def test_vendor_health_maps_entity_index():
     hw = MODULES["huawei"]
-    data = {hw.cpu.oid: {(16842753,): Integer32(12)}, hw.mem.oid: {(16842753,): Integer32(40)}}
+    data = {hw.cpu.oid: {(16842753,): 12}, hw.mem.oid: {(16842753,): 40}}
     fams = {f.name: f for f in hw.to_metrics(data, {}, InterfaceLabels({}))}
     assert fams["hwEntityCpuUsage"].samples[0].labels == {"entPhysicalIndex": "16842753"}
     assert fams["hwEntityMemUsage"].samples[0].value == 40
@@ -105,7 +103,7 @@ def test_vendor_health_maps_entity_index():
 def test_promtool_check_metrics_is_clean_on_a_full_scrape():
     """Clean apart from camelCase MIB names (monitoring/lint.py says why)."""
     fams = [f for m in ("if_mib", "ipv6", "huawei") for f in families(m).values()]
-    fams += list(MODULES["system"].to_metrics({}, {SYS_UPTIME: TimeTicks(1), SYS_NAME: OctetString("x")}, None))
+    fams += list(MODULES["system"].to_metrics({}, {SYS_UPTIME: 1, SYS_NAME: b"x"}, None))
     stats = WalkStats(pdus=3, varbinds=30)
     text = render([*fams, *_scrape_metrics(1, 0.12, stats)])
     assert promtool_findings(text) == []

@@ -173,3 +173,16 @@ def test_scrape_refreshes_static_columns_in_the_same_walk_and_then_uses_the_cach
     assert hs1 == hs2 == len(names1)
     n = len(names1)
     assert vb1 - vb2 == 4 * n, "the first scrape walks ifName/ifDescr/ifAlias/ifHighSpeed, the second reuses them"
+
+
+def test_a_response_the_fast_reader_rejects_goes_through_pysnmps_pyasn1_path(agent):
+    async def go():
+        from monitoring.snmp import ber
+
+        def refuse(_data):
+            raise ber.BerError("forced")
+        ber.decode_response = refuse  # only in this forked child
+        client, stats = SnmpClient(), WalkStats()
+        table = await client.walk_columns(Endpoint("127.0.0.1", 1161, max_repetitions=10), V2, COLUMNS, stats)
+        return _plain(table)
+    assert run_in_ns(go) == walk_all(V2, 10)[0]
