@@ -14,29 +14,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
-from prometheus_client.registry import CollectorRegistry
 
 from monitoring.snmp.collector import Scraper
+from monitoring.snmp.exposition import render
 from monitoring.snmp.mapping import MODULES
 from monitoring.snmp.targets import TargetResolver, UnknownTarget
 
 log = logging.getLogger(__name__)
-
-
-class _Families:
-    """A one-shot collector so generate_latest() renders a scrape's families."""
-
-    def __init__(self, families):
-        self.families = families
-
-    def collect(self):
-        return iter(self.families)
-
-
-def render(families) -> bytes:
-    registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Families(families))
-    return generate_latest(registry)
 
 
 class SnmpExporter:
