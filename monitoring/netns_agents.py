@@ -91,9 +91,12 @@ class AgentNamespace:
 
     def start(self, name: str) -> None:
         a = self.agents[name]
-        env = {**os.environ, "SNMP_PERSISTENT_DIR": str(a.directory / "persist"), "MIBS": ""}
-        proc = subprocess.Popen(["ip", "netns", "exec", self.netns, "/usr/sbin/snmpd", "-f", "-C", "-c",
-                                 str(a.directory / "snmpd.conf"), "-Lf", str(a.directory / "snmpd.log"),
+        # No `-C -c FILE` (it skips the persistent dir): a restart keeps the SNMPv3 engineID and
+        # bumps engineBoots, as on a real device, so long-running v3 managers resynchronise.
+        env = {**os.environ, "SNMP_PERSISTENT_DIR": str(a.directory / "persist"), "MIBS": "",
+               "SNMPCONFPATH": f"{a.directory}:{a.directory / 'persist'}"}
+        proc = subprocess.Popen(["ip", "netns", "exec", self.netns, "/usr/sbin/snmpd", "-f",
+                                 "-Lf", str(a.directory / "snmpd.log"),
                                  "-I", SNMPD_EXCLUDE, "-p", str(a.directory / "snmpd.pid")],
                                 env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True)

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from monitoring.netns_agents import COMMUNITY, AgentNamespace, ns_exec  # noqa: E402
+from monitoring.netns_agents import COMMUNITY, V3_AUTH, V3_PRIV, V3_USER, AgentNamespace, ns_exec  # noqa: E402
 
 NS = "gm-bench"
 HERE = Path(__file__).resolve().parent
@@ -34,6 +34,10 @@ EXPORTERS = {
     "snmp_exporter 0.21": ("127.0.0.1:29116", "/snmp?target=127.0.0.1:1161&module=if_mib"),
     "govops (cache)": ("127.0.0.1:29117", "/snmp?target=127.0.0.1:1161&module=if_mib&auth=bench"),
     "govops (no cache)": ("127.0.0.1:29118", "/snmp?target=127.0.0.1:1161&module=if_mib&auth=bench"),
+}
+V3_EXPORTERS = {  # --v3: the same module over SNMPv3 authPriv SHA/AES
+    "snmp_exporter 0.21 v3": ("127.0.0.1:29119", "/snmp?target=127.0.0.1:1161&module=if_mib_v3"),
+    "govops (cache) v3": ("127.0.0.1:29120", "/snmp?target=127.0.0.1:1161&module=if_mib&auth=bench3"),
 }
 CLK = os.sysconf("SC_CLK_TCK")
 
@@ -67,7 +71,9 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="50,200,500")
     ap.add_argument("--scrapes", type=int, default=10)
+    ap.add_argument("--v3", action="store_true", help="add SNMPv3 authPriv rows for both exporters")
     args = ap.parse_args()
+    exporters = {**EXPORTERS, **(V3_EXPORTERS if args.v3 else {})}
     sizes = [int(s) for s in args.sizes.split(",")]
     ns = AgentNamespace(NS)
     tmp = Path(tempfile.mkdtemp(prefix="gm-bench-"))
@@ -75,17 +81,19 @@ def main() -> int:
     try:
         ns.create(dummies=0)
         auths = tmp / "auths.json"
-        auths.write_text(json.dumps({"bench": {"version": 2, "community": COMMUNITY}}))
-        procs = {
-            "snmp_exporter 0.21": ns.spawn(["prometheus-snmp-exporter", f"--config.file={HERE / 'snmp.yml'}",
-                                            f"--web.listen-address={EXPORTERS['snmp_exporter 0.21'][0]}"], tmp / "se.log"),
-        }
+        auths.write_text(json.dumps({"bench": {"version": 2, "community": COMMUNITY},
+                                     "bench3": {"version": 3, "user": V3_USER, "auth_key": V3_AUTH,
+                                                "priv_key": V3_PRIV}}))
         py = [sys.executable, "-m", "monitoring.cli", "exporter", "snmp", "-i", str(ROOT / "inventories/lab"),
               "--auth-file", str(auths), "--timeout", "2", "--retries", "1", "--deadline", "25"]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        procs["govops (cache)"] = ns.spawn([*py, "--listen", EXPORTERS["govops (cache)"][0]], tmp / "g1.log", env)
-        procs["govops (no cache)"] = ns.spawn([*py, "--listen", EXPORTERS["govops (no cache)"][0], "--cache-age", "0"],
-                                              tmp / "g2.log", env)
+        procs = {}
+        for i, (name, (addr, _)) in enumerate(exporters.items()):
+            if name.startswith("snmp_exporter"):
+                argv = ["prometheus-snmp-exporter", f"--config.file={HERE / 'snmp.yml'}", f"--web.listen-address={addr}"]
+            else:
+                argv = [*py, "--listen", addr, *(["--cache-age", "0"] if "no cache" in name else [])]
+            procs[name] = ns.spawn(argv, tmp / f"exporter{i}.log", env)
         time.sleep(2)
         have = 0
         for size in sizes:
@@ -97,14 +105,14 @@ def main() -> int:
             else:
                 ns.add_agent("dev", 1161)
             overhead = curl_overhead()
-            for name, (addr, path) in EXPORTERS.items():
+            for name, (addr, path) in exporters.items():
                 _, out = scrape(addr, path)  # warm-up (and cache fill for govops)
                 series = sum(1 for line in out.splitlines() if line.startswith("ifHCInOctets{"))
                 assert series >= size, f"{name}: {series} ifHCInOctets series for {size} interfaces"
-            walls = {n: [] for n in EXPORTERS}
+            walls = {n: [] for n in exporters}
             cpu0 = {n: cpu_seconds(p.pid) for n, p in procs.items()}
             for _ in range(args.scrapes):
-                for name, (addr, path) in EXPORTERS.items():
+                for name, (addr, path) in exporters.items():
                     walls[name].append(scrape(addr, path)[0] - overhead)
             for name, p in procs.items():
                 cpu = (cpu_seconds(p.pid) - cpu0[name]) / args.scrapes
