@@ -26,10 +26,8 @@ options:
   python: {description: "interpreter with govops installed (default: the module's)", type: path}
 """
 
-import json  # noqa: E402 - Ansible wants DOCUMENTATION first
-import sys  # noqa: E402
-
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402 - Ansible wants DOCUMENTATION first
+from ansible.module_utils.govops_entry import run_entry  # noqa: E402
 
 SPEC = {
     "inventory": {"type": "path", "required": True},
@@ -51,17 +49,7 @@ SPEC = {
 def main() -> None:
     module = AnsibleModule(argument_spec=SPEC, supports_check_mode=False)
     params = dict(module.params)
-    python = params.pop("python") or sys.executable
-    # A fresh interpreter: the SoT loader imports Ansible controller code.
-    rc, out, err = module.run_command([python, "-m", "govops.migrate.system"], data=json.dumps(params),
-                                      binary_data=False)
-    try:
-        result = json.loads(out.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        module.fail_json(msg=f"govops.migrate.system failed (rc={rc}): {err.strip()[-1500:]}")
-    if result.pop("failed"):
-        module.fail_json(**result)
-    module.exit_json(**result)
+    run_entry(module, "govops.migrate.system", params)
 
 
 if __name__ == "__main__":

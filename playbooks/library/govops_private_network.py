@@ -26,10 +26,8 @@ options:
   python: {description: "interpreter with govops installed (default: the module's)", type: path}
 """
 
-import json  # noqa: E402 - Ansible wants DOCUMENTATION first
-import sys  # noqa: E402
-
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402 - Ansible wants DOCUMENTATION first
+from ansible.module_utils.govops_entry import run_entry  # noqa: E402
 
 
 def main() -> None:
@@ -47,22 +45,8 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
-    p = dict(module.params, check=module.check_mode)
-    python = p.pop("python") or sys.executable
-    # A fresh interpreter: the SoT loader imports Ansible controller code.
-    rc, out, err = module.run_command([python, "-m", "network.private_network"], data=json.dumps(p),
-                                      environ_update={"PYTHONPATH": ""}, binary_data=False)
-    try:
-        result = json.loads(out.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        module.fail_json(msg=f"network.private_network failed (rc={rc}): {err.strip()[-1500:]}")
-    commands = result.pop("commands", [])
-    result["lines"] = len(commands)
-    if module._diff and commands:
-        result["diff"] = {"prepared": "\n".join(commands) + "\n"}
-    if result.pop("failed"):
-        module.fail_json(**result)
-    module.exit_json(**result)
+    params = dict(module.params, check=module.check_mode)
+    run_entry(module, "network.private_network", params, environ_update={"PYTHONPATH": ""})
 
 
 if __name__ == "__main__":
