@@ -27,21 +27,15 @@ options:
 """
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402 - Ansible wants DOCUMENTATION first
-from ansible.module_utils.govops_entry import run_entry  # noqa: E402
+from ansible.module_utils.govops_entry import NETWORK_CHANGE_SPEC, run_entry  # noqa: E402
 
 
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
-            "inventory": {"type": "path", "required": True},
+            **NETWORK_CHANGE_SPEC,
             "department": {"type": "str", "required": True},
             "operation": {"type": "str", "default": "migrate", "choices": ["migrate", "remove", "preflight"]},
-            "known_hosts": {"type": "path"},
-            "accept_new_keys": {"type": "bool", "default": False},
-            "journal": {"type": "path", "required": True},
-            "backup_dir": {"type": "path", "required": True},
-            "vault_password_file": {"type": "path", "no_log": False},
-            "python": {"type": "path"},
         },
         supports_check_mode=True,
     )

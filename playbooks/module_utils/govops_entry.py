@@ -11,6 +11,17 @@ from __future__ import annotations
 import json
 import sys
 
+# Options every network-change module takes (govops_ipv6_upgrade, govops_private_network).
+NETWORK_CHANGE_SPEC = {
+    "inventory": {"type": "path", "required": True},
+    "known_hosts": {"type": "path"},
+    "accept_new_keys": {"type": "bool", "default": False},
+    "journal": {"type": "path", "required": True},
+    "backup_dir": {"type": "path", "required": True},
+    "vault_password_file": {"type": "path", "no_log": False},
+    "python": {"type": "path"},
+}
+
 
 def run_entry(module, entry: str, params: dict, environ_update: dict | None = None) -> None:
     """Run ENTRY with `params` and end the module with its result (exit_json or fail_json)."""
