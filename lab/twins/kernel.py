@@ -13,6 +13,7 @@ import ipaddress
 import logging
 import re
 import socket
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,22 +156,30 @@ def _wanted_rules(cfg: DeviceConfig) -> set[tuple[int, str, str, int]]:
     return rules
 
 
-def _sync_vpn_rules(ipr: IPRoute, cfg: DeviceConfig) -> None:
-    wanted = _wanted_rules(cfg)
+def _sync_set(wanted: set, current: Iterable[tuple], apply: Callable[[str, tuple], None]) -> None:
+    """Delete what is there but not wanted, then add what is wanted but not there."""
     present = set()
+    for key in current:
+        if key in wanted:
+            present.add(key)
+        else:
+            apply("del", key)
+    for key in sorted(wanted - present):
+        apply("add", key)
+
+
+def _vpn_rule_keys(ipr: IPRoute) -> Iterator[tuple[int, str, str, int]]:
     for fam in (socket.AF_INET, socket.AF_INET6):
         for msg in ipr.get_rules(family=fam):
             if msg.get("FRA_PRIORITY") != VPN_RULE_PREF:
                 continue  # only the twin's own rules (its priority) are touched
             src = msg.get("FRA_SRC")
-            key = (fam, msg.get("FRA_IIFNAME") or "", f"{src}/{msg['src_len']}" if src else "",
+            yield (fam, msg.get("FRA_IIFNAME") or "", f"{src}/{msg['src_len']}" if src else "",
                    msg.get("FRA_TABLE") or msg["table"])
-            if key in wanted:
-                present.add(key)
-            else:
-                _rule(ipr, "del", key)
-    for key in sorted(wanted - present):
-        _rule(ipr, "add", key)
+
+
+def _sync_vpn_rules(ipr: IPRoute, cfg: DeviceConfig) -> None:
+    _sync_set(_wanted_rules(cfg), _vpn_rule_keys(ipr), lambda op, key: _rule(ipr, op, key))
 
 
 def _rule(ipr: IPRoute, op: str, key: tuple[int, str, str, int]) -> None:
@@ -206,20 +215,15 @@ def _wanted_vpn_routes(ipr: IPRoute, cfg: DeviceConfig) -> set[tuple[int, str, i
     return wanted
 
 
-def _sync_vpn_routes(ipr: IPRoute, cfg: DeviceConfig) -> None:
-    wanted = _wanted_vpn_routes(ipr, cfg)
-    present = set()
+def _vpn_route_keys(ipr: IPRoute) -> Iterator[tuple[int, str, int, int, int]]:
     for fam in (socket.AF_INET, socket.AF_INET6):
         for msg in ipr.route("dump", family=fam):
-            if msg["proto"] != RTPROT_VPN:
-                continue
-            key = (fam, _dst(msg, fam), msg.get("RTA_TABLE") or msg["table"], msg["type"], msg.get("RTA_OIF") or 0)
-            if key in wanted:
-                present.add(key)
-            else:
-                _vpn_route(ipr, "del", key)
-    for key in sorted(wanted - present):
-        _vpn_route(ipr, "add", key)
+            if msg["proto"] == RTPROT_VPN:
+                yield (fam, _dst(msg, fam), msg.get("RTA_TABLE") or msg["table"], msg["type"], msg.get("RTA_OIF") or 0)
+
+
+def _sync_vpn_routes(ipr: IPRoute, cfg: DeviceConfig) -> None:
+    _sync_set(_wanted_vpn_routes(ipr, cfg), _vpn_route_keys(ipr), lambda op, key: _vpn_route(ipr, op, key))
 
 
 def _vpn_route(ipr: IPRoute, op: str, key: tuple[int, str, int, int, int]) -> None:
