@@ -44,7 +44,7 @@ def _generate_latest(families) -> bytes:
 
 def _simple(fam) -> bool:
     return (fam.type in _TYPES and _METRIC_NAME.fullmatch(fam.name)
-            and all(s.timestamp is None and s.exemplar is None for s in fam.samples))
+            and all(s.name == fam.name and s.timestamp is None and s.exemplar is None for s in fam.samples))
 
 
 def render(families) -> bytes:

@@ -43,6 +43,7 @@ def test_a_scrape_renders_exactly_as_generate_latest():
     doc.add_metric(["1"], float("nan"))
     doc.add_metric(["2"], float("inf"))
     fams.append(doc)
+    fams += list(MODULES["huawei"].to_metrics({}, {}, None))  # empty families (vendor MIB absent)
     body = render(fams)
     assert body == oracle(fams)
     assert b'ifAlias="to core-2 \\"A\\""' in body and "新余".encode() in body
