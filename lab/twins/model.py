@@ -86,6 +86,10 @@ class DeviceConfig:
     vty_acl6: str = ""  # ACL6 (number or name) bound inbound to the SSH/VTY plane, "" = none
     users: dict[str, LocalUser] = field(default_factory=dict)
     snmp: list[str] = field(default_factory=list)
+    # Comware ``archive configuration location DIR filename-prefix P`` ("" = not configured:
+    # ``archive configuration`` is refused, as on the device)
+    archive_location: str = ""
+    archive_prefix: str = ""
     # Lab-only, not vendor config: the kernel table each VPN instance name gets when created
     # (the SoT's `private_networks[].vpn.table`), so the lab's tables match the inventory.
     vpn_tables: dict[str, int] = field(default_factory=dict)
@@ -113,6 +117,8 @@ class DeviceConfig:
             vty_acl6=str(data.get("vty_acl6", "")),
             users={k: LocalUser(**v) for k, v in data.get("users", {}).items()},
             snmp=list(data.get("snmp", [])),
+            archive_location=str(data.get("archive_location", "")),
+            archive_prefix=str(data.get("archive_prefix", "")),
             vpn_tables={str(k): int(v) for k, v in data.get("vpn_tables", {}).items()},
         )
 

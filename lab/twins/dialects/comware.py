@@ -9,8 +9,9 @@ confirmed in time; the lab's ``time_scale`` shortens the wait), ``archive config
 from __future__ import annotations
 
 import ipaddress
+import re
 
-from lab.twins.dialects.base import View, command
+from lab.twins.dialects.base import ANY, View, command
 from lab.twins.dialects.huawei_style import HuaweiStyle, uptime_text
 from lab.twins.grammar import (
     AMBIGUOUS,
@@ -23,8 +24,19 @@ from lab.twins.grammar import (
 from lab.twins.kernel import KernelState, ping
 from lab.twins.model import DeviceConfig, Interface, LocalUser
 
+ARCHIVE_NOT_CONFIGURED = "The archive path and file name prefix are not configured."  # [U] wording
+DEFAULT_VERSION = "7.1.070, Release 6308"
+
 SHORT_NAMES = (("Ten-GigabitEthernet", "XGE"), ("GigabitEthernet", "GE"), ("LoopBack", "Loop"),
                ("Vlan-interface", "Vlan"), ("Route-Aggregation", "RAGG"))
+
+
+def comware_version(text: str) -> tuple[str, str]:
+    """Split an os_version such as ``7.1.064 Release 8305`` or ``7.1.070, Release 6615P01``."""
+    m = re.search(r"(\d+\.\d+\.\d+)\W*(?:Release\s+(\w+))?", text)
+    if not m:
+        raise ValueError(f"os_version {text!r}: expected e.g. '7.1.070, Release 6308'")
+    return m.group(1), m.group(2) or "6308"
 
 
 class Comware(HuaweiStyle):
@@ -88,18 +100,32 @@ class Comware(HuaweiStyle):
         self.device.confirm_pending()
         return ""
 
+    # Comware 7 archives only after ``archive configuration location DIR filename-prefix P`` (H3C/HPE
+    # Fundamentals Command Reference, "archive configuration location": "Before archiving the running
+    # configuration, either manually or automatically, you must configure a directory and file name
+    # prefix"). Without it the device refuses at once and asks nothing; the wording is [U].
     @command("user", "archive configuration", "Archive the running configuration")
     async def archive(self) -> str:
+        running = self.device.running
+        if not running.archive_location:
+            raise ConfigError(ARCHIVE_NOT_CONFIGURED)
         answer = await self.ask("Save the running configuration to an archive file. Continue? [Y/N]:")
         if answer.lower() not in ("y", "yes"):
             return ""
-        prefix = getattr(self.device, "archive_prefix", "archive")
-        name = self.device.archive(self.render_config(self.device.running), prefix)
+        name = self.device.archive(self.render_config(running), running.archive_prefix)
         return f"Please wait...\nInfo: The archive configuration file {name} is saved."
 
-    @command("system", "archive configuration location {word} filename-prefix {word}")
-    async def archive_location(self, _location: str, prefix: str) -> str:
-        self.device.archive_prefix = prefix
+    @command("system", "archive configuration location {word} filename-prefix {word}",
+             "Set the archive directory and file name prefix")
+    async def archive_location(self, location: str, prefix: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,30}", prefix) or not re.fullmatch(r"[a-z0-9]+:/\S{0,58}", location):
+            raise ConfigError(self.error_texts[WRONG_PARAMETER])
+        self.cfg.archive_location, self.cfg.archive_prefix = location, prefix
+        return ""
+
+    @command("system", "undo archive configuration location")
+    async def undo_archive_location(self) -> str:
+        self.cfg.archive_location = self.cfg.archive_prefix = ""
         return ""
 
     @command("system", "configuration replace file {word}", "Replace the running configuration with a file")
@@ -192,9 +218,18 @@ class Comware(HuaweiStyle):
         return lines
 
     # ---- ping ------------------------------------------------------------------------------------
-    async def _ping(self, target: str, count: int) -> str:
+    # Comware spells the VPN option with a dash for both families (H3C Network Management and
+    # Monitoring Command Reference: ``ping ipv6 [ ... | -vpn-instance vpn-instance-name ] * host``).
+    @command(ANY, "ping ipv6 -vpn-instance {vpn} {ipv6}")
+    async def ping6_vpn_dashed(self, vpn: str, target: str) -> str:
+        return await self._ping(target, 5, self._vpn_source(vpn, 6))
+
+    async def _ping(self, target: str, count: int, source: str | None = None) -> str:
         self.write(f"Ping {target} ({target}): 56 data bytes, press CTRL_C to break")
-        replies = await ping(self.device.spec["netns"], target, count)
+        if source == "":
+            replies = [None] * count
+        else:
+            replies = await ping(self.device.spec["netns"], target, count, source=source or "")
         lines = []
         for seq, reply in enumerate(replies):
             if reply is None:
@@ -216,8 +251,16 @@ class Comware(HuaweiStyle):
                 return short + intf_name[len(long):]
         return intf_name
 
+    # VRP's factory lines are not Comware's; Comware's own ([U]: no public capture found) are not modelled.
+    FACTORY_LINES: dict[str, list[str]] = {}
+
+    def version_release(self) -> tuple[str, str]:
+        """(``7.1.070``, ``6308``) from the SoT's os_version, however it is spelt there."""
+        return comware_version(self.device.spec.get("os_version") or DEFAULT_VERSION)
+
     def config_header(self) -> list[str]:
-        return ["#", f" version {self.device.spec.get('os_version', '7.1.064, Release 0821P16')}", "#"]
+        version, release = self.version_release()
+        return ["#", f" version {version}, Release {release}", "#"]
 
     def render_interface_lines(self, intf: Interface, cfg: DeviceConfig) -> list[str]:
         lines = [f"interface {intf.name}"]
@@ -240,6 +283,9 @@ class Comware(HuaweiStyle):
 
     def render_config(self, cfg: DeviceConfig) -> str:
         text = super().render_config(cfg)
+        if cfg.archive_location:
+            text = text.removesuffix("return") + (
+                f" archive configuration location {cfg.archive_location} filename-prefix {cfg.archive_prefix}\n#\nreturn")
         # Comware writes static routes indented, with a prefix length instead of a mask.
         return "\n".join((" " + line) if line.startswith(("ip route-static", "ipv6 route-static")) else line
                          for line in text.split("\n"))
@@ -248,14 +294,26 @@ class Comware(HuaweiStyle):
         return str(net.prefixlen)
 
     def render_version(self) -> str:
-        spec = self.device.spec
-        version = spec.get("os_version", "7.1.064, Release 0821P16")
-        model = spec.get("model", "S6520X-30QC-EI")
+        # Real layout (Comware 7 ``display version``; see tests/unit/twins/test_real_formats.py):
+        # "H3C Comware Software, Version 7.1.070, Release 6308" -- the comma is the device's.
+        version, release = self.version_release()
+        model = self.device.spec.get("model", "S6520X-30QC-EI")
+        image = f"{model.split('-')[0].lower()}-cmw710"
+        up = uptime_text(self.device.boot_time)
+        plural = ", ".join(f"{n} {unit}s" for n, unit in (p.split() for p in up.split(", ")))
         return "\n".join([
-            f"H3C Comware Software, Version {version}",
+            f"H3C Comware Software, Version {version}, Release {release}",
             "Copyright (c) 2004-2024 New H3C Technologies Co., Ltd. All rights reserved.",
-            f"H3C {model} uptime is {uptime_text(self.device.boot_time).replace('week', 'weeks')}",
+            f"H3C {model} uptime is {plural}",
             "Last reboot reason : Cold reboot",
+            "",
+            f"Boot image: flash:/{image}-boot-r{release.lower()}.bin",
+            f"Boot image version: {version}, Release {release}",
+            "  Compiled Jan 08 2021 11:00:00",
+            f"System image: flash:/{image}-system-r{release.lower()}.bin",
+            f"System image version: {version}, Release {release}",
+            "  Compiled Jan 08 2021 11:00:00",
+            "",
         ])
 
     def link_status(self, intf: Interface, state: KernelState) -> tuple[str, str]:

@@ -7,12 +7,12 @@ asks Y/N with the wording of netmiko's HuaweiBase.save_config docstring.
 from __future__ import annotations
 
 from lab.twins.dialects.base import command
-from lab.twins.dialects.huawei_style import HuaweiStyle, VrpVty
+from lab.twins.dialects.huawei_style import HuaweiStyle, VrpPing, VrpVty
 from lab.twins.grammar import ConfigError
 from lab.twins.model import DeviceConfig
 
 
-class Vrp5(VrpVty, HuaweiStyle):
+class Vrp5(VrpPing, VrpVty, HuaweiStyle):
     platform = "huawei"
     need_global_ipv6 = "Error: Please enable IPv6 globally first."  # [U] wording
 

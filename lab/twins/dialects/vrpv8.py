@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from lab.twins.dialects.base import ANY, View, command
-from lab.twins.dialects.huawei_style import HuaweiStyle, VrpVty
+from lab.twins.dialects.huawei_style import HuaweiStyle, VrpPing, VrpVty
 from lab.twins.grammar import ConfigError
 from lab.twins.model import DeviceConfig
 
@@ -22,7 +22,7 @@ UNCOMMITTED = ("Warning: Uncommitted configurations found, commit them before ex
 CHOOSE_YNC = "Error: Please choose 'YES', 'NO' or 'CANCEL' first before pressing 'Enter'. [Y/N/C]:"
 
 
-class Vrpv8(VrpVty, HuaweiStyle):
+class Vrpv8(VrpPing, VrpVty, HuaweiStyle):
     platform = "huawei_vrpv8"
     immediate = False
     system_banner = "Enter system view, return user view with return command."

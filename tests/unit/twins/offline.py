@@ -1,0 +1,69 @@
+"""A twin session without namespace or SSH: the real Device and dialect, a kernel that reports
+every link up (with a link-local address) and never touches the host.
+
+What this tests is grammar, messages and rendering; tests/lab/twins and tests/lab/test_twin_formats.py
+run the same code on real namespaces over real SSH.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from lab.twins.device import Device
+from lab.twins.dialects import dialect_for
+from lab.twins.kernel import KernelState, LinkState
+from lab.twins.model import DeviceConfig
+
+
+class OfflineKernel:
+    def __init__(self, device: Device) -> None:
+        self.device = device
+
+    async def reconcile(self, cfg: DeviceConfig) -> list[str]:
+        return []
+
+    async def state(self) -> KernelState:
+        links = {}
+        for n, intf in enumerate(self.device.running.interfaces.values()):
+            links[intf.kernel] = LinkState(intf.kernel, not intf.shutdown, not intf.shutdown,
+                                           f"00:e0:fc:00:00:{n:02x}", 1500, f"fe80::2e0:fcff:fe00:{n:x}")
+        return KernelState(links=links)
+
+
+class Screen:
+    def __init__(self) -> None:
+        self.text = ""
+        self.on_help = self.on_ctrl_z = None
+        self.answers: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+    async def readline(self, _prompt: str) -> str:
+        return self.answers.pop(0) if self.answers else ""
+
+
+def twin(platform: str, tmp: Path, interfaces: dict[str, str] | None = None,
+         startup: dict[str, Any] | None = None, **spec: Any) -> Any:
+    """A dialect session on an offline device (``spec`` adds model, os_version, ...)."""
+    spec = {"name": "r1", "platform": platform, "netns": "none", "sysname": "R1",
+            "interfaces": interfaces or {}, "startup": startup or {}, **spec}
+    device = Device(spec, tmp)
+    device.kernel = OfflineKernel(device)  # type: ignore[assignment]
+    dialect_for(platform).prepare(device.running)
+    return dialect_for(platform)(device, Screen(), "netops")
+
+
+def run(dialect: Any, *lines: str, answers: tuple[str, ...] = ()) -> str:
+    """Type ``lines``; ``answers`` reply to the questions asked on the way (Y/N, ...)."""
+    dialect.term.answers = list(answers)
+
+    async def go() -> None:
+        for line in lines:
+            await dialect.execute(line)
+
+    before = len(dialect.term.text)
+    asyncio.run(go())
+    return dialect.term.text[before:]
