@@ -7,8 +7,6 @@ from collections.abc import Callable
 from itertools import combinations
 from typing import Any
 
-from lab.ifnames import kernel_name
-
 from .model import PLATFORMS, ROLES, Classification, Inventory, Location, SiteKind
 from .platforms import valid_interface
 from .problems import Problem
@@ -47,12 +45,9 @@ def _check_devices(inv: Inventory, locate: Locate) -> list[Problem]:
 
 
 def _check_ifname(platform: str, ifname: str, file: str, key: str, suffix: str) -> list[Problem]:
+    # Only the vendor's naming matters here: how the lab fits a name into the kernel is the lab's concern.
     if platform in PLATFORMS and not valid_interface(platform, ifname):
         return [Problem(file, key + suffix, f"unknown interface {ifname!r} for platform {platform}")]
-    try:
-        kernel_name(ifname)
-    except ValueError as exc:
-        return [Problem(file, key + suffix, str(exc))]
     return []
 
 
