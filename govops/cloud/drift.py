@@ -6,19 +6,42 @@
 
 Only inputs the program sets are compared (providers fill in defaults we do not own). An input
 that references another resource (an id) matches when it is that resource's id in the export;
-invoke results and secrets are not compared.
+invoke results and secrets (on either side) are not compared. Lists the provider keeps as sets
+are compared without order (``SET_INPUTS``).
+
+The export is what ``pulumi stack export`` writes: Pulumi's deployment schema version 3
+(``sdk/go/common/apitype/deployments.json`` in pulumi/pulumi; a copy with provenance is in
+``tests/pulumi/fixtures/pulumi-schema/``).
 """
 
 from __future__ import annotations
 
 import json
-import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .mocks import INVOKED, MOCK_ID, SECRET, STACK_TYPE, Declaration, normalise
 
 Key = tuple[str, str]   # (type token, logical name)
+
+# Inputs the OpenStack provider holds as sets (terraform-provider-openstack schema.TypeSet, which
+# pulumi-openstack bridges; checked in that provider's openstack/resource_openstack_*.go at commit
+# 27f2612): their order in the state is the API's, not the program's.
+SET_INPUTS: dict[str, frozenset[str]] = {
+    "openstack:networking/port:Port": frozenset({"securityGroupIds", "allowedAddressPairs", "extraDhcpOptions", "tags"}),
+    "openstack:networking/network:Network": frozenset({"segments", "tags", "availabilityZoneHints"}),
+    "openstack:networking/subnet:Subnet": frozenset({"allocationPools", "tags"}),
+    "openstack:networking/router:Router": frozenset({"tags"}),
+    "openstack:networking/secGroup:SecGroup": frozenset({"tags"}),
+    "openstack:networking/subnetPool:SubnetPool": frozenset({"tags"}),
+    "openstack:networking/bgpSpeakerV2:BgpSpeakerV2": frozenset({"networks", "peers"}),
+    "openstack:compute/instance:Instance": frozenset({"securityGroups", "schedulerHints", "tags"}),
+    "openstack:compute/aggregateV2:AggregateV2": frozenset({"hosts"}),
+    "openstack:identity/project:Project": frozenset({"tags"}),
+    "openstack:images/image:Image": frozenset({"tags"}),
+    "openstack:blockstorage/volume:Volume": frozenset({"schedulerHints"}),
+}
 
 
 @dataclass
@@ -79,14 +102,17 @@ def compare(decl: Declaration, state: list[dict]) -> DriftReport:
         report.added.append(actual[key]["urn"])
     for key in sorted(desired.keys() & actual.keys()):
         want, have = desired[key], normalise(actual[key].get("inputs") or {})
+        sets = SET_INPUTS.get(want.type, frozenset())
         diffs = {k: (v, have.get(k)) for k, v in sorted(want.inputs.items())
-                 if not k.startswith("__") and not _matches(v, have.get(k), ids)}
+                 if not k.startswith("__") and not _matches(v, have.get(k), ids, unordered=k in sets)}
         if diffs:
             report.changed.append(Change(actual[key]["urn"], diffs))
     return report
 
 
-def _matches(want, have, ids: dict[Key, str | None]) -> bool:
+def _matches(want, have, ids: dict[Key, str | None], unordered: bool = False) -> bool:
+    if have == SECRET:
+        return True   # the state holds it encrypted: nothing to compare without the stack's key
     if isinstance(want, str):
         if want == SECRET or want.startswith(INVOKED):
             return True
@@ -97,45 +123,22 @@ def _matches(want, have, ids: dict[Key, str | None]) -> bool:
     if isinstance(want, dict):
         return isinstance(have, dict) and all(_matches(v, have.get(k), ids) for k, v in want.items())
     if isinstance(want, list):
-        return isinstance(have, list) and len(want) == len(have) and all(
-            _matches(w, h, ids) for w, h in zip(want, have, strict=True))
+        if not isinstance(have, list) or len(want) != len(have):
+            return False
+        if unordered:
+            return _same_set(want, have, ids)
+        return all(_matches(w, h, ids) for w, h in zip(want, have, strict=True))
     return want == have
 
 
-# -- fixtures: what a real export of this declaration looks like ---------------------------------
-def to_export(decl: Declaration, time: str = "2026-01-01T00:00:00Z") -> dict:
-    """A `pulumi stack export` (version 3) of the declaration as if deployed: ids are stable UUIDs,
-    references resolved to them. Used for test fixtures and to seed a state review."""
-    ids = {(r.type, r.name): str(uuid.uuid5(uuid.NAMESPACE_URL, r.urn)) for r in decl.resources if r.custom}
-    urns = {(r.type, r.name): r.urn for r in decl.resources}
-    stack_urn = f"urn:pulumi:{decl.stack}::{decl.project}::{STACK_TYPE}::{decl.project}-{decl.stack}"
-
-    def resolve(value):
-        if isinstance(value, str) and value.startswith(INVOKED):
-            return str(uuid.uuid5(uuid.NAMESPACE_URL, value))
-        if isinstance(value, str) and value.startswith(MOCK_ID):
-            return ids.get(_ref_key(value), value)
-        if isinstance(value, dict):
-            return {k: resolve(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [resolve(v) for v in value]
-        return value
-
-    providers = {r.name: r for r in decl.resources if r.type.startswith("pulumi:providers:")}
-    resources = [{"urn": stack_urn, "custom": False, "type": STACK_TYPE, "inputs": {}, "outputs": {}}]
-    for r in sorted(decl.resources, key=lambda r: r.urn):
-        entry = {"urn": r.urn, "custom": r.custom, "type": r.type}
-        if r.custom:
-            inputs = resolve(r.inputs)
-            entry |= {"id": ids[(r.type, r.name)], "inputs": inputs, "outputs": {**inputs, "id": ids[(r.type, r.name)]}}
-        else:
-            entry |= {"inputs": {}, "outputs": {}}
-        entry["parent"] = r.parent or stack_urn
-        if r.provider:
-            p = providers[r.provider]
-            entry["provider"] = f"{urns[(p.type, p.name)]}::{ids[(p.type, p.name)]}"
-        resources.append(entry)
-    return {"version": 3, "deployment": {
-        "manifest": {"time": time, "magic": "", "version": "v3.272.0"},
-        "secrets_providers": {"type": "passphrase", "state": {"salt": "v1:fixture:no-secrets-here"}},
-        "resources": resources}}
+def _same_set(want: list, have: list, ids: dict[Key, str | None]) -> bool:
+    """Each declared element matches a distinct element of the state, in any order."""
+    if all(isinstance(x, str | int | float | bool) and not str(x).startswith(MOCK_ID) for x in want + have):
+        return Counter(map(str, want)) == Counter(map(str, have))
+    left = list(have)
+    for w in want:
+        hit = next((i for i, h in enumerate(left) if _matches(w, h, ids)), None)
+        if hit is None:
+            return False
+        left.pop(hit)
+    return True

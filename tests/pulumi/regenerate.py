@@ -1,4 +1,4 @@
-"""Rewrite the golden plan and the fixture export after an intended change of the program:
+"""Rewrite the golden plan and the fixture export (in Pulumi's schema, tests/pulumi/export_v3.py) after an intended change of the program:
 
     .venv/bin/python tests/pulumi/regenerate.py && git diff tests/pulumi/
 
@@ -18,8 +18,8 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> None:
     from govops import cli
-    from govops.cloud.drift import to_export
     from tests.pulumi.conftest import declare
+    from tests.pulumi.export_v3 import export, validate
 
     cli.ROOMS = ("govops.cloud.cli",)
     lab = str(ROOT / "inventories" / "lab")
@@ -27,7 +27,9 @@ def main() -> None:
         out = HERE / "golden" / f"lab-plan.{'md' if fmt == 'markdown' else 'json'}"
         cli.main(["cloud", "plan", "-i", "inventories/lab", f"--{fmt}", "-o", str(out)])
     _, _, decl = declare(Path(lab), "lab")
-    (HERE / "fixtures" / "lab-export.json").write_text(json.dumps(to_export(decl), indent=1, ensure_ascii=False) + "\n")
+    data = export(decl)
+    validate(data)
+    (HERE / "fixtures" / "lab-export.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":
