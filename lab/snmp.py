@@ -1,8 +1,10 @@
 """net-snmp `snmpd` per device, in the device's namespace, looking like its vendor.
 
 IF-MIB counters are the kernel's (snmpd's own ifTable/ifXTable); only ifDescr and ifName
-are replaced, per ifIndex, by the vendor interface names with `override` lines, so a walk
-shows `GigabitEthernet0/1/0` where the kernel has `ge0-1-0`. `override` needs no helper
+are replaced, per ifIndex, by what the vendor's own agent reports for that interface
+(govops.vendors.snmp_naming, from real recordings) with `override` lines, so a walk shows
+`GigabitEthernet0/1/0` where the kernel has `ge0-1-0`, and a Ruijie twin answers ifName
+`Gi0/1` and ifDescr `GigabitEthernet 0/1` as RGOS does. `override` needs no helper
 process (a `pass_persist` script per device would cost ~10 MB each across a 50-device city);
 kernel ifIndexes do not change while the lab runs, so a static table is exact.
 """
@@ -14,6 +16,7 @@ import subprocess
 from pathlib import Path
 
 from govops.sot.model import Device
+from govops.vendors.snmp_naming import if_descr, if_name
 from lab.topology import MGMT_IF, Node
 
 IF_DESCR = ".1.3.6.1.2.1.2.2.1.2"
@@ -79,12 +82,21 @@ def render_config(node: Node, dev: Device, ifindex: dict[str, int], location: st
     for vendor, kname in node.interfaces.items():
         if kname in ifindex:
             i = ifindex[kname]
-            lines.append(f"override {IF_DESCR}.{i} octet_str {_quote(vendor)}")
-            lines.append(f"override {IF_NAME}.{i} octet_str {_quote(vendor)}")
+            lines.append(f"override {IF_DESCR}.{i} octet_str {_quote(if_descr(dev.platform, vendor))}")
+            lines.append(f"override {IF_NAME}.{i} octet_str {_quote(_if_name(dev.platform, vendor))}")
     # The management port keeps its Linux name (as MEth0/0/0 would on a real box).
     if MGMT_IF in ifindex:
         lines.append(f"override {IF_NAME}.{ifindex[MGMT_IF]} octet_str {MGMT_IF}")
     return "\n".join(lines) + "\n"
+
+
+def _if_name(platform: str, vendor: str) -> str:
+    try:
+        return if_name(platform, vendor)
+    except ValueError:
+        # An interface type with no recorded abbreviation: the twin must still come up; the
+        # generated rules raise the clear error for names they need.
+        return vendor
 
 
 def command(netns: str, directory: Path) -> list[str]:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import yaml
 
+from govops.vendors.snmp_naming import if_name
 from monitoring.snmp.mapping import HEALTH_MODULE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,13 +64,19 @@ def file_sd(inv) -> dict[str, list[dict]]:
 
 
 def uplinks(inv) -> list[dict]:
-    """(device, interface, peer) for every link end pointing at a higher tier (core is the top)."""
+    """(device, interface, peer) for every link end pointing at a higher tier (core is the top).
+
+    `ifName` is what the device's SNMP agent reports for the SoT interface (Ruijie abbreviates:
+    `GigabitEthernet 0/1` is `Gi0/1`), so the UplinkDown join on ifName meets real series;
+    `interface` keeps the SoT (CLI) name for people.
+    """
     out = []
     for link in inv.links:
         for this, far in ((link.a, link.b), (link.b, link.a)):
             a, b = inv.devices.get(this.device), inv.devices.get(far.device)
             if a and b and TIER_RANK.get(b.role, 9) < TIER_RANK.get(a.role, 9):
-                out.append({"device": a.name, "ifName": this.interface, "peer": b.name,
+                out.append({"device": a.name, "ifName": if_name(a.platform, this.interface),
+                            "interface": this.interface, "peer": b.name,
                             "peer_interface": far.interface, "site": a.site})
     return sorted(out, key=lambda u: (u["device"], u["ifName"]))
 

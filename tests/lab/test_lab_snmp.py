@@ -40,8 +40,10 @@ def test_if_mib_shows_vendor_interface_names(lab, inv):
     assert {"GigabitEthernet0/1/0", "GigabitEthernet0/1/1", "GigabitEthernet0/1/7", "LoopBack0"} <= set(names.values())
     assert not {"ge0-1-0", "lo0"} & set(names.values())
     assert set(walk(lab, inv, "core-1", IF_DESCR).values()) >= {"GigabitEthernet0/1/0"}
-    ruijie = walk(lab, inv, "fy-yq-acc-1", IF_NAME)
-    assert "GigabitEthernet 0/1" in ruijie.values()
+    # Ruijie RGOS: ifName is the abbreviation, ifDescr the CLI form (tests/fixtures/real/snmp/ruijie_os).
+    ruijie, ruijie_descr = walk(lab, inv, "fy-yq-acc-1", IF_NAME), walk(lab, inv, "fy-yq-acc-1", IF_DESCR)
+    index = {v: k for k, v in ruijie_descr.items()}["GigabitEthernet 0/1"]
+    assert ruijie[index] == "Gi0/1" and "GigabitEthernet 0/1" not in ruijie.values()
 
 
 def test_counters_are_the_kernels_and_grow_with_traffic(lab, inv):
@@ -77,3 +79,14 @@ def test_wrong_community_gets_no_answer(lab):
     out = lab.exec_mgmt(["snmpget", "-v2c", "-c", "not-the-community", "-t", "0.5", "-r", "0",
                          lab.mgmt_ipv4("core-1"), ".1.3.6.1.2.1.1.5.0"], env={"MIBS": ""})
     assert out.returncode != 0 and "Timeout" in out.stderr
+
+
+def test_every_generated_uplink_ifname_is_what_the_device_agent_reports(lab, inv):
+    from monitoring.promconfig import uplinks
+
+    by_device: dict[str, list[str]] = {}
+    for u in uplinks(inv):
+        by_device.setdefault(u["device"], []).append(u["ifName"])
+    for device, names in by_device.items():
+        reported = set(walk(lab, inv, device, IF_NAME).values())
+        assert set(names) <= reported, f"{device}: govops:uplink:info ifName {names} not in the agent's ifName"
