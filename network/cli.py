@@ -95,16 +95,19 @@ def cmd_drift(args: argparse.Namespace) -> int:
         drift.write_metrics(inv, reports, Path(args.metrics))
     drifted = [r for r in reports if r.drifted]
     if args.json:
-        print(json.dumps([{"device": r.device, "drift": r.drifted, "missing": r.missing,
+        print(json.dumps([{"device": r.device, "drift": r.drifted, "unknown": r.unknown, "missing": r.missing,
                            "unplanned": r.unplanned, "error": r.error} for r in reports], indent=2))
     else:
         for r in drifted:
             console.print(f"[bold red]drift: {r.device}[/]")
             for line in drift.diff_lines(r):
                 console.print("  " + line, markup=False, highlight=False)
+        unknown = [r for r in reports if r.unknown]
+        for r in unknown:  # not drift: its state is unknown (exit 3 when nothing else drifted)
+            console.print(f"[bold yellow]unknown: {r.device}[/] could not be read: {r.error}", highlight=False)
         console.print(f"{len(drifted)} of {len(reports)} device(s) drifted" if drifted
-                      else f"no drift on {len(reports)} device(s)")
-    return 1 if drifted else 0
+                      else f"no drift on {len(reports) - len(unknown)} device(s)")
+    return 1 if drifted else 3 if any(r.unknown for r in reports) else 0
 
 
 def cmd_upgrade(args: argparse.Namespace) -> int:
@@ -157,7 +160,8 @@ def add_cli(subparsers) -> None:
     p.add_argument("--dest", default="backups", help="directory (default ./backups; <site>/<device>.cfg)")
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("drift", help="running vs intended; exit 1 on drift; Prometheus textfile with --metrics")
+    p = sub.add_parser("drift", help="running vs intended; exit 1 on drift, 3 when a device could not be read "
+                       "(and none drifted); Prometheus textfile with --metrics")
     _common(p)
     _ssh(p)
     p.add_argument("--metrics", help="write govops_net_drift metrics to this .prom file")

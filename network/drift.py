@@ -4,7 +4,9 @@ Rule: every intended line must be present in its section (interface, ACL, global
 IPv6 line may be present that the intent does not contain (an unplanned address, route or
 ACL). IPv4 and other baseline lines are not judged here (they predate the upgrade).
 Writes a Prometheus textfile (``govops_net_drift{device,site,tier}`` 0/1,
-``govops_net_drift_devices``) for node_exporter's textfile collector.
+``govops_net_drift_devices``) for node_exporter's textfile collector. A device whose config could
+not be read is not counted as drifted: ``govops_net_drift_unknown`` says so, and its drift series
+is absent.
 """
 
 from __future__ import annotations
@@ -28,7 +30,12 @@ class DriftReport:
 
     @property
     def drifted(self) -> bool:
-        return bool(self.missing or self.unplanned or self.error)
+        return bool(self.missing or self.unplanned)
+
+    @property
+    def unknown(self) -> bool:
+        """The running config could not be read (unreachable, refused): drift is unknown, not found."""
+        return bool(self.error)
 
 
 def compare(intent: Intent, running_text: str) -> DriftReport:
@@ -46,12 +53,18 @@ def diff_lines(report: DriftReport) -> list[str]:
 def write_metrics(inv: Inventory, reports: list[DriftReport], path: Path) -> Path:
     registry = CollectorRegistry()
     per = Gauge("govops_net_drift", "1 when the device's running config drifted from its intent "
-                "(or could not be read)", ["device", "site", "tier"], registry=registry)
+                "(absent when it could not be read)", ["device", "site", "tier"], registry=registry)
     total = Gauge("govops_net_drift_devices", "devices with drift", registry=registry)
+    unknown = Gauge("govops_net_drift_unknown", "1 when the device's running config could not be read "
+                    "(unreachable, refused): its drift is unknown", ["device", "site", "tier"], registry=registry)
+    unknown_total = Gauge("govops_net_drift_unknown_devices", "devices whose drift is unknown", registry=registry)
     for r in reports:
         dev = inv.devices[r.device]
-        per.labels(r.device, dev.site, dev.role).set(1 if r.drifted else 0)
+        unknown.labels(r.device, dev.site, dev.role).set(1 if r.unknown else 0)
+        if not r.unknown:
+            per.labels(r.device, dev.site, dev.role).set(1 if r.drifted else 0)
     total.set(sum(1 for r in reports if r.drifted))
+    unknown_total.set(sum(1 for r in reports if r.unknown))
     path.parent.mkdir(parents=True, exist_ok=True)
     write_to_textfile(str(path), registry)  # atomic: tmp file + rename
     return path
