@@ -14,6 +14,7 @@ from pathlib import Path
 from govops.sot import Inventory
 from network import config as cfgtext
 from network import platforms
+from network.masking import UnmaskedSecret, write_private
 from network.session import SessionOptions, open_session
 
 
@@ -60,10 +61,10 @@ def write_backups(inv: Inventory, fetched: dict[str, Fetched], dest: Path) -> li
         if f.error:
             continue
         path = backup_path(dest, inv, name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists() or path.read_text() != f.text:
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(f.text)
-            tmp.replace(path)
+        try:  # 0600 in 0700 folders, rewritten only on change, refused if a secret is in clear
+            write_private(path, f.text, inv.devices[name].platform)
+        except UnmaskedSecret as err:  # reported with the fetch errors; the old backup stays
+            f.error = str(err)
+            continue
         written.append(path)
     return written

@@ -81,6 +81,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_check_backups(args: argparse.Namespace) -> int:
+    from network.masking import check_backups_command
+
+    return check_backups_command(args.dir)
+
+
 def cmd_drift(args: argparse.Namespace) -> int:
     from govops.cli import console
     from network import drift
@@ -159,6 +165,10 @@ def add_cli(subparsers) -> None:
     _ssh(p)
     p.add_argument("--dest", default="backups", help="directory (default ./backups; <site>/<device>.cfg)")
     p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("check-backups", help="exit 1 if a backup holds an unmasked secret or others can read it")
+    p.add_argument("dir", help="backup folder (run it before `git commit`; runbooks/ipv6-upgrade.md)")
+    p.set_defaults(func=cmd_check_backups)
 
     p = sub.add_parser("drift", help="running vs intended; exit 1 on drift, 3 when a device could not be read "
                        "(and none drifted); Prometheus textfile with --metrics")

@@ -11,6 +11,8 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 
+from network.masking import MASK, mask_line  # noqa: F401 - MASK is part of this module's API
+
 
 @dataclass(frozen=True)
 class Syntax:
@@ -38,20 +40,10 @@ VOLATILE = [re.compile(p) for p in (
 )]
 
 
-# Secrets a running config may print (SNMP communities, local-user passwords, even as cipher
-# text): masked in every backup and journal diff; both sides of a comparison are masked alike.
-_SECRET_WORDS = r"password|secret|cipher|irreversible-cipher|simple|hash|auth-password|priv-password"
-SECRETS = [
-    re.compile(rf"\b(?:{_SECRET_WORDS})\s+(?:\d\s+)?(?!(?:{_SECRET_WORDS})\b)(\S+)"),
-    re.compile(r"\bcommunity\s+(?:(?:read|write|ro|rw)\s+)?(?:(?:cipher|simple)\s+)?(\S+)"),
-]
-MASK = "******"
-
-
-def mask_secrets(line: str) -> str:
-    for pattern in SECRETS:
-        line = pattern.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + MASK, line)
-    return line
+# Secrets a running config may print: masked per platform in every backup and journal diff, both
+# sides of a comparison alike. The syntaxes, their sources and tests live in network/masking.py.
+def mask_secrets(line: str, platform: str | None = None) -> str:
+    return mask_line(line, platform)
 
 
 @dataclass
@@ -74,7 +66,7 @@ def normalise_text(text: str, platform: str) -> str:
         line = raw.rstrip()
         if any(p.match(line) for p in VOLATILE):
             continue
-        out.append(mask_secrets(line))
+        out.append(mask_secrets(line, platform))
     while out and not out[-1]:
         out.pop()
     while out and not out[0]:
