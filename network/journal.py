@@ -17,6 +17,8 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
+from network.masking import open_private_append
+
 DEFAULT_PATH_ENV = "GOVOPS_JOURNAL"
 FINISHED = ("upgraded", "already_dual_stack")
 
@@ -50,9 +52,9 @@ class Journal:
         entry = self._scrub(entry)
         line = json.dumps(entry, ensure_ascii=False, sort_keys=True)
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # O_APPEND writes of one line are atomic enough for concurrent Ansible forks.
-            with open(self.path, "a", encoding="utf-8") as fh:
+            # O_APPEND writes of one line are atomic enough for concurrent Ansible forks. Created
+            # 0600 in 0700 folders: a journal names devices, backups and what failed on them.
+            with open_private_append(self.path) as fh:
                 fh.write(line + "\n")
                 fh.flush()
                 os.fsync(fh.fileno())

@@ -141,3 +141,16 @@ def test_net_backup_files_are_private_and_an_unmasked_one_is_refused(tmp_path):
     assert stat.S_IMODE(written[0].parent.stat().st_mode) == 0o700
     assert "unmasked secret" in fetched[leaky].error and "Radius-Shared-1" not in fetched[leaky].error
     assert not backup.backup_path(tmp_path / "backups", inv, leaky).exists()
+
+
+def test_change_journal_is_created_0600_in_a_0700_folder(tmp_path):
+    from network.journal import Journal
+
+    path = tmp_path / "journal" / "ipv6-upgrade.jsonl"
+    Journal(path).record("core-1", "precheck", "ok", "VRPv8")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    path.chmod(0o644)  # written by an older version: tightened on the next record
+    Journal(path).record("core-1", "done", "upgraded")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert len(path.read_text().splitlines()) == 2
