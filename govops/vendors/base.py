@@ -1,0 +1,128 @@
+"""What govops knows about one network platform, in one place (see network/README.md, "Adding a vendor").
+
+Every fact here comes from real captured output or vendor documentation kept in
+tests/fixtures/real/<platform>/<command>/ with its provenance; what has no public source is listed
+in ``Vendor.unverified`` with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+# The command keys govops sends; every vendor maps each to its CLI text (``commands``) and each
+# parsed one to a TextFSM template (``templates``).
+COMMAND_KEYS = ("version", "running", "ip_brief", "ipv6_brief", "ipv4_routes")
+PARSED_KEYS = ("ip_brief", "ipv6_brief", "ipv4_routes", "ping")
+
+
+class UnknownPlatform(ValueError):
+    """A platform no vendor module describes (never silently treated as another vendor)."""
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    family: str  # "VRP", "YunShan OS", "Comware", "ZXR10", "RGOS"
+    version: str  # "8.211", "7.1.070", "V5.00.10(3.12.10)", "11.4(1)B12P10"
+    release: str  # "V800R021C10SPC600", "6308", "" where the vendor prints none
+
+    def __str__(self) -> str:
+        return f"{self.family} {self.version}" + (f" {self.release}" if self.release else "")
+
+
+@dataclass(frozen=True)
+class Template:
+    """A TextFSM template: ntc-templates' (``ntc`` names its platform) or the project's file."""
+    command: str  # the CLI command it parses, as ntc-templates' index knows it
+    ntc: str = ""  # ntc-templates platform, when ntc-templates has the template
+    path: Path | None = None  # project template (govops/vendors/templates/*.textfsm)
+
+
+def project_template(name: str, command: str) -> Template:
+    return Template(command=command, path=TEMPLATES / name)
+
+
+@dataclass(frozen=True)
+class Vendor:
+    platform: str  # the SoT/netmiko platform name
+    names: tuple[str, ...]  # what people call it ("Huawei VRP5", "S5700", ...)
+    # Parses ``display/show version`` into family/version/release (named groups); never a substring test.
+    version_pattern: re.Pattern[str]
+    # Parses the SoT's ``os_version`` spelling into the same groups (each optional).
+    sot_version_pattern: re.Pattern[str]
+    # Valid interface names, as the CLI prints them in the running configuration (long forms,
+    # the forms newer releases print, sub-interfaces).
+    interface_pattern: re.Pattern[str]
+    # Abbreviation -> long form, where ``... interface brief`` abbreviates (Comware "GE1/0/1").
+    abbreviations: dict[str, str]
+    commands: dict[str, str]  # COMMAND_KEYS -> CLI text
+    templates: dict[str, Template]  # PARSED_KEYS -> template
+    ping: str  # IPv6 ping in the global table: "{addr}"
+    ping_vpn: str  # IPv6 ping inside a VPN instance: "{vpn}", "{addr}"
+    ping_vpn_ipv4: str  # IPv4 ping inside a VPN instance
+    commit_model: str  # "immediate" | "commit-trial" | "commit-delay-archive"
+    negate: str  # "undo " / "no "
+    exit_view: str  # leaves a sub-view back to the global config view
+    separator: str  # comment/separator lines in the running config
+    ending: tuple[str, ...]  # lines that end the configuration
+    # Running-config lines the factory puts there that mention IPv6 (drift must not call them
+    # unplanned): matched against the normalised line (lower case, single spaces).
+    drift_ignore: tuple[re.Pattern[str], ...]
+    sot_version_example: str  # an os_version the SoT may hold, for error messages
+    # What could not be checked against a public sample or document, and why (key -> reason).
+    unverified: dict[str, str] = field(default_factory=dict)
+    sub_interface_separator: str = "."
+
+    @property
+    def show(self) -> str:
+        return self.commands["version"].split()[0]
+
+    # ---- version -------------------------------------------------------------------------
+    def parse_version(self, output: str) -> VersionInfo | None:
+        found = self.version_pattern.search(output)
+        if not found:
+            return None
+        g = found.groupdict()
+        family = re.sub(r" \(R\) software$", "", g.get("family") or "")  # "VRP (R) software" -> "VRP"
+        return VersionInfo(family, _norm(g.get("version")), _norm(g.get("release")))
+
+    def check_version(self, output: str, sot_version: str) -> str:
+        """'' when ``display version`` shows this platform at the SoT's version, else the problem."""
+        got = self.parse_version(output)
+        if got is None:
+            first = next((ln.strip() for ln in output.splitlines() if ln.strip()), "(empty)")
+            return (f"platform: `{self.commands['version']}` does not look like {self.names[0]} "
+                    f"({self.platform}); first line: {first[:80]!r}")
+        if not sot_version:
+            return ""
+        want = self.sot_version_pattern.fullmatch(sot_version.strip())
+        if not want:
+            return (f"version: inventory os_version {sot_version!r} is not a {self.names[0]} version "
+                    f"(expected e.g. {self.sot_version_example!r})")
+        w = {k: _norm(v) for k, v in want.groupdict().items() if v}
+        mismatched = [k for k in ("version", "release") if k in w and w[k].lower() != getattr(got, k).lower()]
+        if mismatched:
+            return f"version: inventory says {sot_version}, device reports {got}"
+        return ""
+
+    # ---- interfaces ----------------------------------------------------------------------
+    def valid_interface(self, name: str) -> bool:
+        return bool(self.interface_pattern.fullmatch(name))
+
+    def long_name(self, name: str) -> str:
+        """``GE1/0/1`` -> ``GigabitEthernet1/0/1`` where the vendor abbreviates; else unchanged."""
+        m = re.match(r"([A-Za-z-]+?)\s*(\d.*)", name.strip())
+        if m and m.group(1) in self.abbreviations:
+            return self.abbreviations[m.group(1)] + m.group(2)
+        return name.strip()
+
+
+def _norm(value: str | None) -> str:
+    return (value or "").strip().strip(",")
+
+
+def compile_lines(*patterns: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in patterns)

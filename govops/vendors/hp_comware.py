@@ -1,0 +1,68 @@
+"""H3C/HPE Comware 7: ``archive configuration`` first (needs ``archive configuration location``),
+``configuration commit delay`` arms an automatic revert, ``configuration commit`` confirms.
+
+Sources (tests/fixtures/real/hp_comware): a captured ``display version`` of an S6520-30SG-SI
+(``H3C Comware Software, Version 7.1.070, Release 6308``), ntc-templates' ``display interface
+brief`` and ``display ip routing-table`` captures, an HPE 5930 running configuration (7.1.045).
+"""
+
+from __future__ import annotations
+
+import re
+
+from govops.vendors.base import Template, Vendor, project_template
+
+# Long names as the running configuration writes them; `display interface brief` abbreviates.
+ABBREVIATIONS = {
+    "GE": "GigabitEthernet", "XGE": "Ten-GigabitEthernet", "FGE": "FortyGigE", "HGE": "HundredGigE",
+    "WGE": "TwentyFiveGigE", "MGE": "M-GigabitEthernet", "Vlan": "Vlan-interface", "Loop": "LoopBack",
+    "InLoop": "InLoopBack", "RAGG": "Route-Aggregation", "BAGG": "Bridge-Aggregation", "Tun": "Tunnel",
+}
+_LONG = ("GigabitEthernet", "Ten-GigabitEthernet", "FortyGigE", "HundredGigE", "TwentyFiveGigE",
+         "M-GigabitEthernet", "Vlan-interface", "LoopBack", "InLoopBack", "Route-Aggregation",
+         "Bridge-Aggregation", "Tunnel", "NULL")
+_ALL = tuple(sorted(set(_LONG) | set(ABBREVIATIONS), key=len, reverse=True))
+
+VENDOR = Vendor(
+    platform="hp_comware",
+    names=("H3C Comware 7", "HPE Comware 7"),
+    # "H3C Comware Software, Version 7.1.070, Release 6308" -- the comma is the device's.
+    version_pattern=re.compile(
+        r"(?P<family>Comware)(?: Platform)? Software, (?:Software )?Version (?P<version>\d+\.\d+\.\d+), "
+        r"(?:Release|ESS|Feature|Alpha|Demo) (?P<release>\w+)"),
+    sot_version_pattern=re.compile(
+        r"(?:Comware\s+)?(?:Version\s+)?(?P<version>\d+\.\d+\.\d+)(?:,?\s+(?:Release|ESS)\s+(?P<release>\w+))?"),
+    sot_version_example="7.1.070, Release 6308",
+    interface_pattern=re.compile(rf"(?:{'|'.join(re.escape(t) for t in _ALL)})\d+(?:/\d+)*(?::\d+)?(?:\.\d+)?"),
+    abbreviations=ABBREVIATIONS,
+    commands={
+        "version": "display version",
+        "running": "display current-configuration",
+        # ntc-templates parses it and has real captures (route- and bridge-mode sections, Description column).
+        "ip_brief": "display interface brief",
+        "ipv6_brief": "display ipv6 interface brief",
+        "ipv4_routes": "display ip routing-table",
+    },
+    templates={
+        "ip_brief": Template(command="display interface brief", ntc="hp_comware"),
+        "ipv6_brief": project_template("hp_comware_display_ipv6_interface_brief.textfsm", "display ipv6 interface brief"),
+        "ipv4_routes": Template(command="display ip routing-table", ntc="hp_comware"),
+        "ping": project_template("hp_comware_ping.textfsm", "ping ipv6"),
+    },
+    ping="ping ipv6 -c 3 {addr}",
+    # Comware writes the VPN option with a dash for both families (H3C Network Management command reference).
+    ping_vpn="ping ipv6 -c 3 -vpn-instance {vpn} {addr}",
+    ping_vpn_ipv4="ping -c 3 -vpn-instance {vpn} {addr}",
+    commit_model="commit-delay-archive",
+    negate="undo ",
+    exit_view="quit",
+    separator="#",
+    ending=("return",),
+    drift_ignore=(),  # the real 7.1.045 configuration carries no IPv6 default line
+    unverified={
+        "ipv6_brief": "no public Comware capture of `display ipv6 interface brief`; layout from the command reference",
+        "ping": "no public Comware ping ipv6 capture; one-line statistics as the command reference shows",
+        "ping_vpn": "`-vpn-instance` from the H3C command reference wording; no captured sample",
+        "drift_ignore": "no Comware factory-default IPv6 line identified (the real sample has none)",
+    },
+)

@@ -1,0 +1,79 @@
+"""Huawei VRP5 (S-series V200, AR V300: ``VRP (R) software, Version 5.170``): changes apply line by line.
+
+Sources (tests/fixtures/real/huawei/*/PROVENANCE.yml): ntc-templates' display version captures
+(AR6280 V300R019, S7706 V200R010); an S5735-L V600R022 running configuration (same config
+dialect) for the factory-default IPv6 lines; FRINX cli-units' ``display ip interface brief``
+without the VPN column.
+"""
+
+from __future__ import annotations
+
+import re
+
+from govops.vendors.base import Template, Vendor, compile_lines, project_template
+
+# Interface type words VRP5 and V600 campus releases print (S5735-L V600 writes GE1/0/1, 10GE1/0/1).
+INTERFACE_TYPES = ("GigabitEthernet", "XGigabitEthernet", "MultiGE", "GE", "10GE", "25GE", "40GE", "100GE",
+                   "Ethernet", "Eth-Trunk", "Vlanif", "LoopBack", "MEth", "NULL", "Tunnel", "Stack-Port")
+
+
+def interface_pattern(types: tuple[str, ...]) -> re.Pattern[str]:
+    """``<Type><n>/<n>...`` with an optional sub-interface ``.<n>`` (GigabitEthernet0/1/0.1003)."""
+    alternatives = "|".join(re.escape(t) for t in sorted(types, key=len, reverse=True))
+    return re.compile(rf"(?:{alternatives})\d+(?:/\d+)*(?:\.\d+)?")
+
+
+# Factory-default lines that mention IPv6 (seen in the S5735-L sample; the rest are the same
+# family's defaults named in issue 13): drift must not call them unplanned.
+DRIFT_IGNORE = compile_lines(
+    r"undo (telnet|ssh|stelnet|sftp|scp) ipv6 server-source all-interface",
+    r"undo ftp ipv6 server[- ]source all-interface",
+    r"ntp(-service)? ipv6 server source-interface all disable",
+    r"undo snmp-agent (proxy )?protocol source-status ipv6 all-interface",
+)
+
+COMMANDS = {
+    "version": "display version",
+    "running": "display current-configuration",
+    "ip_brief": "display ip interface brief",
+    "ipv6_brief": "display ipv6 interface brief",
+    "ipv4_routes": "display ip routing-table",
+}
+
+TEMPLATES: dict[str, Template] = {
+    "ip_brief": project_template("huawei_display_ip_interface_brief.textfsm", "display ip interface brief"),
+    "ipv6_brief": project_template("huawei_display_ipv6_interface_brief.textfsm", "display ipv6 interface brief"),
+    # ntc-templates has only `display ip routing-table verbose` for huawei_vrp.
+    "ipv4_routes": project_template("huawei_display_ip_routing-table.textfsm", "display ip routing-table"),
+    "ping": project_template("huawei_ping.textfsm", "ping ipv6"),
+}
+
+VENDOR = Vendor(
+    platform="huawei",
+    names=("Huawei VRP5", "VRP V200/V300 (S-series switches, AR routers)"),
+    version_pattern=re.compile(
+        r"(?P<family>VRP \(R\) software), Version (?P<version>5\.\d+) \((?:[^)]*?\s)?(?P<release>V\d{3}R\d{3}\w*)\)"),
+    sot_version_pattern=re.compile(r"(?:(?:VRP\s+)?(?:Version\s+)?(?P<version>5\.\d+),?\s+)?(?P<release>V\d{3}R\d{3}\w*)"),
+    sot_version_example="V200R021C10SPC600",
+    interface_pattern=interface_pattern(INTERFACE_TYPES),
+    abbreviations={},  # VRP prints names in full in `display ip interface brief`
+    commands=COMMANDS,
+    templates=TEMPLATES,
+    ping="ping ipv6 -c 3 {addr}",
+    # `ping ipv6 vpn-instance NAME` (no dash) for IPv6; `-vpn-instance` is the IPv4 form (S/CE command references).
+    ping_vpn="ping ipv6 -c 3 vpn-instance {vpn} {addr}",
+    ping_vpn_ipv4="ping -c 3 -vpn-instance {vpn} {addr}",
+    commit_model="immediate",
+    negate="undo ",
+    exit_view="quit",
+    separator="#",
+    ending=("return",),
+    drift_ignore=DRIFT_IGNORE,
+    unverified={
+        "ipv6_brief": "no VRP5 capture; template follows the CE V8 documentation layout and VRP5's "
+                      "'[IPv6 Address] <addr>' lines",
+        "ipv4_routes": "no VRP5 capture of the brief routing table; layout as the CE V300R023 documentation",
+        "ping": "no VRP5 capture; statistics wording as documented for CE V300R023 (ping ipv6)",
+        "ip_brief": "VRP5 sample from FRINX cli-units (model and release not stated)",
+    },
+)

@@ -1,0 +1,48 @@
+"""Huawei VRP V8 (NE40E/NE8000/CX600 ``Version 8.x``; CloudEngine ``YunShan OS``): two-phase commit.
+
+The whole change is one candidate, ``commit trial`` arms an automatic revert, a plain ``commit``
+confirms it; ``display configuration trial status`` says whether a trial is pending. Sources:
+ntc-templates and napalm-huawei-vrp captures (NE40E, CX600), FRINX cli-units (``(10G)`` rate
+suffixes, VPN column), the CloudEngine CE6800 V300R023C00 command reference (tests/fixtures/real/huawei_vrpv8).
+"""
+
+from __future__ import annotations
+
+import re
+
+from govops.vendors import huawei
+from govops.vendors.base import Vendor, project_template
+
+INTERFACE_TYPES = huawei.INTERFACE_TYPES + ("50GE", "200GE", "400GE", "Virtual-Ethernet", "Global-VE")
+
+TEMPLATES = {**huawei.TEMPLATES,
+             "trial_status": project_template("huawei_vrpv8_display_configuration_trial_status.textfsm",
+                                              "display configuration trial status")}
+
+VENDOR = Vendor(
+    platform="huawei_vrpv8",
+    names=("Huawei VRP V8", "VRP V800 (NE/CX routers), YunShan OS (CloudEngine)"),
+    version_pattern=re.compile(
+        r"(?P<family>VRP \(R\) software|YunShan OS), Version (?P<version>8\.\d+|\d+\.\d+\.\d+\.\w+) "
+        r"\((?:[^)]*?\s)?(?P<release>V\d{3}R\d{3}\w*)\)"),
+    sot_version_pattern=re.compile(
+        r"(?:(?:VRP\s+|YunShan OS\s+)?(?:Version\s+)?(?P<version>8\.\d+|\d+\.\d+\.\d+\.\w+),?\s+)?(?P<release>V\d{3}R\d{3}\w*)"),
+    sot_version_example="V800R021C10SPC600",
+    interface_pattern=huawei.interface_pattern(INTERFACE_TYPES),
+    abbreviations={},
+    commands={**huawei.COMMANDS, "trial_status": "display configuration trial status"},
+    templates=TEMPLATES,
+    ping="ping ipv6 -c 3 {addr}",
+    # CE V300R023 command reference, ping ipv6: "vpn-instance vpn-instance-name" (no dash).
+    ping_vpn="ping ipv6 -c 3 vpn-instance {vpn} {addr}",
+    ping_vpn_ipv4="ping -c 3 -vpn-instance {vpn} {addr}",
+    commit_model="commit-trial",
+    negate="undo ",
+    exit_view="quit",
+    separator="#",
+    ending=("return",),
+    drift_ignore=huawei.DRIFT_IGNORE,
+    unverified={
+        "running": "no public VRP V8 running configuration found; factory-default IPv6 lines assumed as VRP5/V600's",
+    },
+)

@@ -1,0 +1,57 @@
+"""Ruijie RGOS (Cisco-like CLI, names with a space: ``GigabitEthernet 0/1``): changes apply at once.
+
+No public capture of any command govops sends was found (ntc-templates has no ruijie_os
+templates); every parser here is ``unverified`` and follows RGOS command-reference wording.
+"""
+
+from __future__ import annotations
+
+import re
+
+from govops.vendors.base import Vendor, project_template
+
+INTERFACE_TYPES = ("GigabitEthernet", "TenGigabitEthernet", "TwentyFiveGigabitEthernet", "FortyGigabitEthernet",
+                   "HundredGigabitEthernet", "FastEthernet", "AggregatePort", "VLAN", "Loopback", "Mgmt", "Tunnel",
+                   "Null")
+ABBREVIATIONS = {"Gi": "GigabitEthernet", "Te": "TenGigabitEthernet", "Fo": "FortyGigabitEthernet",
+                 "Hu": "HundredGigabitEthernet", "Fa": "FastEthernet", "Ag": "AggregatePort", "Vl": "VLAN",
+                 "Lo": "Loopback", "Mg": "Mgmt", "Tu": "Tunnel"}
+_TYPES = "|".join(re.escape(t) for t in sorted(INTERFACE_TYPES, key=len, reverse=True))
+
+_UNVERIFIED = "no public RGOS capture found (ntc-templates has no ruijie_os templates); layout from RGOS command references"
+
+VENDOR = Vendor(
+    platform="ruijie_os",
+    names=("Ruijie RGOS",),
+    version_pattern=re.compile(
+        r"System software version\s*:\s*(?P<family>RGOS) (?P<version>[\w.()]+?)(?:,\s*Release\((?P<release>\w+)\))?\s*$",
+        re.M),
+    sot_version_pattern=re.compile(r"(?:RGOS\s+)?(?P<version>\d[\w.()]*)"),
+    sot_version_example="RGOS 11.4(1)B12P10",
+    interface_pattern=re.compile(rf"(?:{_TYPES}) ?\d+(?:/\d+)*(?:\.\d+)?"),
+    abbreviations=ABBREVIATIONS,
+    commands={
+        "version": "show version",
+        "running": "show running-config",
+        "ip_brief": "show ip interface brief",
+        "ipv6_brief": "show ipv6 interface brief",
+        "ipv4_routes": "show ip route",
+    },
+    templates={
+        "ip_brief": project_template("ruijie_os_show_ip_interface_brief.textfsm", "show ip interface brief"),
+        "ipv6_brief": project_template("ruijie_os_show_ipv6_interface_brief.textfsm", "show ipv6 interface brief"),
+        "ipv4_routes": project_template("ruijie_os_show_ip_route.textfsm", "show ip route"),
+        "ping": project_template("cisco_style_ping.textfsm", "ping ipv6"),
+    },
+    ping="ping ipv6 {addr}",
+    ping_vpn="ping vrf {vpn} ipv6 {addr}",
+    ping_vpn_ipv4="ping vrf {vpn} {addr}",
+    commit_model="immediate",
+    negate="no ",
+    exit_view="exit",
+    separator="!",
+    ending=("end",),
+    drift_ignore=(),
+    unverified={key: _UNVERIFIED for key in
+                ("version", "running", "ip_brief", "ipv6_brief", "ipv4_routes", "ping", "ping_vpn")},
+)

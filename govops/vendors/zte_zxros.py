@@ -1,0 +1,57 @@
+"""ZTE ZXROS / ZXR10 (Cisco-like CLI, names ``gei-0/1/0/1``, ``xgei-``, ``xxvgei-`` (25G), ``cgei-`` (100G),
+``smartgroup1``): changes apply at once.
+
+Sources (tests/fixtures/real/zte_zxros): ntc-templates' ``show version`` capture (ZXCTN 6120H-S).
+The ``show ip interface brief`` columns are ZXR10 M6000's (Interface IP-Address Mask Admin Phy Prot
+Description); the rest is ``unverified``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from govops.vendors.base import Vendor, project_template
+
+_PORTS = "fei|gei|xgei|xxvgei|cgei|ptp"
+_LOGICAL = "smartgroup|vlan|supervlan|loopback|tunnel|ulei|null"
+
+_UNVERIFIED = "no public ZXROS capture found; layout from ZXR10 command-reference wording"
+
+VENDOR = Vendor(
+    platform="zte_zxros",
+    names=("ZTE ZXROS", "ZXR10 / ZXCTN"),
+    # "ZTE ZXCTN Software, Version: 6120H-S V5.10.00.50, Release software"
+    version_pattern=re.compile(
+        r"ZTE (?P<family>ZX\w+) Software, Version: (?:[^,]*?\s)?(?P<version>V\d+(?:\.\d+)+(?:\([\d.]+\))?)"
+        r"(?:\w*)?, Release (?P<release>\w+)"),
+    sot_version_pattern=re.compile(r"(?:ZX\w+\s+)?(?P<version>V\d+(?:\.\d+)+(?:\([\d.]+\))?)"),
+    sot_version_example="V5.00.10(3.12.10)",
+    interface_pattern=re.compile(rf"(?:(?:{_PORTS})[-_]?\d+(?:/\d+)+|(?:{_LOGICAL})-?\d+|mgmt_eth)(?:\.\d+)?"),
+    abbreviations={},
+    commands={
+        "version": "show version",
+        "running": "show running-config",
+        "ip_brief": "show ip interface brief",
+        "ipv6_brief": "show ipv6 interface brief",
+        "ipv4_routes": "show ip route",
+    },
+    templates={
+        "ip_brief": project_template("zte_zxros_show_ip_interface_brief.textfsm", "show ip interface brief"),
+        "ipv6_brief": project_template("zte_zxros_show_ipv6_interface_brief.textfsm", "show ipv6 interface brief"),
+        "ipv4_routes": project_template("zte_zxros_show_ip_route.textfsm", "show ip route"),
+        "ping": project_template("cisco_style_ping.textfsm", "ping ipv6"),
+    },
+    ping="ping ipv6 {addr}",
+    ping_vpn="ping vrf {vpn} ipv6 {addr}",
+    ping_vpn_ipv4="ping vrf {vpn} {addr}",
+    commit_model="immediate",
+    negate="no ",
+    exit_view="exit",
+    separator="!",
+    ending=("end",),
+    drift_ignore=(),
+    unverified={
+        "running": _UNVERIFIED, "ip_brief": _UNVERIFIED + " (columns: ZXR10 M6000)", "ipv6_brief": _UNVERIFIED,
+        "ipv4_routes": _UNVERIFIED, "ping": _UNVERIFIED, "ping_vpn": _UNVERIFIED,
+    },
+)
