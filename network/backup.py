@@ -6,6 +6,7 @@ backup only changes when the configuration does. A thread pool, one netmiko sess
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -68,3 +69,29 @@ def write_backups(inv: Inventory, fetched: dict[str, Fetched], dest: Path) -> li
             continue
         written.append(path)
     return written
+
+
+def write_pre_change_backup(path: Path, text: str, platform: str, latest: str = "") -> str:
+    """The original configuration of one transaction, written once: if ``path`` exists (a resumed
+    transaction), its content wins and is returned. Written like every backup (write_private:
+    0600 in 0700 folders, refused with UnmaskedSecret if a secret is in clear) under a temporary
+    name, then hard-linked into place, which fails on an existing name: complete or absent, never
+    overwritten. ``latest`` names a symlink beside it that points to the newest transaction's file
+    (``<device>.pre-ipv6.cfg``, what the runbook cites)."""
+    if path.exists():
+        return path.read_text()
+    tmp = write_private(path.with_name(f".{path.name}.{os.getpid()}.tmp"), text, platform)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        text = path.read_text()
+    finally:
+        tmp.unlink(missing_ok=True)
+    link = path.parent / latest if latest else None
+    # A regular file of that name is an older engine's only backup: never replace it.
+    if link is not None and (link.is_symlink() or not link.exists()):
+        tmp_link = path.parent / f".{latest}.{os.getpid()}.lnk"
+        tmp_link.unlink(missing_ok=True)
+        tmp_link.symlink_to(path.name)
+        tmp_link.replace(link)  # rename over the old link: the files it pointed to stay
+    return text

@@ -131,6 +131,7 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
         return 2
     ctx = change.ChangeContext(inv, plan, Journal(args.journal), Path(args.backup_dir), _session_opts(args),
                                check=args.check)
+    change.stop_on_signals()  # Ctrl-C / SIGTERM: devices in flight finish or roll back, no other starts
     outcomes = change.run_wave(ctx, names, args.workers,
                                progress=lambda o: console.print(f"{o.device}: {o.result} {o.detail}",
                                                                 markup=False, highlight=False))

@@ -1,11 +1,15 @@
-"""The change journal: one JSON object per line, appended as each step ends.
+"""The change journal: one JSON object per line, fsync'd, a write-ahead log of every device change.
 
-Fields: ``time`` (UTC ISO), ``wave``, ``device``, ``step`` (precheck, backup, push, verify,
-commit, rollback, skip, done, error), ``outcome`` (ok, failed, skipped, upgraded, rolled_back),
-``detail`` and ``diff`` (a summary: counts and a few lines). Never a secret: every record goes
-through ``security.sa.redact``-style scrubbing of the values we know are secret before it is written.
+Fields: ``time`` (UTC ISO), ``wave``, ``device``, ``change`` (the transaction's id), ``step``
+(lock, precheck, begin, backup, prepare, push, verify, confirm, save, rollback, resume, done),
+``outcome`` (``started`` is written BEFORE a side effect, ``ok``/``failed`` after it; ``done``
+carries the result: upgraded, already_dual_stack, rolled_back, failed, ...), ``detail``, ``diff``
+(a summary: counts and a few lines) and, for a transaction, ``backup`` / ``archive``.
+Never a secret: every record is scrubbed of the values we know are secret before it is written.
+
 A wave resumes from its journal: a device whose last ``done`` record says upgraded or
-already-dual-stack is not touched again.
+already-dual-stack is not touched again (``done`` is written only after confirm AND save), and a
+transaction without its ``done`` (``open_change``) is where the last run stopped.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import json
 import os
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from network.masking import open_private_append
@@ -44,11 +49,14 @@ class Journal:
             return [self._scrub(v) for v in value]
         return value
 
-    def record(self, device: str, step: str, outcome: str, detail: str = "", diff: dict | None = None) -> dict:
+    def record(self, device: str, step: str, outcome: str, detail: str = "", diff: dict | None = None,
+               **fields: str) -> dict:
+        """Append one line; ``fields`` (change, backup, archive) are stored when not empty."""
         entry = {"time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"), "wave": self.wave,
                  "device": device, "step": step, "outcome": outcome, "detail": detail}
         if diff:
             entry["diff"] = diff
+        entry.update({k: v for k, v in fields.items() if v})
         entry = self._scrub(entry)
         line = json.dumps(entry, ensure_ascii=False, sort_keys=True)
         with self._lock:
@@ -82,3 +90,33 @@ class Journal:
     def last_outcome(self, device: str) -> dict | None:
         done = [e for e in self.entries() if e["device"] == device and e["step"] == "done"]
         return done[-1] if done else None
+
+    def open_change(self, device: str) -> OpenChange | None:
+        """The device's last transaction when it has no ``done`` record: the run that wrote it
+        stopped (kill -9, power cut, lost controller) somewhere between ``begin`` and ``done``."""
+        current: OpenChange | None = None
+        for e in self.entries():
+            if e.get("device") != device:
+                continue
+            if e["step"] == "begin":
+                current = OpenChange(e["change"], e.get("backup", ""))
+            elif current is not None and e.get("change") == current.change:
+                if e["step"] == "done":
+                    current = None
+                    continue
+                current.steps.append((e["step"], e["outcome"]))
+                current.archive = e.get("archive") or current.archive
+        return current
+
+
+@dataclass
+class OpenChange:
+    """What the journal knows about an unfinished transaction."""
+
+    change: str
+    backup: str
+    archive: str = ""
+    steps: list[tuple[str, str]] = field(default_factory=list)
+
+    def reached(self, step: str, outcome: str = "started") -> bool:
+        return (step, outcome) in self.steps

@@ -32,6 +32,7 @@ def main() -> int:
         print(json.dumps({"failed": False, "changed": False, "outcome": "preflight_ok",
                           "devices": len(names or inv.devices)}))
         return 0
+    change.stop_on_signals()  # Ctrl-C / SIGTERM: finish or roll back this device, journal it, stop
     opts = SessionOptions.from_env(known_hosts=p.get("known_hosts"), accept_new_keys=bool(p.get("accept_new_keys")))
     ctx = change.ChangeContext(inv, plan, Journal(p["journal"]), Path(p["backup_dir"]), opts,
                                check=bool(p.get("check")))

@@ -29,7 +29,11 @@ class Driver:
     platform = ""
     show = "display"
     running_cmd = "display current-configuration"
+    saved_cmd = "display saved-configuration"  # the startup file a reboot loads
     version_marker = ""
+    # Can a new session see a pending self-revert (trial/delay)? Where it cannot, the change
+    # engine relies on its journal ("push started" without "confirm ok" = maybe pending).
+    revert_visible = True
     ping_fmt = "ping ipv6 -c 3 {addr}"
 
     def __init__(self, conn: BaseConnection) -> None:
@@ -54,6 +58,11 @@ class Driver:
 
     def ipv4_routes(self) -> str:
         return self.cmd("display ip routing-table" if self.show == "display" else "show ip route")
+
+    def saved(self) -> str:
+        """The saved (startup) configuration, "" when the device has none."""
+        out = self.cmd(self.saved_cmd, read_timeout=120)
+        return "" if re.search(r"No saved configuration|startup-config is not present|not exist", out) else out
 
     def ping(self, addr: str) -> bool:
         out = self.cmd(self.ping_fmt.format(addr=addr), read_timeout=60)
@@ -85,6 +94,14 @@ class Driver:
 
     def confirm(self) -> str:
         """Make the verified change permanent (confirm + save)."""
+        return self.commit() + self.save()
+
+    def commit(self) -> str:
+        """Confirm a pending trial/delay; lines apply at once on VRP5/RGOS/ZXROS: nothing to do."""
+        return ""
+
+    def save(self) -> str:
+        """Write the running configuration to the startup file (survives a reboot)."""
         return self.conn.save_config()
 
     def rollback(self, undo_commands: list[str]) -> str:
@@ -111,7 +128,8 @@ class Vrpv8(Driver):
             raise ChangeFailed(next(ln for ln in out.splitlines() if "Error" in ln).strip())
         return out
 
-    def confirm(self) -> str:
+    def commit(self) -> str:
+        # A plain `commit` confirms a pending `commit trial` (Huawei NE8000 command reference, commit).
         if not self.conn.check_config_mode():
             self.conn.config_mode()
         out = self.conn.send_command("commit", expect_string=r"\]", read_timeout=120)
@@ -140,6 +158,9 @@ class Vrpv8(Driver):
 class Comware(Driver):
     platform = "hp_comware"
     version_marker = "Comware"
+    # unverified: no documented display command shows a pending `configuration commit delay`
+    # (H3C Fundamentals Configuration Guide, "Configuring configuration commit delay").
+    revert_visible = False
 
     def __init__(self, conn: BaseConnection) -> None:
         super().__init__(conn)
@@ -157,9 +178,8 @@ class Comware(Driver):
     def push(self, commands: list[str]) -> str:
         return self._send([f"configuration commit delay {COMMIT_DELAY_MINUTES}", *commands])
 
-    def confirm(self) -> str:
-        out = self._send(["configuration commit"])
-        return out + self.conn.save_config()  # netmiko: `save force`
+    def commit(self) -> str:
+        return self._send(["configuration commit"])  # harmless when no delay is pending
 
     def rollback(self, undo_commands: list[str]) -> str:
         if not self.archive:
@@ -180,6 +200,7 @@ class Ruijie(Driver):
     platform = "ruijie_os"
     show = "show"
     running_cmd = "show running-config"
+    saved_cmd = "show startup-config"  # unverified for ZXROS: from RGOS/IOS usage, no ZTE capture found
     version_marker = "Ruijie"
     ping_fmt = "ping ipv6 {addr}"
 

@@ -3,10 +3,11 @@
 Python computes *what* each device needs from the SoT's ``private_networks`` (the VPN instance,
 its site and transit ports, static routes in the VPN toward the other device's sites); one
 Jinja2 template per platform (``templates/<platform>/private_network.j2``) says how the vendor
-writes it. The per-device transaction is network.change's: precheck and backup, push (VRPv8
-commit trial, Comware commit delay), the after-push hook, verify, confirm or roll back to the
-backup, every step journalled; only the checks differ (pings inside the VPN instance, the public
-table untouched).
+writes it. The per-device transaction is network.transaction's (the engine the IPv6 upgrade uses too):
+lock, precheck and backup, push (VRPv8 commit trial, Comware commit delay), the after-push hook,
+verify, confirm and save or roll back to the original backup, journal and resume; this module
+is only the intent: what to render and how to check it (pings inside the VPN instance, the
+public table untouched).
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from dataclasses import dataclass, field
 
 from govops.sot import Inventory, Problem
 from govops.sot.model import PrivateNetwork
-from network import change, platforms, render
 from network import config as cfgtext
-from network.session import SessionError, open_session
+from network import platforms, render, transaction
+from network.devlock import DeviceLock, DeviceLocked
+from network.session import open_session
 
 TEMPLATE = "private_network.j2"
 MIGRATED, ALREADY, REMOVED, NOTHING = "migrated", "already_migrated", "removed", "nothing_to_remove"
@@ -114,7 +116,7 @@ def build_intent(inv: Inventory, department: str, device: str) -> VpnIntent:
     context = {"vpn": net.vpn, "description": f"govops private network {department}", "ports": ports,
                "routes4": [r for r in routes if r.prefix.version == 4],
                "routes6": [r for r in routes if r.prefix.version == 6]}
-    intent.text = render._environment().get_template(f"{dev.platform}/{TEMPLATE}").render(context)
+    intent.text = render.render_template(dev.platform, TEMPLATE, context)
     intent.blocks = cfgtext.parse(intent.text, dev.platform)
     return intent
 
@@ -126,7 +128,7 @@ def render_network(inv: Inventory, department: str) -> dict[str, VpnIntent]:
     return {n: build_intent(inv, department, n) for n in order}
 
 
-# ---- the transaction (network.change's steps, VPN checks) ---------------------------------
+# ---- the intent's own checks (the transaction is network.transaction's) --------------------
 def precheck_problems(intent: VpnIntent, running: list[cfgtext.Block], brief: str) -> list[str]:
     """Refuse before anything is pushed: a port that is missing or carries other configuration,
     a VPN instance of that name with another route distinguisher."""
@@ -159,8 +161,7 @@ def vpn_ping(drv: platforms.Driver, vpn: str, addr: str) -> bool:
     return bool(got and int(got.group(1)) > 0)
 
 
-def verify(intent: VpnIntent, drv: platforms.Driver, done: set[str], base_if: dict[str, bool],
-           base_routes: set[str]) -> list[str]:
+def verify(intent: VpnIntent, drv: platforms.Driver, done: set[str], baseline: transaction.Baseline) -> list[str]:
     failures = []
     missing = cfgtext.missing_lines(intent.blocks, cfgtext.parse(drv.running(), intent.platform))
     if missing:
@@ -176,95 +177,54 @@ def verify(intent: VpnIntent, drv: platforms.Driver, done: set[str], base_if: di
     leaked = sorted(str(s.ipv4.network) for s in intent.net.sites if str(s.ipv4.network) in public)
     if leaked:
         failures.append(f"VPN prefixes in the public routing table: {', '.join(leaked)}")
-    lost_if = sorted(n for n, up in base_if.items() if up and not states.get(n, False))
-    if lost_if:
-        failures.append(f"public baseline: interfaces went down: {', '.join(lost_if)}")
-    lost = sorted(base_routes - public)
-    if lost:
-        failures.append(f"public baseline: routes lost: {', '.join(lost[:5])}")
-    return failures
+    return failures + [f.replace("IPv4 baseline", "public baseline") for f in baseline.lost(drv, states)]
 
 
-def migrate_device(ctx: change.ChangeContext, department: str, name: str, done: set[str]) -> change.Outcome:
-    """Bring one device to its part of the department's VPN, or leave it exactly as it was.
+@dataclass
+class VpnMigration:
+    """A department's VPN instance on one device (ChangeIntent for network.transaction).
     ``done``: devices of this network already migrated (their side answers in verify)."""
-    j = ctx.journal
-    dev = ctx.inv.devices[name]
-    j.add_secrets([dev.password])
-    intent = build_intent(ctx.inv, department, name)
-    try:
-        conn = open_session(dev, ctx.session)
-    except SessionError as exc:
-        j.record(name, "done", change.FAILED, f"precheck: {exc}")
-        return change.Outcome(name, change.FAILED, str(exc))
-    drv = platforms.driver_for(dev.platform, conn)
-    pushed: list[cfgtext.Block] = []
-    before: list[cfgtext.Block] = []
-    backup = ""
-    try:
-        version = drv.version()
-        backup = cfgtext.normalise_text(drv.running(), dev.platform)
-        before = cfgtext.parse(backup, dev.platform)
-        problems = []
-        if drv.version_marker and drv.version_marker not in version:
-            problems.append(f"platform: expected {dev.platform} ({drv.version_marker!r}) in `{drv.show} version`")
-        base_if = platforms.interface_states(drv.ip_brief())
-        problems += precheck_problems(intent, before, drv.ip_brief())
-        if problems:
-            j.record(name, "precheck", "failed", "; ".join(problems))
-            j.record(name, "done", change.FAILED, "precheck: " + "; ".join(problems))
-            return change.Outcome(name, change.FAILED, "; ".join(problems), problems=problems)
-        base_routes = platforms.ipv4_route_set(drv.ipv4_routes())
-        pending = cfgtext.missing(intent.blocks, before)
-        commands = cfgtext.to_commands(pending, dev.platform)
-        if not pending:
-            if not ctx.check:
-                j.record(name, "done", ALREADY, "running config already carries the VPN instance")
-            return change.Outcome(name, ALREADY, "already migrated")
-        if ctx.check:
-            return change.Outcome(name, change.WOULD_CHANGE, f"{len(commands)} line(s) to push", commands)
-        ctx.backup_dir.mkdir(parents=True, exist_ok=True)
-        backup_path = ctx.backup_dir / f"{name}.pre-{department}.cfg"
-        backup_path.write_text(backup)
-        j.record(name, "precheck", "ok", f"ports free, backup {backup_path}; {len(base_routes)} public IPv4 routes")
-        note = drv.prepare()
-        pushed = pending
-        undo = cfgtext.to_commands(cfgtext.undo_of(pushed, before, dev.platform), dev.platform)
-        drv.push(commands)
-        j.record(name, "push", "ok", note, change.diff_summary(commands))
-        change._run_hook(name, ctx)
-        failures = verify(intent, drv, done, base_if, base_routes)
-        if failures:
-            j.record(name, "verify", "failed", "; ".join(failures))
-            detail = change._rollback(ctx, drv, name, undo, backup, "verify failed: " + "; ".join(failures))
-            result = change.ROLLED_BACK if detail.startswith("rolled back") else change.FAILED
-            return change.Outcome(name, result, detail, commands, failures)
-        j.record(name, "verify", "ok", "ports up, VPN pings answer, public table unchanged")
-        drv.confirm()
-        j.record(name, "commit", "ok", "confirmed and saved")
-        j.record(name, "done", MIGRATED, f"{len(commands)} line(s)", change.diff_summary(commands))
-        return change.Outcome(name, MIGRATED, f"{len(commands)} line(s) pushed", commands)
-    except Exception as exc:  # connection lost, command refused: take the change back out
-        reason = f"{type(exc).__name__}: {str(exc).strip()[:200]}"
-        j.record(name, "push" if pushed else "precheck", "failed", reason)
-        if not pushed:
-            j.record(name, "done", change.FAILED, reason)
-            return change.Outcome(name, change.FAILED, reason)
-        undo = cfgtext.to_commands(cfgtext.undo_of(pushed, before, dev.platform), dev.platform)
-        detail = change._recover(ctx, name, undo, backup, reason)
-        return change.Outcome(name, change.ROLLED_BACK if detail.startswith("rolled back") else change.FAILED, detail)
-    finally:
-        try:
-            conn.disconnect()
-        except Exception:  # noqa: BLE001 - the session may already be gone
-            pass
+
+    inv: Inventory
+    department: str
+    done: set[str]
+    success = MIGRATED
+    already = ALREADY
+    verified = "ports up, VPN pings answer, public table unchanged"
+
+    @property
+    def name(self) -> str:
+        return self.department
+
+    def render(self, device: str) -> VpnIntent:
+        return build_intent(self.inv, self.department, device)
+
+    def precheck(self, drv: platforms.Driver, rendered: VpnIntent, running: list[cfgtext.Block]) -> list[str]:
+        return precheck_problems(rendered, running, drv.ip_brief())
+
+    def verify(self, ctx: transaction.ChangeContext, drv: platforms.Driver, rendered: VpnIntent,
+               baseline: transaction.Baseline) -> list[str]:
+        return verify(rendered, drv, self.done, baseline)
 
 
-def remove_device(ctx: change.ChangeContext, department: str, name: str) -> change.Outcome:
-    """The planned back-out: take the department's VPN configuration off one device again."""
+def migrate_device(ctx: transaction.ChangeContext, department: str, name: str, done: set[str]) -> transaction.Outcome:
+    """Bring one device to its part of the department's VPN, or leave it exactly as its original backup."""
+    return transaction.apply_intent(ctx, VpnMigration(ctx.inv, department, done), name)
+
+
+def remove_device(ctx: transaction.ChangeContext, department: str, name: str) -> transaction.Outcome:
+    """The planned back-out: take the department's VPN configuration off one device again
+    (under the device's lock; journalled before the push; done only after confirm and save)."""
     dev = ctx.inv.devices[name]
     ctx.journal.add_secrets([dev.password])
     intent = build_intent(ctx.inv, department, name)
+    lock = DeviceLock(ctx.lock_dir, name, transaction.new_change_id())
+    if not ctx.check:
+        try:
+            lock.acquire()
+        except DeviceLocked as exc:
+            ctx.journal.record(name, "lock", "refused", str(exc))
+            return transaction.Outcome(name, transaction.LOCKED, str(exc))
     conn = open_session(dev, ctx.session)
     try:
         drv = platforms.driver_for(dev.platform, conn)
@@ -276,24 +236,27 @@ def remove_device(ctx: change.ChangeContext, department: str, name: str) -> chan
         present = [b for b in present if b.header != "ipv6" and (b.children or not b.header.startswith("interface "))]
         if not present:
             ctx.journal.record(name, "done", NOTHING, "no VPN configuration of this network on the device")
-            return change.Outcome(name, NOTHING, "nothing to remove")
+            return transaction.Outcome(name, NOTHING, "nothing to remove")
         commands = cfgtext.to_commands(cfgtext.undo_of(present, [], dev.platform), dev.platform)
         if ctx.check:
-            return change.Outcome(name, change.WOULD_CHANGE, f"{len(commands)} line(s) to remove", commands)
+            return transaction.Outcome(name, transaction.WOULD_CHANGE, f"{len(commands)} line(s) to remove", commands)
+        ctx.journal.record(name, "remove", "started", "", transaction.diff_summary(commands), change=lock.change)
         drv.push(commands)
         drv.confirm()
-        ctx.journal.record(name, "done", REMOVED, f"{len(commands)} line(s)", change.diff_summary(commands))
-        return change.Outcome(name, REMOVED, f"{len(commands)} line(s) removed", commands)
+        ctx.journal.record(name, "done", REMOVED, f"{len(commands)} line(s)", transaction.diff_summary(commands),
+                           change=lock.change)
+        return transaction.Outcome(name, REMOVED, f"{len(commands)} line(s) removed", commands, touched=True)
     finally:
         conn.disconnect()
+        lock.release()
 
 
-def run(ctx: change.ChangeContext, department: str, operation: str = "migrate") -> list[change.Outcome]:
+def run(ctx: transaction.ChangeContext, department: str, operation: str = "migrate") -> list[transaction.Outcome]:
     """Every device of the department's network: migrate core first (stop at the first failure,
     so the county is never configured against a core that was rolled back); remove county first."""
     intents = render_network(ctx.inv, department)
     names = list(intents)
-    outcomes: list[change.Outcome] = []
+    outcomes: list[transaction.Outcome] = []
     if operation == "remove":
         return [remove_device(ctx, department, n) for n in reversed(names)]
     done: set[str] = set()
@@ -330,12 +293,13 @@ def main() -> int:
     if p.get("operation") == "preflight":
         print(json.dumps({"failed": False, "changed": False, "outcome": "preflight_ok", "devices": list(intents)}))
         return 0
+    transaction.stop_on_signals()
     opts = SessionOptions.from_env(known_hosts=p.get("known_hosts"), accept_new_keys=bool(p.get("accept_new_keys")))
-    ctx = change.ChangeContext(inv, None, Journal(p["journal"], wave=f"private-network-{p['department']}"),
-                               Path(p["backup_dir"]), opts, check=bool(p.get("check")))
+    ctx = transaction.ChangeContext(inv, None, Journal(p["journal"], wave=f"private-network-{p['department']}"),
+                                    Path(p["backup_dir"]), opts, check=bool(p.get("check")))
     outcomes = run(ctx, p["department"], p.get("operation") or "migrate")
     failed = [o for o in outcomes if o.failed]
-    changed = any(o.result in (MIGRATED, REMOVED, change.WOULD_CHANGE) for o in outcomes)
+    changed = any(o.changed for o in outcomes)
     print(json.dumps({
         "failed": bool(failed), "changed": changed,
         "outcome": failed[0].result if failed else (outcomes[-1].result if outcomes else NOTHING),

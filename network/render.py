@@ -90,6 +90,11 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+def render_template(platform: str, template: str, context: dict) -> str:
+    """``templates/<platform>/<template>`` rendered: every intent (IPv6, private networks) uses this."""
+    return _environment().get_template(f"{platform}/{template}").render(context)
+
+
 def compute_routes(inv: Inventory, plan: ipv6.Plan, name: str) -> list[Route]:
     """Static routes toward the core (see README: access default up; aggregation default via
     both cores plus its townships; core everything via shortest paths)."""

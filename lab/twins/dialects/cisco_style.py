@@ -343,6 +343,12 @@ class CiscoStyle(Dialect):
         body = self.render_config(self.device.running)
         return f"Building configuration...\nCurrent configuration : {len(body)} bytes\n\n{body}"
 
+    @command(ANY, "show startup-config", "Contents of startup configuration")
+    async def show_startup(self) -> str:
+        # What `write` stored (Device.save): a reboot would load exactly this.
+        path = self.device.state_dir / "saved.cfg"
+        return path.read_text() if path.exists() else "% startup-config is not present"
+
     @command(ANY, "show version", "System hardware and software status")
     async def show_version(self) -> str:
         return self.render_version()
