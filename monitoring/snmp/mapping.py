@@ -20,6 +20,8 @@ from typing import Protocol
 
 from prometheus_client.core import GaugeMetricFamily, Metric, UnknownMetricFamily
 
+from monitoring.snmp.health import HEALTH_MODULE_BY_PLATFORM, HEALTH_MODULES
+
 Oid = tuple[int, ...]
 Table = dict[Oid, dict[Oid, object]]  # column OID → {index suffix → value}
 
@@ -225,7 +227,9 @@ H3C = EntityHealth(
     Column("hh3cEntityExtMemUsage", H3C_ENTITY + (8,), False, "H3C entity memory usage in percent (HH3C-ENTITY-EXT-MIB)."),
 )
 
-MODULES: dict[str, Module] = {m.name: m for m in (IfMib(), Ipv6(), System(), HUAWEI, H3C)}
+# Vendor health (CPU, memory, temperature per board, optical power) lives in health.py; the
+# older index-only HUAWEI/H3C modules above are no longer registered (issue 13, problem 14).
+MODULES: dict[str, Module] = {m.name: m for m in (IfMib(), Ipv6(), System(), *HEALTH_MODULES)}
 
 # Which vendor health module applies to a SoT platform (used by the Prometheus config generator).
-HEALTH_MODULE = {"huawei": "huawei", "huawei_vrpv8": "huawei", "hp_comware": "h3c"}
+HEALTH_MODULE = dict(HEALTH_MODULE_BY_PLATFORM)

@@ -91,12 +91,8 @@ def test_vendor_health_absent_on_agent_gives_no_series(module):
     assert fams and all(not f.samples for f in fams.values())
 
 
-def test_vendor_health_maps_entity_index():
-    hw = MODULES["huawei"]
-    data = {hw.cpu.oid: {(16842753,): 12}, hw.mem.oid: {(16842753,): 40}}
-    fams = {f.name: f for f in hw.to_metrics(data, {}, InterfaceLabels({}))}
-    assert fams["hwEntityCpuUsage"].samples[0].labels == {"entPhysicalIndex": "16842753"}
-    assert fams["hwEntityMemUsage"].samples[0].value == 40
+# Vendor health on real recordings (entPhysicalName labels, zero entities skipped):
+# tests/unit/monitoring/test_snmp_health.py.
 
 
 @pytest.mark.skipif(not shutil.which("promtool"), reason="promtool (Debian prometheus) not installed")

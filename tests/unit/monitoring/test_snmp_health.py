@@ -1,0 +1,206 @@
+"""Vendor health module on real SNMP recordings (tests/fixtures/real/snmp/health/, LibreNMS, GPL-3.0).
+
+The recordings are fed to each module exactly as the transport would hand them over (column
+OID → {index → value}); what the NOC would see is asserted: which boards and ports get a
+series, their entPhysicalName/port labels and values in the MIB's real units.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from monitoring.lint import promtool_findings
+from monitoring.snmp.exposition import render
+from monitoring.snmp.health import HEALTH_MODULES, RuijieHealth, ZteHealth, uw_to_dbm
+from monitoring.snmp.mapping import IF_NAME, MODULES, InterfaceLabels
+from tests.paths import ROOT
+
+RECORDINGS = ROOT / "tests" / "fixtures" / "real" / "snmp" / "health"
+MIBS = ROOT / "tests" / "fixtures" / "real" / "snmp" / "mibs"
+
+
+def load_snmprec(name: str) -> dict[tuple[int, ...], object]:
+    """snmpsim `OID|TYPE|VALUE` rows as the transport's plain values (int or bytes)."""
+    rows = {}
+    for line in (RECORDINGS / name).read_text(encoding="utf-8", errors="surrogateescape").splitlines():
+        oid, kind, value = line.split("|", 2)
+        if kind == "4x":
+            val: object = bytes.fromhex(value)
+        elif kind == "4":
+            val = value.encode("utf-8", "surrogateescape")
+        else:
+            val = int(value)
+        rows[tuple(int(p) for p in oid.split("."))] = val
+    return rows
+
+
+def table_and_scalars(module: str, recording: str) -> tuple[dict, dict]:
+    """The recording as the transport hands it to a module: walked columns and GET scalars."""
+    mod = MODULES[module]
+    rows = load_snmprec(recording)
+    table: dict = {}
+    for oid, value in rows.items():
+        for col in (*mod.walks, IF_NAME):
+            if oid[:len(col)] == col and len(oid) > len(col):
+                table.setdefault(col, {})[oid[len(col):]] = value
+    return table, {oid: rows[oid] for oid in mod.gets if oid in rows}
+
+
+def scrape(module: str, recording: str) -> dict[str, list[tuple[dict, float]]]:
+    """{family: [(labels, value)]} the module makes of a recording."""
+    table, scalars = table_and_scalars(module, recording)
+    ifl = InterfaceLabels({IF_NAME: table.get(IF_NAME, {})})
+    return {f.name: [(s.labels, s.value) for s in f.samples] for f in MODULES[module].to_metrics(table, scalars, ifl)}
+
+
+def by(samples, label="entPhysicalName"):
+    return {labels[label]: value for labels, value in samples}
+
+
+def test_every_platform_with_a_health_module_is_registered():
+    from monitoring.snmp.mapping import HEALTH_MODULE
+    assert set(HEALTH_MODULE) == {"huawei", "huawei_vrpv8", "hp_comware", "ruijie_os", "zte_zxros"}
+    assert all(HEALTH_MODULE[p] in MODULES for p in HEALTH_MODULE)
+    assert {m.name for m in HEALTH_MODULES} <= set(MODULES)
+
+
+def test_huawei_s5720_only_the_board_with_a_cpu_gets_series_out_of_82_entities():
+    fams = scrape("huawei", "huawei_s5720.snmprec")
+    # hwEntityStateTable has 82 rows; 81 have hwEntityCpuUsageThreshold 0 and read 0 (no CPU).
+    assert fams["govops_health_cpu_usage_percent"] == [
+        ({"entPhysicalIndex": "67108873", "entPhysicalName": "MPU Board 0"}, 44)]
+    assert by(fams["govops_health_memory_usage_percent"]) == {"MPU Board 0": 9}
+    assert by(fams["govops_health_temperature_celsius"]) == {"MPU Board 0": 42}
+
+
+def test_huawei_vrp5_optical_power_is_microwatts_and_empty_cages_are_skipped():
+    fams = scrape("huawei", "huawei_s5720.snmprec")
+    rx = by(fams["govops_health_optical_rx_power_dbm"], "port")
+    # 53 ports in hwOpticalModuleInfoTable, 3 with a transceiver (-1 = none). 536 µW = -2.71 dBm.
+    assert rx == {"XGigabitEthernet0/0/1": -2.71, "XGigabitEthernet0/0/2": -2.19, "XGigabitEthernet0/0/4": -2.4}
+    assert by(fams["govops_health_optical_tx_power_dbm"], "port")["XGigabitEthernet0/0/1"] == -2.28
+    # Thresholds are dBm x 100 on the same device (MIB text): the reading sits inside them.
+    assert by(fams["govops_health_optical_rx_low_threshold_dbm"], "port")["XGigabitEthernet0/0/1"] == -12.69
+    assert by(fams["govops_health_optical_rx_high_threshold_dbm"], "port")["XGigabitEthernet0/0/1"] == 2.5
+    labels = fams["govops_health_optical_rx_power_dbm"][0][0]
+    assert labels == {"index": "67469390", "port": "XGigabitEthernet0/0/1"}
+
+
+def test_huawei_vrp5_negative_optical_power_is_hundredths_of_dbm_and_zero_without_bias_is_no_module():
+    fams = scrape("huawei", "huawei_ar169.snmprec")
+    assert by(fams["govops_health_optical_rx_power_dbm"], "port") == {"GigabitEthernet0/0/4": -8.49}
+    assert by(fams["govops_health_optical_tx_power_dbm"], "port") == {"GigabitEthernet0/0/4": -5.75}
+
+
+def test_huawei_vrp8_optical_power_is_hundredths_of_dbm_even_when_positive():
+    fams = scrape("huawei", "huawei_ne8000.snmprec")
+    tx = by(fams["govops_health_optical_tx_power_dbm"], "port")
+    rx = by(fams["govops_health_optical_rx_power_dbm"], "port")
+    assert tx["GigabitEthernet0/7/0"] == 2.56  # = hwEntityOpticalMaxTxPower, inside -1.5..4.5 dBm
+    assert rx["GigabitEthernet0/7/3"] == -40.0  # laser on, no light received: what RxPowerLow must see
+    assert len(rx) == 9
+
+
+def test_huawei_vrp8_boards_cpu_and_temperatures_of_line_cards_and_power_supplies():
+    fams = scrape("huawei", "huawei_ne8000.snmprec")
+    assert by(fams["govops_health_cpu_usage_percent"]) == {"NetEngine 8000 M8 frame": 58, "CR81IPU480AS 10": 58}
+    assert by(fams["govops_health_temperature_celsius"]) == {
+        "CR51LAXFE0 0/7": 49, "CR51LAXFE0 0/8": 57, "CR81IPU480AS 10": 44, "POWER 11": 33, "POWER 12": 37}
+
+
+def test_h3c_boards_are_the_entities_using_memory():
+    fams = scrape("h3c", "h3c_hp10508.snmprec")
+    cpu = by(fams["govops_health_cpu_usage_percent"])
+    assert cpu["Master Board 4"] == 21 and cpu["Board 0"] == 6
+    assert len(cpu) == 11 and len(fams["govops_health_memory_usage_percent"]) == 11  # of 322 rows
+    temps = by(fams["govops_health_temperature_celsius"])
+    assert len(temps) == 27 and temps["sensor 0.13.4"] == 57  # 65535 = no sensor
+
+
+def test_h3c_temperature_only_from_sensors_and_boards():
+    # The A5500 (Comware 5) repeats one reading on all 44 entities, ports and slots included.
+    fams = scrape("h3c", "h3c_a5500.snmprec")
+    assert by(fams["govops_health_temperature_celsius"]) == {"Board": 38, "Sensor1": 38, "SubCard0": 38}
+    assert by(fams["govops_health_cpu_usage_percent"]) == {"Board": 8}
+
+
+def test_h3c_transceiver_power_is_hundredths_of_dbm_labelled_with_ifname():
+    fams = scrape("h3c", "h3c_hp10508.snmprec")
+    rx = by(fams["govops_health_optical_rx_power_dbm"], "port")
+    assert rx["Ten-GigabitEthernet9/0/10"] == -10.05
+    assert "Ten-GigabitEthernet9/0/16" not in rx  # 2147483647, no diagnostics
+    assert fams["govops_health_optical_rx_power_dbm"][0][0] == {"index": "13", "port": "Ten-GigabitEthernet9/0/10"}
+
+
+def test_h3c_invalid_power_and_zero_thresholds_give_no_series():
+    fams = scrape("h3c", "h3c_hpe5900.snmprec")
+    for name in ("govops_health_optical_rx_power_dbm", "govops_health_optical_rx_low_threshold_dbm"):
+        assert fams[name] == []
+
+
+def test_h3c_rx_thresholds_are_tenths_of_microwatts():
+    mod = MODULES["h3c"]
+    table = {mod.RX: {(7,): -1005}, mod.DIAGNOSTIC: {(7,): 1}, mod.RX_LOW: {(7,): 100}, mod.RX_HIGH: {(7,): 10000}}
+    fams = {f.name: f for f in mod.to_metrics(table, {}, InterfaceLabels({IF_NAME: {(7,): b"Ten-GigabitEthernet1/0/7"}}))}
+    assert fams["govops_health_optical_rx_low_threshold_dbm"].samples[0].value == -20.0  # 10 µW
+    assert fams["govops_health_optical_rx_high_threshold_dbm"].samples[0].value == 0.0  # 1 mW
+
+
+def test_ruijie_per_node_tables_from_the_mib():
+    """unverified: no public RGOS recording has these tables; OIDs and scales from the MIB text."""
+    mib = (MIBS / "RUIJIE.excerpt").read_text()
+    assert "{ ruijieNodeCPUTotalEntry 4 }" in mib and "returns to 0" in mib
+    mod = RuijieHealth()
+    table = {mod.CPU_NAME: {(1,): b"slot 1"}, mod.CPU_1MIN: {(1,): 17},
+             mod.MEM_NAME: {(1,): b"slot 1"}, mod.MEM_CURRENT: {(1,): 63},
+             mod.TEMP_NAME: {(1,): b"CPU", (2,): b"PHY"}, mod.TEMP_CURRENT: {(1,): 48, (2,): 0}}
+    fams = {f.name: [(s.labels, s.value) for s in f.samples] for f in mod.to_metrics(table, {}, None)}
+    assert fams["govops_health_cpu_usage_percent"] == [({"entPhysicalIndex": "1", "entPhysicalName": "slot 1"}, 17)]
+    assert by(fams["govops_health_memory_usage_percent"]) == {"slot 1": 63}
+    assert by(fams["govops_health_temperature_celsius"]) == {"CPU": 48}  # 0 = not supported (MIB)
+    assert mod.CPU_1MIN == (1, 3, 6, 1, 4, 1, 4881, 1, 1, 10, 2, 36, 1, 2, 1, 4)
+
+
+def test_zte_units_memory_both_readings_and_slot_temperature():
+    """unverified: the public ZXR10 recordings hold no ZTE private table; from ZXR10-MIB text."""
+    mib = (MIBS / "ZXR10-MIB.excerpt").read_text()
+    assert "{ zxr10SystemUnitEntry 12}" in mib and "{ zxr10slotEntry 10 }" in mib
+    mod = ZteHealth()
+    table = {mod.RUN_STATUS: {(1,): 1, (2,): 0}, mod.CPU_5MIN: {(1,): 12, (2,): 0},
+             mod.MEM_SIZE: {(1,): 1073741824, (2,): 1073741824}, mod.MEM_USED: {(1,): 536870912, (2,): 0},
+             mod.SLOT_TEMPERATURE: {(1, 1, 3): 41, (1, 1, 4): 0}}
+    fams = {f.name: [(s.labels, s.value) for s in f.samples] for f in mod.to_metrics(table, {}, None)}
+    assert fams["govops_health_cpu_usage_percent"] == [({"entPhysicalIndex": "1", "entPhysicalName": "unit 1"}, 12)]
+    assert by(fams["govops_health_memory_usage_percent"]) == {"unit 1": 50.0}  # octets / bytes (MIB)
+    table[mod.MEM_USED] = {(1,): 37}  # what LibreNMS zxr10.yaml expects: a percentage
+    fams = {f.name: [(s.labels, s.value) for s in f.samples] for f in mod.to_metrics(table, {}, None)}
+    assert by(fams["govops_health_memory_usage_percent"]) == {"unit 1": 37}
+    assert by(fams["govops_health_temperature_celsius"]) == {"rack 1 shelf 1 slot 3": 41}
+
+
+@pytest.mark.parametrize("module", ["huawei", "h3c", "ruijie", "zte"])
+def test_agent_without_the_vendor_mib_gives_empty_families(module):
+    fams = list(MODULES[module].to_metrics({}, {}, InterfaceLabels({})))
+    assert fams and all(not f.samples for f in fams)
+
+
+def test_non_numeric_varbind_is_skipped_not_raised():
+    mod = MODULES["huawei"]
+    table = {mod.CPU: {(9,): b"N/A", (10,): 30}, mod.CPU_THRESHOLD: {(9,): 90, (10,): 90}}
+    fams = {f.name: f for f in mod.to_metrics(table, {}, None)}
+    assert [s.value for s in fams["govops_health_cpu_usage_percent"].samples] == [30]
+
+
+def test_uw_to_dbm():
+    assert uw_to_dbm(1000) == 0 and round(uw_to_dbm(536), 2) == -2.71 and uw_to_dbm(0) == -40
+
+
+@pytest.mark.skipif(not shutil.which("promtool"), reason="promtool (Debian prometheus) not installed")
+@pytest.mark.parametrize(("module", "recording"), [("huawei", "huawei_ne8000.snmprec"),
+                                                 ("h3c", "h3c_hp10508.snmprec")])
+def test_health_exposition_passes_promtool_check_metrics(module, recording):
+    fams = list(MODULES[module].to_metrics(*table_and_scalars(module, recording), InterfaceLabels({})))
+    assert sum(len(f.samples) for f in fams) > 10
+    assert promtool_findings(render(fams)) == []
