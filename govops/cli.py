@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from govops.sot import InventoryError, load_inventory
+from govops.sot.loader import read_vault_password
 
 DEFAULT_INVENTORY = "inventories/lab"
 # Each room registers its own subcommands: (module, function taking the subparsers object).
@@ -36,19 +37,17 @@ def add_inventory_arg(parser: argparse.ArgumentParser) -> None:
 
 def load(args: argparse.Namespace):
     """Load the inventory named by -i; on problems print them all and exit 2."""
-    password = None
-    if getattr(args, "vault_password_file", None):
-        try:
-            with open(args.vault_password_file) as fh:
-                password = fh.read().strip()
-        except OSError as exc:
-            errors.print(f"[red]cannot read vault password file:[/] {exc}")
-            sys.exit(2)
     try:
-        return load_inventory(args.inventory, vault_password=password)
+        return load_inventory(args.inventory, vault_password=_vault_password(args))
     except InventoryError as exc:
         print_problems(exc)
         sys.exit(2)
+
+
+def _vault_password(args: argparse.Namespace) -> str | None:
+    """The password from --vault-password-file, if given; InventoryError naming the file if unusable."""
+    path = getattr(args, "vault_password_file", None)
+    return read_vault_password(path) if path else None
 
 
 def print_problems(exc: InventoryError) -> None:
@@ -60,9 +59,18 @@ def print_problems(exc: InventoryError) -> None:
 
 # -- validate ------------------------------------------------------------------------------
 def cmd_validate(args: argparse.Namespace) -> int:
-    password = open(args.vault_password_file).read().strip() if args.vault_password_file else None
+    from govops import ipv6
+
+    try:
+        password = _vault_password(args)
+    except InventoryError as exc:  # bad usage, not a finding about the inventory
+        print_problems(exc)
+        return 2
     try:
         inv = load_inventory(args.inventory, vault_password=password)
+        problems, notes = ipv6.check_plan(inv)  # the committed plan is part of the source of truth
+        if problems:
+            raise InventoryError(problems)
     except InventoryError as exc:
         if args.json:
             print(json.dumps([p.__dict__ for p in exc.problems], ensure_ascii=False, indent=2))
@@ -83,6 +91,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         table.add_row(role, *[str(sum(1 for d in inv.devices.values() if d.role == role and d.platform == p))
                               for p in platforms])
     console.print(table)
+    for note in notes[:10]:
+        errors.print(f"[yellow]note:[/] {note}", markup=True, highlight=False, soft_wrap=True)
+    if len(notes) > 10:
+        errors.print(f"[yellow]note:[/] and {len(notes) - 10} more entries not yet in the plan")
     return 0
 
 
@@ -98,7 +110,11 @@ def cmd_ipv6_plan(args: argparse.Namespace) -> int:
         print_problems(exc)
         return 2
     if args.write and (added or existing is None):
-        path = ipv6.write_plan(inv, plan)
+        try:
+            path = ipv6.write_plan(inv, plan)
+        except ipv6.PlanError as exc:
+            print_problems(exc)
+            return 1
         errors.print(f"wrote {path} ({len(added)} new entr{'y' if len(added) == 1 else 'ies'})")
     if args.json:
         print(json.dumps({"plan": plan.to_data(), "added": added, "stale": ipv6.stale_entries(plan, inv)},

@@ -35,6 +35,8 @@ SEGMENT_RANGE = range(0, 256)
 LOOPBACK_RANGE = range(1, 2**16)
 LINK_RANGE = range(0, 4096)
 _SECTIONS = ("sites", "centres", "loopbacks", "links", "segments")
+_FIXED = ("infrastructure", "loopback_pool", "link_pool", "management")  # derived from the city; written, not read
+_KEY = "all.vars.ipv6_plan"
 
 
 @dataclass
@@ -125,59 +127,105 @@ def load_plan(inv: Inventory, path: Path | None = None) -> Plan | None:
         return None
     shown = str(path)
     try:
-        data = yaml.safe_load(path.read_text())
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise PlanError([Problem(shown, "(file)", f"malformed YAML: {exc}")]) from exc
-    body = (((data or {}).get("all") or {}).get("vars") or {}).get("ipv6_plan")
+        raise PlanError([Problem(shown, "(file)", f"malformed YAML: {exc}")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanError([Problem(shown, "(file)", f"cannot be read: {getattr(exc, 'strerror', None) or exc}")]) from None
+    if data is None:
+        raise PlanError([Problem(shown, "(file)", "empty: expected `all: vars: ipv6_plan:` as written by "
+                                                  "`govops ipv6 plan --write` (restore it from version control)")])
+    body = data
+    for part in ("all", "vars", "ipv6_plan"):
+        body = body.get(part) if isinstance(body, dict) else None
     if not isinstance(body, dict):
-        raise PlanError([Problem(shown, "all.vars.ipv6_plan", "missing: expected the plan mapping here")])
+        raise PlanError([Problem(shown, _KEY, "missing: expected the plan mapping here")])
     problems: list[Problem] = []
     try:
-        city = IPv6Network(body["city"])
-    except (KeyError, ValueError) as exc:
-        raise PlanError([Problem(shown, "all.vars.ipv6_plan.city", f"expected an IPv6 prefix ({exc})")]) from exc
+        city = _parse(IPv6Network, body.get("city"))
+    except ValueError as exc:
+        raise PlanError([Problem(shown, f"{_KEY}.city", f"expected the city's IPv6 prefix: {exc}")]) from None
     if city != inv.city.ipv6_allocation:
-        problems.append(Problem(shown, "all.vars.ipv6_plan.city",
+        problems.append(Problem(shown, f"{_KEY}.city",
                                 f"plan is for {city}, the inventory's allocation is {inv.city.ipv6_allocation}"))
     plan = Plan(city=city)
+    for name in body:
+        if name not in ("city", *_FIXED, *_SECTIONS):
+            problems.append(Problem(shown, f"{_KEY}.{name}", f"unknown key; expected city, {', '.join(_FIXED)}, "
+                                                             f"{', '.join(_SECTIONS)}"))
+    for name in _FIXED:
+        if name in body:
+            want = getattr(plan, name)
+            try:
+                ok = _parse(IPv6Network, body[name]) == want
+            except ValueError:
+                ok = False
+            if not ok:
+                problems.append(Problem(shown, f"{_KEY}.{name}", f"expected {want} (derived from the city prefix "
+                                                                 f"{city}), found {body[name]!r}"))
     for name in _SECTIONS:
         conv = IPv6Interface if name == "loopbacks" else IPv6Network
-        for key, value in (body.get(name) or {}).items():
+        table = body.get(name) or {}
+        if not isinstance(table, dict):
+            problems.append(Problem(shown, f"{_KEY}.{name}", f"expected a mapping of names to IPv6 prefixes, "
+                                                             f"found {type(table).__name__}"))
+            continue
+        for key, value in table.items():
             try:
-                getattr(plan, name)[str(key)] = conv(value)
+                getattr(plan, name)[str(key)] = _parse(conv, value)
             except ValueError as exc:
-                problems.append(Problem(shown, f"all.vars.ipv6_plan.{name}.{key}", f"expected an IPv6 prefix: {exc}"))
+                problems.append(Problem(shown, f"{_KEY}.{name}.{key}", f"expected an IPv6 prefix: {exc}"))
     problems += _conflicts(plan, inv, shown)
     if problems:
         raise PlanError(problems)
     return plan
 
 
-def _conflicts(plan: Plan, inv: Inventory, shown: str) -> list[Problem]:
-    """Every entry inside the block it belongs to, at its expected size, and no two overlapping."""
-    out = []
-    key = "all.vars.ipv6_plan"
+def _parse(conv, value):
+    """An address or prefix from the plan file; ValueError for anything but a well-formed string
+    (ipaddress would also take an int, and raise TypeError on a list)."""
+    if not isinstance(value, str):
+        raise ValueError(f"found {type(value).__name__} {value!r}")
+    return conv(value)
 
-    def expect(section: str, name: str, prefix: IPv6Network, parent: IPv6Network, length: int) -> None:
+
+def _conflicts(plan: Plan, inv: Inventory, shown: str) -> list[Problem]:
+    """Every entry inside the block it belongs to, at its expected size and index, and no two overlapping."""
+    out = []
+    key = _KEY
+
+    def expect(section: str, name: str, prefix: IPv6Network, parent: IPv6Network, length: int,
+               indexes: range | None = None, what: str = "") -> None:
         if prefix.prefixlen != length or not prefix.subnet_of(parent):
             out.append(Problem(shown, f"{key}.{section}.{name}", f"{prefix} should be a /{length} inside {parent}"))
+        elif indexes is not None and _index(parent, prefix) not in indexes:
+            out.append(Problem(shown, f"{key}.{section}.{name}",
+                               f"{prefix} is /{length} number {_index(parent, prefix)} of {parent}; {what} use numbers "
+                               f"{indexes.start}..{indexes.stop - 1}"))
 
     for sid, prefix in plan.sites.items():
         site = inv.sites.get(sid)
         if site and site.kind == SiteKind.township:
             parent = plan.sites.get(site.parent or "")
             if parent is not None:
-                expect("sites", sid, prefix, parent, 56)
+                expect("sites", sid, prefix, parent, 56, TOWNSHIP_RANGE,
+                       "townships (number 0 holds the county's own segments)")
         else:
-            expect("sites", sid, prefix, plan.city, 48)
+            expect("sites", sid, prefix, plan.city, 48, SITE_RANGE, "city and county sites")
     for cid, prefix in plan.centres.items():
-        expect("centres", cid, prefix, plan.city, 48)
+        expect("centres", cid, prefix, plan.city, 48, CENTRE_RANGE, "cloud centres")
     for dev, addr in plan.loopbacks.items():
-        expect("loopbacks", dev, addr.network, plan.loopback_pool, 128)
+        expect("loopbacks", dev, addr.network, plan.loopback_pool, 128, LOOPBACK_RANGE, "loopbacks")
     for lkey, prefix in plan.links.items():
-        expect("links", lkey, prefix, plan.link_pool, 64)
+        expect("links", lkey, prefix, plan.link_pool, 64, LINK_RANGE, "links")
     for skey, prefix in plan.segments.items():
-        expect("segments", skey, prefix, plan.city, 64)
+        device = inv.devices.get(skey.split(":", 1)[0])
+        site = inv.sites.get(device.site) if device else None
+        if site is not None and site.id in plan.sites:  # the /56 its segments come from (see plan_ipv6)
+            parent = plan.sites[site.id] if site.kind == SiteKind.township else _nth(plan.sites[site.id], 56, 0)
+            expect("segments", skey, prefix, parent, 64)
+        else:
+            expect("segments", skey, prefix, plan.city, 64)
     entries = sorted(((p if isinstance(p, IPv6Network) else p.network, f"{s}.{n}")
                       for s in _SECTIONS for n, p in getattr(plan, s).items()),
                      key=lambda e: (e[0].network_address, e[0].prefixlen))
@@ -300,9 +348,27 @@ def write_plan(inv: Inventory, plan: Plan, path: Path | None = None) -> Path:
     body = yaml.safe_dump({"all": {"vars": {"ipv6_plan": plan.to_data()}}}, sort_keys=False, allow_unicode=True,
                           default_flow_style=False, width=200)
     tmp = path.with_suffix(".yml.tmp")
-    tmp.write_text(header + "---\n" + body)
-    tmp.replace(path)  # atomic: an interrupted write never leaves half a plan
+    try:
+        tmp.write_text(header + "---\n" + body, encoding="utf-8")
+        tmp.replace(path)  # atomic: an interrupted write never leaves half a plan
+    except OSError as exc:
+        if tmp.is_file():
+            tmp.unlink(missing_ok=True)
+        raise PlanError([Problem(str(path), "(file)", f"cannot write the plan: {exc.strerror or exc} "
+                                                      f"({exc.filename or tmp}); nothing was changed")]) from None
     return path
+
+
+def check_plan(inv: Inventory) -> tuple[list[Problem], list[Problem]]:
+    """What `govops validate` says about the committed plan: (problems, notes). Problems are conflicts
+    with the hierarchy or a file that cannot be read; notes are entries still to plan (`--write`)."""
+    try:
+        plan = load_plan(inv)
+    except PlanError as exc:
+        return exc.problems, []
+    if plan is None:
+        return [], [Problem(str(plan_file(inv)), "(file)", "no IPv6 plan yet; run `govops ipv6 plan --write` and commit it")]
+    return [], missing_entries(plan, inv)
 
 
 def summary_rows(plan: Plan, inv: Inventory) -> list[dict]:

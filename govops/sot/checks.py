@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from itertools import combinations
 from typing import Any
 
@@ -14,22 +14,47 @@ from .problems import Problem
 Locate = Callable[[str, str | None], tuple[str, str]]
 
 
-def check_inventory(inv: Inventory, sections: dict[str, tuple[str, Any]], locate: Locate) -> list[Problem]:
+class Known:
+    """Whether a name refers to something: present in the model, or present but invalid (its own problem
+    is already reported, so a reference to it is not reported again as "unknown")."""
+
+    def __init__(self, present: Collection[str], failed: Collection[str] = ()):
+        self.present, self.failed = present, failed
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.present or name in self.failed or "*" in self.failed
+
+
+def check_inventory(inv: Inventory, sections: dict[str, tuple[str, Any]], locate: Locate,
+                    failed: Mapping[str, Collection[str]] | None = None) -> list[Problem]:
+    failed = failed or {}
+    known = {section: Known(getattr(inv, section), failed.get(section, ()))
+             for section in ("devices", "hosts", "sites", "centres", "departments", "systems")}
     problems: list[Problem] = []
     files = {k: v[0] for k, v in sections.items()}
-    problems += _check_devices(inv, locate)
+    problems += _check_devices(inv, locate, known)
     problems += _check_addresses(inv, files, locate)
-    problems += _check_links(inv, files.get("links", ""), locate)
-    problems += _check_sites_and_centres(inv, files)
-    problems += _check_hosts(inv, locate)
-    problems += _check_catalogue(inv, files.get("systems", ""), files.get("departments", ""))
-    raw = sections.get("private_networks", ("", []))[1]
-    index = {item.get("department"): i for i, item in enumerate(raw) if isinstance(item, dict)}
-    problems += _check_private_networks(inv, files.get("private_networks", ""), locate, index)
+    problems += _check_links(inv, files.get("links", ""), locate, known)
+    problems += _check_sites_and_centres(inv, files, known, _positions(sections, "sites"), _positions(sections, "centres"))
+    problems += _check_hosts(inv, locate, known)
+    problems += _check_catalogue(inv, files.get("systems", ""), known, _positions(sections, "systems"))
+    index = _positions(sections, "private_networks", "department")
+    problems += _check_private_networks(inv, files.get("private_networks", ""), locate, index, known)
     return problems
 
 
-def _check_devices(inv: Inventory, locate: Locate) -> list[Problem]:
+def _positions(sections: dict[str, tuple[str, Any]], name: str, field: str = "id") -> dict[Any, int]:
+    """Where each entry of a section list sits in its file (the first, if an id is repeated), so keys
+    stay right when an entry before it was rejected."""
+    raw = sections.get(name, ("", []))[1]
+    out: dict[Any, int] = {}
+    for i, item in enumerate(raw if isinstance(raw, list) else []):
+        if isinstance(item, dict) and isinstance(item.get(field), str):
+            out.setdefault(item[field], i)
+    return out
+
+
+def _check_devices(inv: Inventory, locate: Locate, known: dict[str, Known]) -> list[Problem]:
     out = []
     for name, dev in inv.devices.items():
         if dev.platform not in PLATFORMS:
@@ -37,7 +62,7 @@ def _check_devices(inv: Inventory, locate: Locate) -> list[Problem]:
                                f"unknown platform {dev.platform!r}; expected one of {', '.join(PLATFORMS)}"))
         if dev.role not in ROLES:
             out.append(Problem(*locate(name, "role"), f"unknown role {dev.role!r}; expected one of {', '.join(ROLES)}"))
-        if dev.site not in inv.sites:
+        if dev.site not in known["sites"]:
             out.append(Problem(*locate(name, "site"), f"unknown site {dev.site!r}; expected a site id from `sites`"))
         for i, seg in enumerate(dev.segments):
             out += _check_ifname(dev.platform, seg.interface, *locate(name, "segments"), f"[{i}].interface")
@@ -102,7 +127,7 @@ def _check_addresses(inv: Inventory, files: dict[str, str], locate: Locate) -> l
     return out
 
 
-def _check_links(inv: Inventory, file: str, locate: Locate) -> list[Problem]:
+def _check_links(inv: Inventory, file: str, locate: Locate, known: dict[str, Known]) -> list[Problem]:
     out = []
     used: dict[tuple[str, str], str] = {}
     for name, dev in inv.devices.items():
@@ -113,7 +138,8 @@ def _check_links(inv: Inventory, file: str, locate: Locate) -> list[Problem]:
             key = f"links[{i}].{side}"
             dev = inv.devices.get(end.device)
             if dev is None:
-                out.append(Problem(file, key, f"link to unknown device {end.device!r}"))
+                if end.device not in known["devices"]:
+                    out.append(Problem(file, key, f"link to unknown device {end.device!r}"))
                 continue
             out += _check_ifname(dev.platform, end.interface, file, key, "")
             if (end.device, end.interface) in used:
@@ -124,35 +150,40 @@ def _check_links(inv: Inventory, file: str, locate: Locate) -> list[Problem]:
     return out
 
 
-def _check_sites_and_centres(inv: Inventory, files: dict[str, str]) -> list[Problem]:
+def _check_sites_and_centres(inv: Inventory, files: dict[str, str], known: dict[str, Known],
+                             site_index: dict[Any, int], centre_index: dict[Any, int]) -> list[Problem]:
     out = []
     sites_file = files.get("sites", "")
     parent_kind = {SiteKind.county: {SiteKind.city}, SiteKind.township: {SiteKind.county}, SiteKind.city: set()}
-    for i, site in enumerate(inv.sites.values()):
+    for site in inv.sites.values():
+        i = site_index.get(site.id, "?")
         if site.parent is None and site.kind != SiteKind.city:
             out.append(Problem(sites_file, f"sites[{i}].parent", f"missing: a {site.kind} needs a parent site"))
         elif site.parent is not None:
             parent = inv.sites.get(site.parent)
-            if parent is None:
+            if parent is None and site.parent in known["sites"]:
+                pass  # the parent's own entry is invalid and already reported
+            elif parent is None:
                 out.append(Problem(sites_file, f"sites[{i}].parent", f"unknown site {site.parent!r}"))
             elif parent.kind not in parent_kind[site.kind]:
                 out.append(Problem(sites_file, f"sites[{i}].parent",
                                    f"a {site.kind} belongs to a {'/'.join(parent_kind[site.kind]) or 'nothing'}, "
                                    f"found {parent.kind} {parent.id!r}"))
-    for i, centre in enumerate(inv.centres.values()):
-        if centre.site not in inv.sites:
-            out.append(Problem(files.get("centres", ""), f"centres[{i}].site", f"unknown site {centre.site!r}"))
+    for centre in inv.centres.values():
+        if centre.site not in known["sites"]:
+            out.append(Problem(files.get("centres", ""), f"centres[{centre_index.get(centre.id, '?')}].site",
+                               f"unknown site {centre.site!r}"))
     return out
 
 
-def _check_hosts(inv: Inventory, locate: Locate) -> list[Problem]:
+def _check_hosts(inv: Inventory, locate: Locate, known: dict[str, Known]) -> list[Problem]:
     out = []
     for name, host in inv.hosts.items():
-        if host.site and host.site not in inv.sites:
+        if host.site and host.site not in known["sites"]:
             out.append(Problem(*locate(name, "site"), f"unknown site {host.site!r}"))
-        if host.centre and host.centre not in inv.centres:
+        if host.centre and host.centre not in known["centres"]:
             out.append(Problem(*locate(name, "centre"), f"unknown centre {host.centre!r}"))
-        if host.department and host.department not in inv.departments:
+        if host.department and host.department not in known["departments"]:
             out.append(Problem(*locate(name, "department"), f"unknown department {host.department!r}"))
         if not (host.site or host.centre):
             out.append(Problem(*locate(name, "site"), "missing: a host needs a `site` or a `centre`"))
@@ -163,7 +194,8 @@ def _check_hosts(inv: Inventory, locate: Locate) -> list[Problem]:
         dev = inv.devices.get(up.device)
         seg = next((s for s in dev.segments if s.interface == up.interface), None) if dev else None
         if dev is None:
-            out.append(Problem(file, f"{key}.device", f"unknown device {up.device!r}"))
+            if up.device not in known["devices"]:
+                out.append(Problem(file, f"{key}.device", f"unknown device {up.device!r}"))
         elif seg is None:
             out.append(Problem(file, f"{key}.interface", f"{up.device} has no segment on {up.interface!r}"))
         elif up.ipv4.network != seg.ipv4.network or up.ipv4.ip == seg.ipv4.ip:
@@ -171,22 +203,21 @@ def _check_hosts(inv: Inventory, locate: Locate) -> list[Problem]:
     return out
 
 
-def _check_catalogue(inv: Inventory, systems_file: str, departments_file: str) -> list[Problem]:
+def _check_catalogue(inv: Inventory, systems_file: str, known: dict[str, Known], index: dict[Any, int]) -> list[Problem]:
     out = []
-    index = {sid: i for i, sid in enumerate(inv.systems)}
     for sid, system in inv.systems.items():
-        key = f"systems[{index[sid]}]"
-        if system.department not in inv.departments:
+        key = f"systems[{index.get(sid, '?')}]"
+        if system.department not in known["departments"]:
             out.append(Problem(systems_file, f"{key}.department", f"unknown department {system.department!r}"))
         for j, dep in enumerate(system.depends_on):
-            if dep not in inv.systems:
+            if dep not in known["systems"]:
                 out.append(Problem(systems_file, f"{key}.depends_on[{j}]", f"dependency on unknown system {dep!r}"))
         if system.classification == Classification.classified and Location.cloud in (system.location, system.target):
             out.append(Problem(systems_file, f"{key}.target" if system.target == Location.cloud else f"{key}.location",
                                f"classified (涉密) system {sid!r} cannot be placed in the cloud; expected on_prem"))
     for cycle in dependency_cycles({s: [d for d in v.depends_on if d in inv.systems] for s, v in inv.systems.items()}):
         first = cycle[0]
-        out.append(Problem(systems_file, f"systems[{index[first]}].depends_on",
+        out.append(Problem(systems_file, f"systems[{index.get(first, '?')}].depends_on",
                            "dependency cycle: " + " -> ".join([*cycle, first])))
     return out
 
@@ -216,7 +247,8 @@ def dependency_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
     return [list(c) for c in sorted(cycles)]
 
 
-def _check_private_networks(inv: Inventory, file: str, locate: Locate, index: dict[str, int]) -> list[Problem]:
+def _check_private_networks(inv: Inventory, file: str, locate: Locate, index: dict[Any, int],
+                            known: dict[str, Known]) -> list[Problem]:
     """Departments' private networks: known department and devices, valid free interfaces, unique
     VPN name/RD/table, a transit between exactly the two devices when the sites span two."""
     out: list[Problem] = []
@@ -231,7 +263,8 @@ def _check_private_networks(inv: Inventory, file: str, locate: Locate, index: di
     def port(dev_name: str, ifname: str, key: str) -> None:
         dev = inv.devices.get(dev_name)
         if dev is None:
-            out.append(Problem(file, f"{key}.device", f"unknown device {dev_name!r}; expected an extranet device"))
+            if dev_name not in known["devices"]:
+                out.append(Problem(file, f"{key}.device", f"unknown device {dev_name!r}; expected an extranet device"))
             return
         out.extend(_check_ifname(dev.platform, ifname, file, f"{key}.interface", ""))
         if (dev_name, ifname) in used:
@@ -241,7 +274,7 @@ def _check_private_networks(inv: Inventory, file: str, locate: Locate, index: di
 
     for net in inv.private_networks.values():
         key = f"private_networks[{index.get(net.department, '?')}]"  # its place in the file
-        if net.department not in inv.departments:
+        if net.department not in known["departments"]:
             out.append(Problem(file, f"{key}.department", f"unknown department {net.department!r}"))
         for attr in ("name", "rd", "table"):
             value = getattr(net.vpn, attr)

@@ -10,6 +10,8 @@ so every problem names its file and key path.
 from __future__ import annotations
 
 import os
+import re
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +28,44 @@ OPTIONAL_SECTIONS = ("private_networks",)
 DEVICE_VARS = {"mgmt_ipv4": "ansible_host", "username": "ansible_user", "password": "ansible_password"}
 HOST_VARS = {"mgmt_ipv4": "ansible_host", "username": "ansible_user"}
 SECRET_VARS = ("ansible_password", "snmp_community", "snmp_v3_auth_key", "snmp_v3_priv_key")
+# The plan is also an inventory source (for playbooks) but has its own checks (govops.ipv6, run by validate).
+PLAN_FILE = "ipv6-plan.yml"
+# Ansible groups that give a device its role: a device in two of them would get one role silently.
+ROLE_GROUPS = ("core", "aggregation", "access")
+# Host names and ids name files (backups, journals) and lab namespaces: a DNS label's alphabet and
+# length (RFC 1035: at most 63), plus '_' and inner dots (FQDNs), never '/', '..', blanks or controls.
+SAFE_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?")
 
 
 def inventory_root(path: str | os.PathLike) -> Path:
     p = Path(path)
     return p.parent if p.is_file() else p
+
+
+def unsafe_name(name: object) -> str | None:
+    """Why a host name or id cannot be used as a file or namespace name, or None if it can."""
+    if not isinstance(name, str) or (SAFE_NAME.fullmatch(name) and ".." not in name):
+        return None  # a non-string is the model's to report
+    return (f"{name!r} is not a safe name: expected 1 to 63 letters, digits, '-', '_' or '.', starting and "
+            "ending with a letter or digit (it names backup files and lab namespaces)")
+
+
+def read_vault_password(path: str | os.PathLike) -> str:
+    """The password in a vault password file; InventoryError naming the file if it cannot be used."""
+    shown = str(path)
+    try:
+        password = Path(path).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise InventoryError([Problem(shown, "(file)", "no such vault password file")]) from None
+    except IsADirectoryError:
+        raise InventoryError([Problem(shown, "(file)", "is a directory; expected a file holding the vault password")]) from None
+    except OSError as exc:
+        raise InventoryError([Problem(shown, "(file)", f"vault password file cannot be read: {exc.strerror or exc}")]) from None
+    except UnicodeDecodeError:
+        raise InventoryError([Problem(shown, "(file)", "vault password file is not UTF-8 text")]) from None
+    if not password:
+        raise InventoryError([Problem(shown, "(file)", "vault password file is empty; expected the password")])
+    return password
 
 
 def vault_password_file(root: Path, explicit: str | None = None) -> Path | None:
@@ -50,8 +85,8 @@ def load_inventory(path: str | os.PathLike, vault_password: str | None = None) -
         raise InventoryError([Problem(str(root), "(directory)", "no such inventory directory")])
     ctx = _Context(root)
     ctx.preparse()
-    if any(p.message.startswith("malformed YAML") for p in ctx.problems):
-        raise InventoryError(ctx.problems)  # Ansible would silently skip a malformed file
+    if ctx.unreadable:
+        raise InventoryError(ctx.problems)  # Ansible would skip or mangle the file and fail elsewhere
     hostvars, groups = ctx.ansible_vars(vault_password)
     sections = ctx.sections()
     inv = ctx.build(hostvars, groups, sections)
@@ -65,6 +100,10 @@ class _Context:
         self.root = root
         self.problems: list[Problem] = []
         self.raw: dict[Path, Any] = {}
+        self.unreadable = False
+        # Entries that failed validation (already reported), per section: references to them are not
+        # reported again as "unknown". "*" in devices: the hosts files are broken, every device is unknown.
+        self.failed: dict[str, set[str]] = defaultdict(set)
 
     def shown(self, path: Path) -> str:
         return str(self.root / path.relative_to(self.root)) if path.is_absolute() else str(path)
@@ -79,7 +118,38 @@ class _Context:
                 continue
             data, problems = read_yaml(path, self.shown(path))
             self.problems += problems
+            self.unreadable |= data is None and bool(problems)
             self.raw[path] = data
+        for path in self.inventory_files():
+            if path.name != PLAN_FILE:
+                shape = _inventory_shape(self.raw[path])
+                self.problems += [Problem(self.shown(path), key, message) for key, message in shape]
+                if shape:
+                    self.failed["devices"].add("*")
+        self.problems += self.host_entries()
+
+    def host_entries(self) -> list[Problem]:
+        """Host entries as written: unsafe names (Ansible may drop the whole file over one), and a host
+        written in two places (Ansible merges them silently, the later variables win)."""
+        places: dict[str, list[tuple[str, str, dict]]] = defaultdict(list)
+        out = []
+        for path in sorted(self.inventory_files()):
+            for key_path, value in _host_entries(self.raw[path]):
+                host = key_path.rsplit(".hosts.", 1)[1]
+                places[host].append((self.shown(path), key_path, value))
+                why = unsafe_name(host)
+                if why:
+                    out.append(Problem(self.shown(path), key_path, f"host name {why}"))
+                    self.failed["devices"].add(host)
+        for host, entries in places.items():
+            first_vars = next((e for e in entries if e[2]), None)
+            for file, key_path, value in entries:
+                if value and first_vars and (file, key_path) != first_vars[:2]:
+                    out.append(Problem(file, key_path, f"host {host!r} is defined twice (also at {first_vars[1]} in "
+                                                       f"{first_vars[0]}); Ansible would merge the two silently: "
+                                                       "define each host once"))
+                    self.failed["devices"].add(host)
+        return out
 
     def inventory_files(self) -> list[Path]:
         return [p for p in self.raw if p.parent == self.root]
@@ -97,14 +167,14 @@ class _Context:
         from ansible.vars.manager import VariableManager
 
         loader = DataLoader()
+        # group_vars beside the "playbook" (the current directory) would be mixed in otherwise: run from
+        # inside another inventory, its variables (and vault) leak into this one.
+        loader.set_basedir(str(self.root))
         pw_file = None
         if vault_password is None:
             pw_file = vault_password_file(self.root)
             if pw_file is not None:
-                try:
-                    vault_password = pw_file.read_text().strip()
-                except OSError as exc:
-                    self.add(str(pw_file), "(file)", f"vault password file cannot be read: {exc}")
+                vault_password = read_vault_password(pw_file)
         if vault_password:
             loader.set_vault_secrets([("default", VaultSecret(vault_password.encode()))])
         inventory = InventoryManager(loader=loader, sources=[str(self.root)])
@@ -118,7 +188,8 @@ class _Context:
                 hostvars[host.name] = _resolve_secrets(loader, hv)
             except AnsibleError as exc:
                 # Without the variables nothing else can be checked meaningfully: stop here.
-                raise InventoryError([Problem(*_vault_problem(self.root, exc, pw_file, bool(vault_password)))]) from None
+                problem = Problem(*_vault_problem(self.root, exc, pw_file, bool(vault_password)))
+                raise InventoryError([*self.problems, problem]) from None
         return hostvars, groups
 
     # -- city-wide sections ---------------------------------------------------------------
@@ -154,15 +225,42 @@ class _Context:
         devices: dict[str, Device] = {}
         hosts: dict[str, Host] = {}
         extranet, servers = set(groups.get("extranet", ())), set(groups.get("servers", ()))
+        roles = {g: set(groups.get(g, ())) for g in ROLE_GROUPS}
+        for path in sorted(self.inventory_files()):
+            written = [k.rsplit(".hosts.", 1)[1] for k, _ in _host_entries(self.raw[path])]
+            dropped = [h for h in written if h not in hostvars and not unsafe_name(h)]
+            if dropped:  # Ansible warned and skipped the file (or part of it): its hosts are not checked
+                self.add(self.shown(path), "(file)", f"Ansible did not load {len(dropped)} host(s) written here "
+                                                     f"(e.g. {dropped[0]!r}); see its warning above")
+                self.failed["devices"].add("*")
+        if not extranet and "*" not in self.failed["devices"]:
+            file = next((self.shown(p) for p in sorted(self.inventory_files()) if p.name != PLAN_FILE),
+                        str(self.root / "hosts.yml"))
+            self.add(file, "all.children.extranet", "missing: no devices; expected the `extranet` group with "
+                                                    "`core`, `aggregation` and `access` devices")
         for name, hv in sorted(hostvars.items()):
+            why = unsafe_name(name)
+            in_roles = [g for g in ROLE_GROUPS if name in roles[g]]
+            if why or (name in extranet and name in servers) or len(in_roles) > 1:
+                file, key = self.locate(name, None, groups)
+                self.add(file, key, f"host name {why}" if why else
+                         f"{name!r} is in both `extranet` and `servers`; expected one of them" if name in servers
+                         and name in extranet else
+                         f"device {name!r} is in {' and '.join(f'`{g}`' for g in in_roles)}; expected one tier")
+                self.failed["devices" if name in extranet else "hosts"].add(name)
+                continue
             if name in extranet:
                 dev = self._host_model(name, hv, Device, DEVICE_VARS, groups)
                 if dev:
                     devices[name] = dev
+                else:
+                    self.failed["devices"].add(name)
             elif name in servers:
                 host = self._host_model(name, hv, Host, HOST_VARS, groups)
                 if host:
                     hosts[name] = host
+                else:
+                    self.failed["hosts"].add(name)
             else:
                 file, key = self.locate(name, None, groups)
                 self.add(file, key, "host is in neither the `extranet` nor the `servers` group")
@@ -173,7 +271,7 @@ class _Context:
             links=tuple(links), centres=centres, departments=departments, systems=systems, groups=groups,
             private_networks=private_networks,
         )
-        self.problems += checks.check_inventory(inv, sections, self.locate_for(groups))
+        self.problems += checks.check_inventory(inv, sections, self.locate_for(groups), self.failed)
         return inv
 
     def _model(self, cls: type[BaseModel], data: Any, file: str, key: str, rename: dict[str, str] | None = None):
@@ -205,8 +303,16 @@ class _Context:
             return {}
         out: dict = {}
         for i, item in enumerate(data):
+            ident = item.get("id") if isinstance(item, dict) else None
+            why = unsafe_name(ident)
+            if why:
+                self.add(file, f"{name}[{i}].id", f"id {why}")
+                self.failed[name].add(ident)
+                continue
             obj = self._model(cls, item, file, f"{name}[{i}]")
             if obj is None:
+                if isinstance(ident, str):
+                    self.failed[name].add(ident)
                 continue
             if obj.id in out:
                 self.add(file, f"{name}[{i}].id", f"duplicate id {obj.id!r}")
@@ -333,10 +439,50 @@ def _host_entries(data: Any, prefix: str = "all"):
     node = data.get("all", data) if prefix == "all" else data
     if not isinstance(node, dict):
         return
-    for host, value in (node.get("hosts") or {}).items():
+    hosts, children = node.get("hosts"), node.get("children")
+    for host, value in (hosts.items() if isinstance(hosts, dict) else ()):
         yield f"{prefix}.hosts.{host}", value if isinstance(value, dict) else {}
-    for child, value in (node.get("children") or {}).items():
+    for child, value in (children.items() if isinstance(children, dict) else ()):
         yield from _host_entries(value or {}, f"{prefix}.children.{child}") if isinstance(value, dict) else ()
+
+
+def _inventory_shape(data: Any) -> list[tuple[str, str]]:
+    """(key path, what was expected) wherever a YAML inventory file is not what Ansible's yaml plugin
+    reads (it warns, skips the file or the key, and carries on with fewer hosts)."""
+    if data is None:
+        return [("(file)", "empty: expected an Ansible YAML inventory (`all:` with `children:` "
+                           "`extranet` and `servers`)")]
+    if not isinstance(data, dict):
+        return [("(top)", f"expected a mapping of groups starting with `all:` (an Ansible YAML inventory), "
+                          f"found a {type(data).__name__}")]
+    out: list[tuple[str, str]] = []
+
+    def group(key: str, body: Any) -> None:
+        if body is None:
+            return
+        if not isinstance(body, dict):
+            out.append((key, f"expected a group (a mapping with hosts, children or vars), found {type(body).__name__}"))
+            return
+        for part, value in body.items():
+            where = f"{key}.{part}"
+            if part not in ("hosts", "children", "vars"):
+                out.append((where, "unknown key: a group has only `hosts`, `children` and `vars`"))
+            elif value is None:
+                continue
+            elif not isinstance(value, dict):
+                what = {"hosts": "host names, each with its variables", "children": "group names",
+                        "vars": "variable names"}[part]
+                out.append((where, f"expected a mapping of {what}, found {type(value).__name__}"))
+            elif part == "children":
+                for child, child_body in value.items():
+                    group(f"{where}.{child}", child_body)
+            elif part == "hosts":
+                out.extend((f"{where}.{host}", f"expected a mapping of the host's variables, found {type(hv).__name__}")
+                           for host, hv in value.items() if hv is not None and not isinstance(hv, dict))
+
+    for name, body in data.items():
+        group(str(name), body)
+    return out
 
 
 def _expected(err: dict) -> str:
@@ -366,7 +512,8 @@ def _resolve_secrets(loader, hv: dict) -> dict:
 def _vault_problem(root: Path, exc: Exception, pw_file: Path | None, had_password: bool) -> tuple[str, str, str]:
     text = str(exc)
     vaulted = sorted(p for p in root.rglob("*.yml") if is_vaulted(p))
-    file = str(vaulted[0]) if vaulted else str(root)
+    # Only a decryption failure is the vault file's; anything else is named by Ansible's own message.
+    file = str(vaulted[0]) if vaulted and "decrypt" in text.lower() else str(root)
     if "decrypt" in text.lower() and not had_password:
         return file, "(vault)", ("is encrypted with ansible-vault: give the password with --vault-password-file, "
                                   "GOVOPS_VAULT_PASSWORD_FILE or an inventory .vault-pass file")

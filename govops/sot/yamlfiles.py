@@ -33,11 +33,19 @@ def is_vaulted(path: Path) -> bool:
 
 
 def read_yaml(path: Path, shown: str) -> tuple[object, list[Problem]]:
-    """Load one file; return (data, problems). Malformed YAML gives data None and a problem."""
+    """Load one file; return (data, problems). Unreadable or malformed YAML gives data None and a problem."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(shown, "(file)", f"cannot be read: {exc}")]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(shown, "(file)", f"cannot be read: {exc.strerror or exc}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # Named here, against this file: Ansible would escape the bytes and fail later on another file.
+        line = raw[:exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [Problem(shown, f"line {line}, column {column}",
+                              f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); expected a UTF-8 text file")]
     loader = _StrictLoader(text)
     try:
         data = loader.get_single_data()
