@@ -7,6 +7,7 @@ private MIB to the same families, so one alert rule and one dashboard row serve 
     govops_health_cpu_usage_percent{entPhysicalIndex, entPhysicalName}
     govops_health_memory_usage_percent{entPhysicalIndex, entPhysicalName}
     govops_health_temperature_celsius{entPhysicalIndex, entPhysicalName}
+    govops_health_temperature_threshold_celsius{entPhysicalIndex, entPhysicalName}  the device's own
     govops_health_optical_rx_power_dbm{index, port}
     govops_health_optical_tx_power_dbm{index, port}
     govops_health_optical_rx_low_threshold_dbm{index, port}    the module's own alarm thresholds
@@ -83,6 +84,9 @@ class Families:
         self.mem = gauge("govops_health_memory_usage_percent", "Memory usage of a board in percent", BOARD_LABELS)
         self.temp = gauge("govops_health_temperature_celsius", "Temperature of a board or sensor in degrees Celsius",
                           BOARD_LABELS)
+        self.temp_threshold = gauge("govops_health_temperature_threshold_celsius",
+                                    "Temperature alarm threshold the device reports for the board or sensor",
+                                    BOARD_LABELS)
         self.rx = gauge("govops_health_optical_rx_power_dbm", "Optical receive power in dBm", PORT_LABELS)
         self.tx = gauge("govops_health_optical_tx_power_dbm", "Optical transmit power in dBm", PORT_LABELS)
         self.rx_low = gauge("govops_health_optical_rx_low_threshold_dbm",
@@ -91,7 +95,17 @@ class Families:
                              "Receive power high alarm threshold the transceiver reports, in dBm", PORT_LABELS)
 
     def all(self) -> list[Metric]:
-        return [self.cpu, self.mem, self.temp, self.rx, self.tx, self.rx_low, self.rx_high]
+        return [self.cpu, self.mem, self.temp, self.temp_threshold, self.rx, self.tx, self.rx_low, self.rx_high]
+
+
+def _temperature_thresholds(fam: Families, table: Table, oid: Oid, invalid) -> None:
+    """The device's temperature threshold for every board/sensor that got a temperature series."""
+    thresholds = _ints(table, oid)
+    for sample in list(fam.temp.samples):
+        idx = tuple(int(p) for p in sample.labels["entPhysicalIndex"].split("."))
+        value = thresholds.get(idx)
+        if value is not None and not invalid(value):
+            fam.temp_threshold.add_metric(list(sample.labels.values()), value)
 
 
 def _names(table: Table) -> dict[Oid, str]:
@@ -104,9 +118,11 @@ class HuaweiHealth:
     Boards: hwEntityStateTable (index entPhysicalIndex). A row is a board with a CPU when its
     hwEntityCpuUsageThreshold is not 0 (memory: hwEntityMemUsageThreshold); every other row
     reads 0 for CPU and memory (LibreNMS vrp.yaml uses the same rule; in the S5720-56C
-    recording 81 of 82 rows are such zeros). Temperature: 0 and 0x7FFFFFFF mean "no sensor"
-    (MIB: "The value 0X7FFFFFF indicates invalid temperature"; an AC6605 recording gives
-    2147483647); the MIB states no unit, the recordings give plausible °C (38-57).
+    recording 81 of 82 rows are such zeros). Temperature, "Unit: centigrade" (MIB V3.82):
+    0 and 0x7FFFFFFF mean "no sensor" (MIB V3.05: "The value 0X7FFFFFF indicates invalid
+    temperature"; an AC6605 recording gives 2147483647).
+    hwEntityTemperatureThreshold is the device's own alarm level (recordings: S5720 MPU 57,
+    NE8000 line cards 105, power supplies 120).
 
     Optics: hwOpticalModuleInfoTable (index entPhysicalIndex of the port). The MIB (V3.05)
     says hwEntityOpticalRxPower/TxPower are dBm x 100, and NE8000 V800R012 agrees (Tx 256 =
@@ -123,10 +139,11 @@ class HuaweiHealth:
     interface_labels = False
     STATE = (1, 3, 6, 1, 4, 1, 2011, 5, 25, 31, 1, 1, 1, 1)
     OPTICAL = (1, 3, 6, 1, 4, 1, 2011, 5, 25, 31, 1, 1, 3, 1)
-    CPU, CPU_THRESHOLD, MEM, MEM_THRESHOLD, TEMPERATURE = _columns(STATE, 5, 6, 7, 8, 11)
+    CPU, CPU_THRESHOLD, MEM, MEM_THRESHOLD, TEMPERATURE, TEMPERATURE_THRESHOLD = _columns(STATE, 5, 6, 7, 8, 11, 12)
     BIAS, RX, TX, RX_LOW, RX_HIGH = _columns(OPTICAL, 7, 8, 9, 13, 14)
     INVALID_TEMPERATURE = 0x7FFFFFFF
-    walks = (ENT_PHYSICAL_NAME, CPU, CPU_THRESHOLD, MEM, MEM_THRESHOLD, TEMPERATURE, BIAS, RX, TX, RX_LOW, RX_HIGH)
+    walks = (ENT_PHYSICAL_NAME, CPU, CPU_THRESHOLD, MEM, MEM_THRESHOLD, TEMPERATURE, TEMPERATURE_THRESHOLD,
+             BIAS, RX, TX, RX_LOW, RX_HIGH)
     gets = (SYS_DESCR,)
 
     def to_metrics(self, table: Table, scalars, ifl) -> Iterator[Metric]:
@@ -141,6 +158,8 @@ class HuaweiHealth:
         for idx, value in sorted(_ints(table, self.TEMPERATURE).items()):
             if value != 0 and value < self.INVALID_TEMPERATURE - 1:
                 fam.temp.add_metric([_index(idx), names.get(idx, "")], value)
+        _temperature_thresholds(fam, table, self.TEMPERATURE_THRESHOLD,
+                                lambda v: v <= 0 or v >= self.INVALID_TEMPERATURE - 1)
         descr = (scalars or {}).get(SYS_DESCR)
         vrp8 = isinstance(descr, bytes) and b"Version 8." in descr
         bias = _ints(table, self.BIAS)
@@ -169,6 +188,8 @@ class H3cHealth:
     Temperature: only sensor(8) and module(9) entities (ENTITY-MIB entPhysicalClass), 65535
     and 0 mean "no sensor" (284 of 322 rows of the HP 10508 read 65535; an A5500 repeats one
     sensor's value on every row, hence the class filter). Unit: °C (values 22-58).
+    hh3cEntityExtTemperatureThreshold: the device's alarm level, 65535 = none (HPE 5900
+    sensors: 65, 67; boards: 65535).
 
     Optics: hh3cTransceiverInfoTable, index ifIndex (so ifName comes from IF-MIB).
     hh3cTransceiverCurRXPower/CurTXPower: "The unit is in hundredths of dBm"; 2147483647 and
@@ -180,12 +201,13 @@ class H3cHealth:
     interface_labels = True  # optics are indexed by ifIndex
     STATE = (1, 3, 6, 1, 4, 1, 25506, 2, 6, 1, 1, 1, 1)
     TRANSCEIVER = (1, 3, 6, 1, 4, 1, 25506, 2, 70, 1, 1, 1)
-    CPU, MEM, TEMPERATURE = _columns(STATE, 6, 8, 12)
+    CPU, MEM, TEMPERATURE, TEMPERATURE_THRESHOLD = _columns(STATE, 6, 8, 12, 13)
     DIAGNOSTIC, TX, RX, RX_HIGH, RX_LOW = _columns(TRANSCEIVER, 8, 9, 12, 34, 35)
     NO_SENSOR = (0, 65535)
     INVALID_POWER = 2147483647
     TRUE = 1  # SNMPv2-TC TruthValue
-    walks = (ENT_PHYSICAL_NAME, ENT_PHYSICAL_CLASS, CPU, MEM, TEMPERATURE, DIAGNOSTIC, TX, RX, RX_HIGH, RX_LOW)
+    walks = (ENT_PHYSICAL_NAME, ENT_PHYSICAL_CLASS, CPU, MEM, TEMPERATURE, TEMPERATURE_THRESHOLD,
+             DIAGNOSTIC, TX, RX, RX_HIGH, RX_LOW)
     gets = ()
 
     def to_metrics(self, table: Table, scalars, ifl) -> Iterator[Metric]:
@@ -202,6 +224,7 @@ class H3cHealth:
         for idx, value in sorted(_ints(table, self.TEMPERATURE).items()):
             if value not in self.NO_SENSOR and classes.get(idx) in (PHYSICAL_CLASS_SENSOR, PHYSICAL_CLASS_MODULE):
                 fam.temp.add_metric([_index(idx), names.get(idx, "")], value)
+        _temperature_thresholds(fam, table, self.TEMPERATURE_THRESHOLD, lambda v: v in self.NO_SENSOR)
         diagnostic = _ints(table, self.DIAGNOSTIC)
         if_names = getattr(ifl, "name", {}) or {}
         reporting = set()
@@ -224,7 +247,8 @@ class RuijieHealth:
     name ruijieNodeCPUTotalName "slot x"), ruijieNodeMemoryPoolTable (ruijieMgmt 35.1.2,
     ruijieNodeMemoryPoolCurrentUtilization, Percent 0..100), ruijieSystemTemperatureTable
     (ruijieMgmt 1.1.23, ruijieSystemTemperatureCurrent; MIB: "The temperature display is not
-    supported for the current temperature returns to 0", so 0 is skipped). The indexes are the
+    supported for the current temperature returns to 0", so 0 is skipped; its threshold is
+    ruijieSystemTemperatureWarningVaule, "The first warning of temperature"). The indexes are the
     tables' own, not entPhysicalIndex, and the names their name columns.
     unverified: no public RGOS SNMP recording carries these tables (LibreNMS ruijie.snmprec has
     only standard MIBs); OIDs and scales are from the MIB text alone. Optical power
@@ -240,8 +264,8 @@ class RuijieHealth:
     TEMP = MGMT + (1, 1, 23, 1)
     CPU_NAME, CPU_1MIN = CPU_NODE + (2,), CPU_NODE + (4,)
     MEM_NAME, MEM_CURRENT = MEM_NODE + (2,), MEM_NODE + (3,)
-    TEMP_NAME, TEMP_CURRENT = TEMP + (2,), TEMP + (3,)
-    walks = (CPU_NAME, CPU_1MIN, MEM_NAME, MEM_CURRENT, TEMP_NAME, TEMP_CURRENT)
+    TEMP_NAME, TEMP_CURRENT, TEMP_WARNING = _columns(TEMP, 2, 3, 4)
+    walks = (CPU_NAME, CPU_1MIN, MEM_NAME, MEM_CURRENT, TEMP_NAME, TEMP_CURRENT, TEMP_WARNING)
     gets = ()
 
     def to_metrics(self, table: Table, scalars, ifl) -> Iterator[Metric]:
@@ -253,6 +277,7 @@ class RuijieHealth:
             for idx, value in sorted(_ints(table, value_oid).items()):
                 if not (skip_zero and value == 0):
                     family.add_metric([_index(idx), names.get(idx, "")], value)
+        _temperature_thresholds(fam, table, self.TEMP_WARNING, lambda v: v <= 0)
         yield from fam.all()
 
 

@@ -73,6 +73,7 @@ def test_huawei_s5720_only_the_board_with_a_cpu_gets_series_out_of_82_entities()
         ({"entPhysicalIndex": "67108873", "entPhysicalName": "MPU Board 0"}, 44)]
     assert by(fams["govops_health_memory_usage_percent"]) == {"MPU Board 0": 9}
     assert by(fams["govops_health_temperature_celsius"]) == {"MPU Board 0": 42}
+    assert by(fams["govops_health_temperature_threshold_celsius"]) == {"MPU Board 0": 57}
 
 
 def test_huawei_vrp5_optical_power_is_microwatts_and_empty_cages_are_skipped():
@@ -108,6 +109,8 @@ def test_huawei_vrp8_boards_cpu_and_temperatures_of_line_cards_and_power_supplie
     assert by(fams["govops_health_cpu_usage_percent"]) == {"NetEngine 8000 M8 frame": 58, "CR81IPU480AS 10": 58}
     assert by(fams["govops_health_temperature_celsius"]) == {
         "CR51LAXFE0 0/7": 49, "CR51LAXFE0 0/8": 57, "CR81IPU480AS 10": 44, "POWER 11": 33, "POWER 12": 37}
+    assert by(fams["govops_health_temperature_threshold_celsius"]) == {
+        "CR51LAXFE0 0/7": 105, "CR51LAXFE0 0/8": 105, "CR81IPU480AS 10": 90, "POWER 11": 120, "POWER 12": 120}
 
 
 def test_h3c_boards_are_the_entities_using_memory():
@@ -124,6 +127,14 @@ def test_h3c_temperature_only_from_sensors_and_boards():
     fams = scrape("h3c", "h3c_a5500.snmprec")
     assert by(fams["govops_health_temperature_celsius"]) == {"Board": 38, "Sensor1": 38, "SubCard0": 38}
     assert by(fams["govops_health_cpu_usage_percent"]) == {"Board": 8}
+
+
+def test_h3c_temperature_threshold_only_where_the_device_has_one():
+    fams = scrape("h3c", "h3c_hpe5900.snmprec")
+    assert by(fams["govops_health_temperature_celsius"]) == {
+        "Board": 42, "SENSOR 1": 42, "SENSOR 2": 36, "SENSOR 3": 35, "SubCard0": 42}
+    # 65535 on the boards: no threshold series rather than a 65535 °C one.
+    assert by(fams["govops_health_temperature_threshold_celsius"]) == {"SENSOR 1": 65, "SENSOR 2": 65, "SENSOR 3": 67}
 
 
 def test_h3c_transceiver_power_is_hundredths_of_dbm_labelled_with_ifname():
@@ -155,11 +166,13 @@ def test_ruijie_per_node_tables_from_the_mib():
     mod = RuijieHealth()
     table = {mod.CPU_NAME: {(1,): b"slot 1"}, mod.CPU_1MIN: {(1,): 17},
              mod.MEM_NAME: {(1,): b"slot 1"}, mod.MEM_CURRENT: {(1,): 63},
-             mod.TEMP_NAME: {(1,): b"CPU", (2,): b"PHY"}, mod.TEMP_CURRENT: {(1,): 48, (2,): 0}}
+             mod.TEMP_NAME: {(1,): b"CPU", (2,): b"PHY"}, mod.TEMP_CURRENT: {(1,): 48, (2,): 0},
+             mod.TEMP_WARNING: {(1,): 85, (2,): 85}}
     fams = {f.name: [(s.labels, s.value) for s in f.samples] for f in mod.to_metrics(table, {}, None)}
     assert fams["govops_health_cpu_usage_percent"] == [({"entPhysicalIndex": "1", "entPhysicalName": "slot 1"}, 17)]
     assert by(fams["govops_health_memory_usage_percent"]) == {"slot 1": 63}
     assert by(fams["govops_health_temperature_celsius"]) == {"CPU": 48}  # 0 = not supported (MIB)
+    assert by(fams["govops_health_temperature_threshold_celsius"]) == {"CPU": 85}
     assert mod.CPU_1MIN == (1, 3, 6, 1, 4, 1, 4881, 1, 1, 10, 2, 36, 1, 2, 1, 4)
 
 
