@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import sys
 import threading
 from pathlib import Path
 
@@ -73,6 +74,15 @@ def _wait_forever() -> None:
         pass
 
 
+def _listen_failed(name: str, listen: tuple[str, int], exc: OSError) -> int:
+    """One line, exit code 1, for an exporter that cannot bind (port in use, address not here)."""
+    host, port = listen
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    print(f"govops exporter {name}: cannot listen on {where}: {exc.strerror or exc} "
+          "(another exporter running? choose another --listen)", file=sys.stderr)
+    return 1
+
+
 def _logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -90,7 +100,11 @@ def cmd_snmp(args: argparse.Namespace) -> int:
     resolver = TargetResolver.from_inventory(inv, auths, Endpoint("", timeout=args.timeout, retries=args.retries,
                                                                   max_repetitions=args.max_repetitions))
     exporter = SnmpExporter(resolver, Scraper(cache=StaticCache(args.cache_age)), args.deadline)
-    httpd = serve(exporter, *args.listen)
+    try:
+        httpd = serve(exporter, *args.listen)
+    except OSError as exc:
+        exporter.close()
+        return _listen_failed("snmp", args.listen, exc)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     logging.info("govops SNMP exporter on http://%s:%d/snmp (%d devices)", *args.listen, len(inv.devices))
     _wait_forever()
@@ -112,7 +126,10 @@ def cmd_readiness(args: argparse.Namespace) -> int:
     collector = ReadinessCollector(inv, plan, auth=args.auth, ping=args.ping,
                                    names=NameMap(Path(args.names)) if args.names else NameMap(),
                                    websites=not args.no_websites)
-    serve_collector(collector, *args.listen)
+    try:
+        serve_collector(collector, *args.listen)
+    except OSError as exc:
+        return _listen_failed("readiness", args.listen, exc)
     logging.info("govops readiness exporter on http://%s:%d/metrics", *args.listen)
     _wait_forever()
     return 0
@@ -132,7 +149,10 @@ def cmd_migration(args: argparse.Namespace) -> int:
             if args.textfile_dir:
                 yield from TextfileCollector(args.textfile_dir).collect()
 
-    serve_collector(Combined(), *args.listen)
+    try:
+        serve_collector(Combined(), *args.listen)
+    except OSError as exc:
+        return _listen_failed("migration", args.listen, exc)
     logging.info("govops migration exporter on http://%s:%d/metrics", *args.listen)
     _wait_forever()
     return 0

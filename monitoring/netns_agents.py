@@ -38,6 +38,7 @@ class Agent:
     port: int
     directory: Path
     pid: int | None = None
+    if_x_table: bool = True
 
 
 @dataclass
@@ -72,22 +73,33 @@ class AgentNamespace:
         return result
 
     def add_agent(self, name: str, port: int, renames: dict[str, str] | None = None,
-                  community: str = COMMUNITY) -> Agent:
+                  community: str = COMMUNITY, if_x_table: bool = True, overrides: list[str] | None = None) -> Agent:
+        """One snmpd. `if_x_table=False` leaves IF-MIB's ifXTable out (as older ZTE ZXR10
+        agents do); `overrides` are extra net-snmp `override` lines (OID TYPE VALUE)."""
         d = self.workdir / name
         (d / "persist").mkdir(parents=True, exist_ok=True)
-        lines = [f"agentAddress udp:127.0.0.1:{port}", f"sysName {name}",
+        agent = Agent(name, port, d, if_x_table=if_x_table)
+        self.agents[name] = agent
+        self.configure(name, renames, community, overrides)
+        self.start(name)
+        return agent
+
+    def configure(self, name: str, renames: dict[str, str] | None = None, community: str = COMMUNITY,
+                  overrides: list[str] | None = None) -> None:
+        """(Re)write an agent's snmpd.conf; a running agent reads it at its next start."""
+        a = self.agents[name]
+        lines = [f"agentAddress udp:127.0.0.1:{a.port}", f"sysName {name}",
                  f"sysDescr govops test agent {name}", "sysObjectID .1.3.6.1.4.1.2011.2.23.1",
                  f"rocommunity {community} default",
                  f'createUser {V3_USER} SHA "{V3_AUTH}" AES "{V3_PRIV}"', f"rouser {V3_USER} priv"]
         index = self.ifindexes()
         for kname, vendor in (renames or {}).items():
             i = index[kname]
-            lines += [f'override {IF_DESCR}.{i} octet_str "{vendor}"', f'override {IF_NAME}.{i} octet_str "{vendor}"']
-        (d / "snmpd.conf").write_text("\n".join(lines) + "\n")
-        agent = Agent(name, port, d)
-        self.agents[name] = agent
-        self.start(name)
-        return agent
+            lines.append(f'override {IF_DESCR}.{i} octet_str "{vendor}"')
+            if a.if_x_table:
+                lines.append(f'override {IF_NAME}.{i} octet_str "{vendor}"')
+        lines += [f"override {o}" for o in overrides or ()]
+        (a.directory / "snmpd.conf").write_text("\n".join(lines) + "\n")
 
     def start(self, name: str) -> None:
         a = self.agents[name]
@@ -97,7 +109,8 @@ class AgentNamespace:
                "SNMPCONFPATH": f"{a.directory}:{a.directory / 'persist'}"}
         proc = subprocess.Popen(["ip", "netns", "exec", self.netns, "/usr/sbin/snmpd", "-f",
                                  "-Lf", str(a.directory / "snmpd.log"),
-                                 "-I", SNMPD_EXCLUDE, "-p", str(a.directory / "snmpd.pid")],
+                                 "-I", SNMPD_EXCLUDE + ("" if a.if_x_table else ",ifXTable"),
+                                 "-p", str(a.directory / "snmpd.pid")],
                                 env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True)
         a.pid = proc.pid
@@ -128,8 +141,9 @@ class AgentNamespace:
         return proc
 
     def close(self) -> None:
-        for proc in self.procs:
-            _kill(proc.pid)
+        # Agents restarted by a forked test child are not in self.procs: their pid is.
+        for pid in {*(p.pid for p in self.procs), *(a.pid for a in self.agents.values() if a.pid)}:
+            _kill(pid)
         subprocess.run(["ip", "netns", "del", self.netns], check=False)
         shutil.rmtree(self.workdir, ignore_errors=True)
 
@@ -143,11 +157,21 @@ def _kill(pid: int) -> None:
     for _ in range(50):
         try:
             os.waitpid(pid, os.WNOHANG)
-            os.killpg(pid, 0)
-        except (ProcessLookupError, ChildProcessError):
+        except ChildProcessError:  # started by another process (a forked test child's parent)
+            pass
+        if not _alive(pid):
             return
         time.sleep(0.05)
     try:
         os.killpg(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+
+
+def _alive(pid: int) -> bool:
+    """Running, i.e. neither gone nor a zombie waiting for a parent that is not us."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False

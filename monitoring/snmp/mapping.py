@@ -13,6 +13,7 @@ adding a vendor is one class and one table line.
 
 from __future__ import annotations
 
+import contextvars
 import ipaddress
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -29,16 +30,30 @@ IF_DESCR: Oid = (1, 3, 6, 1, 2, 1, 2, 2, 1, 2)
 IF_NAME: Oid = (1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 1)
 IF_ALIAS: Oid = (1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 18)
 IF_HIGH_SPEED: Oid = (1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 15)
-# Columns that change only on reconfiguration: cached per target with a bounded age.
-STATIC_COLUMNS: tuple[Oid, ...] = (IF_DESCR, IF_NAME, IF_ALIAS, IF_HIGH_SPEED)
+IF_SPEED: Oid = (1, 3, 6, 1, 2, 1, 2, 2, 1, 5)
+# Label columns that change only on reconfiguration: cached per target with a bounded age, and
+# dropped when the agent restarts or its ifTable changes (collector.py). ifHighSpeed is walked
+# every scrape: a port-channel's speed moves with its members without any ifTable change.
+STATIC_COLUMNS: tuple[Oid, ...] = (IF_DESCR, IF_NAME, IF_ALIAS)
 
 IF_TABLE = (1, 3, 6, 1, 2, 1, 2, 2, 1)
 IF_X_TABLE = (1, 3, 6, 1, 2, 1, 31, 1, 1, 1)
 
 
 def text(value) -> str:
-    """A transport value (bytes, OID tuple, int) as a label value."""
+    """A transport value (bytes, OID tuple, int) as a label value.
+
+    OCTET STRING labels (ifAlias, sysDescr) carry no charset. UTF-8 is tried first (strict: valid
+    UTF-8 is almost never a different encoding by accident); Chinese gear commonly stores
+    descriptions in GBK, so what is not UTF-8 is read as GB18030 (a superset of GBK and GB2312);
+    only bytes that are neither get U+FFFD.
+    """
     if isinstance(value, bytes):
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                return value.decode(encoding).rstrip("\x00")
+            except UnicodeDecodeError:
+                continue
         return value.decode("utf-8", "replace").rstrip("\x00")
     if isinstance(value, tuple):
         return "." + ".".join(map(str, value))
@@ -46,7 +61,35 @@ def text(value) -> str:
 
 
 def number(value) -> float:
-    return float(int(value))
+    """A numeric varbind as float; ValueError for anything else (an agent's `N/A` OCTET STRING)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, bytes):  # some agents send numbers as text; "N/A" is not one
+        try:
+            return float(value.decode("ascii").strip())
+        except (UnicodeDecodeError, ValueError):
+            pass
+    raise ValueError(f"not a number: {value!r}")
+
+
+# Values of this scrape that could not be read (set by the collector around to_metrics; every
+# scrape runs in its own asyncio task, so each has its own context).
+SCRAPE_ERRORS: contextvars.ContextVar[list | None] = contextvars.ContextVar("snmp_scrape_errors", default=None)
+
+
+def skipped(what: str) -> None:
+    """Count one value that was left out of this scrape."""
+    errors = SCRAPE_ERRORS.get()
+    if errors is not None:
+        errors.append(what)
+
+
+def add_number(fam, labels: list[str], value, column: str = "") -> None:
+    """Add a sample unless the value is not a number; such a value is skipped and counted."""
+    try:
+        fam.add_metric(labels, number(value))
+    except ValueError:
+        skipped(f"{column or fam.name}{{{','.join(labels)}}}={value!r}")
 
 
 @dataclass(frozen=True)
@@ -66,6 +109,8 @@ class InterfaceLabels:
         self.descr = {k[0]: text(v) for k, v in static.get(IF_DESCR, {}).items() if len(k) == 1}
         self.name = {k[0]: text(v) for k, v in static.get(IF_NAME, {}).items() if len(k) == 1}
         self.alias = {k[0]: text(v) for k, v in static.get(IF_ALIAS, {}).items() if len(k) == 1}
+        if not self.name:  # an agent without ifXTable (older ZXR10): ifDescr is the only name
+            self.name = dict(self.descr)
 
     def values(self, if_index: int) -> list[str]:
         return [str(if_index), self.name.get(if_index, ""), self.descr.get(if_index, ""),
@@ -106,17 +151,54 @@ class IfMib:
         _ifc("ifAdminStatus", IF_TABLE, 7, False, "Administrative status: 1 up, 2 down, 3 testing."),
         _ifc("ifMtu", IF_TABLE, 4, False, "Largest packet size in octets."),
     )
-    high_speed = Column("ifHighSpeed", IF_HIGH_SPEED, False, "Interface speed in Mbit/s (IF-MIB ifHighSpeed).")
-    walks = tuple(c.oid for c in columns)
+    high_speed = Column("ifHighSpeed", IF_HIGH_SPEED, False, "Interface speed in Mbit/s (IF-MIB ifHighSpeed; "
+                        "ifSpeed/1e6 from ifTable when the agent has no ifXTable).")
+    # ifTable fallback for agents without ifXTable (RFC 2863 made it optional; older ZTE ZXR10
+    # lack it): 32-bit octet counters under their own MIB names, and ifSpeed for ifHighSpeed.
+    fallback_columns = (
+        _ifc("ifInOctets", IF_TABLE, 10, True, "Octets received (IF-MIB ifInOctets, Counter32); only from "
+             "agents without ifXTable."),
+        _ifc("ifOutOctets", IF_TABLE, 16, True, "Octets sent (IF-MIB ifOutOctets, Counter32); only from "
+             "agents without ifXTable."),
+    )
+    walks = (*(c.oid for c in columns), IF_HIGH_SPEED)
     gets = ()
 
+    def fallback_walks(self, table: Table) -> tuple[Oid, ...]:
+        """Columns to walk in a second pass when the first shows the agent has no ifXTable."""
+        has_if_table = bool(table.get(IF_TABLE + (8,)))
+        has_x_table = any(table.get(c.oid) for c in self.columns if c.oid[:len(IF_X_TABLE)] == IF_X_TABLE)
+        if has_if_table and not has_x_table:
+            return (*(c.oid for c in self.fallback_columns), IF_SPEED)
+        return ()
+
     def to_metrics(self, table: Table, scalars, ifl: InterfaceLabels) -> Iterator[Metric]:
-        for col in (*self.columns, self.high_speed):
+        for col in self.columns:
             fam = _family(col, InterfaceLabels.NAMES)
             for idx, value in sorted(table.get(col.oid, {}).items()):
                 if len(idx) == 1:
-                    fam.add_metric(ifl.values(idx[0]), number(value))
+                    add_number(fam, ifl.values(idx[0]), value)
             yield fam
+        fam = _family(self.high_speed, InterfaceLabels.NAMES)
+        if table.get(IF_HIGH_SPEED):
+            for idx, value in sorted(table[IF_HIGH_SPEED].items()):
+                if len(idx) == 1:
+                    add_number(fam, ifl.values(idx[0]), value)
+        else:
+            for idx, value in sorted(table.get(IF_SPEED, {}).items()):
+                if len(idx) == 1:
+                    try:
+                        fam.add_metric(ifl.values(idx[0]), number(value) / 1e6)
+                    except ValueError:
+                        skipped(f"ifSpeed.{idx[0]}={value!r}")
+        yield fam
+        for col in self.fallback_columns:
+            if table.get(col.oid):  # only agents without ifXTable: no empty families for the others
+                fam = _family(col, InterfaceLabels.NAMES)
+                for idx, value in sorted(table[col.oid].items()):
+                    if len(idx) == 1:
+                        add_number(fam, ifl.values(idx[0]), value)
+                yield fam
 
 
 IP_IF_STATS = (1, 3, 6, 1, 2, 1, 4, 31, 3, 1)  # ipIfStatsEntry, index ipVersion.ifIndex
@@ -141,7 +223,7 @@ class Ipv6:
             fam = _family(col, InterfaceLabels.NAMES)
             for idx, value in sorted(table.get(col.oid, {}).items()):
                 if len(idx) == 2 and idx[0] == IPV6:
-                    fam.add_metric(ifl.values(idx[1]), number(value))
+                    add_number(fam, ifl.values(idx[1]), value)
             yield fam
         counts: dict[int, int] = {}
         for if_index, _addr in ipv6_addresses(table.get(IP_ADDRESS_IF_INDEX, {})):
@@ -162,8 +244,12 @@ def ipv6_addresses(column: dict[Oid, object]) -> Iterator[tuple[int, ipaddress.I
     for idx, value in column.items():
         if len(idx) == 18 and idx[0] == IPV6 and idx[1] == 16:
             addr = ipaddress.IPv6Address(bytes(idx[2:]))
-            if not addr.is_link_local:
-                yield int(value), addr
+            if addr.is_link_local:
+                continue
+            if not isinstance(value, int):
+                skipped(f"ipAddressIfIndex {addr}={value!r}")
+                continue
+            yield value, addr
 
 
 SYS = (1, 3, 6, 1, 2, 1, 1)
@@ -180,7 +266,7 @@ class System:
         up = GaugeMetricFamily("sysUpTime", "Time since the SNMP agent's network management "
                                "portion was last re-initialised, in hundredths of a second.")
         if SYS_UPTIME in scalars:
-            up.add_metric([], number(scalars[SYS_UPTIME]))
+            add_number(up, [], scalars[SYS_UPTIME])
         yield up
         info = GaugeMetricFamily("snmp_system_info", "System group: sysName, sysDescr, sysObjectID (always 1).",
                                  labels=["sysName", "sysDescr", "sysObjectID"])
@@ -209,7 +295,7 @@ class EntityHealth:
             fam = _family(col, ["entPhysicalIndex"])
             for idx, value in sorted(table.get(col.oid, {}).items()):
                 if len(idx) == 1:
-                    fam.add_metric([str(idx[0])], number(value))
+                    add_number(fam, [str(idx[0])], value)
             yield fam
 
 

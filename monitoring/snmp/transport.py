@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass, field
 
 import pysnmp.hlapi.v1arch.asyncio as v1
 import pysnmp.hlapi.v3arch.asyncio as v3
+from prometheus_client import Counter
 from pyasn1.type.univ import Null, ObjectIdentifier, OctetString
 from pysnmp.proto import api
 from pysnmp.proto.rfc1905 import EndOfMibView, NoSuchInstance, NoSuchObject
@@ -108,6 +110,42 @@ def _is_exception(value) -> bool:
     return value is None or isinstance(value, ber.VarBindException)
 
 
+BAD_DATAGRAMS = Counter("govops_snmp_bad_datagrams", "Datagrams received from agents that are not SNMP "
+                        "responses (garbage, truncated, another protocol): dropped.")
+BAD_DATAGRAM_LOG_EVERY = 60.0  # seconds; a target spraying garbage gets one line per interval, not one per datagram
+
+
+class _BadDatagramLog:
+    """One warning per interval for unreadable datagrams, with how many were dropped since."""
+
+    def __init__(self, every: float = BAD_DATAGRAM_LOG_EVERY):
+        self.every = every
+        self.last = -every
+        self.suppressed = 0
+
+    def __call__(self, address, exc: Exception) -> None:
+        BAD_DATAGRAMS.inc()
+        now = time.monotonic()
+        if now - self.last < self.every:
+            self.suppressed += 1
+            return
+        log.warning("dropped an unreadable datagram from %s (%s: %s)%s; counted in govops_snmp_bad_datagrams_total, "
+                    "next such warning in %.0fs at the earliest", _address(address), type(exc).__name__,
+                    str(exc).splitlines()[0][:160] if str(exc) else "",
+                    f" and {self.suppressed} more since the last warning" if self.suppressed else "", self.every)
+        self.last, self.suppressed = now, 0
+
+
+def _address(address) -> str:
+    try:
+        return f"{address[0]}:{address[1]}"
+    except (TypeError, IndexError):
+        return str(address)
+
+
+_bad_datagram = _BadDatagramLog()
+
+
 class _Dispatcher(v1.SnmpDispatcher):
     """pysnmp's v1arch dispatcher with the fast Response reader in front of its pyasn1 one.
 
@@ -120,7 +158,12 @@ class _Dispatcher(v1.SnmpDispatcher):
         try:
             rsp = ber.decode_response(wholeMsg)
         except ber.BerError:
-            return super()._recv_callback(snmpEngine, transportDomain, transportAddress, wholeMsg)
+            try:
+                return super()._recv_callback(snmpEngine, transportDomain, transportAddress, wholeMsg)
+            except Exception as exc:  # noqa: BLE001 - pyasn1/pysnmp refuse it too: not an SNMP response
+                # Uncaught, this reaches asyncio's handler: two chained tracebacks per datagram.
+                _bad_datagram(transportAddress, exc)
+                return b""
         state = self._pendingReqs.pop(rsp.request_id, None)
         if state is not None:  # else a late duplicate of an answered or timed-out request
             self.transport_dispatcher.job_finished(id(self))

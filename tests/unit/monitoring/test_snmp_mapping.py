@@ -111,3 +111,25 @@ def test_lint_still_reports_real_problems():
     bad = b"# TYPE govops_thing counter\ngovops_thing 1\n# TYPE ifHCInOctets counter\nifHCInOctets 3\n"
     findings = promtool_findings(bad)
     assert any("govops_thing" in f for f in findings) and any("ifHCInOctets" in f and "_total" in f for f in findings)
+
+
+def test_octet_string_labels_decode_utf8_then_gb18030():
+    from monitoring.snmp.mapping import text
+
+    assert text("上联-核心交换机".encode("gbk")) == "上联-核心交换机"  # GBK from Chinese gear
+    assert text("上联-核心".encode()) == "上联-核心"  # UTF-8 stays UTF-8
+    assert text(b"GigabitEthernet0/0/1\x00") == "GigabitEthernet0/0/1"
+
+
+def test_a_value_that_is_not_a_number_is_skipped_and_counted():
+    from monitoring.snmp.mapping import IF_TABLE, SCRAPE_ERRORS, InterfaceLabels
+
+    table = {IF_TABLE + (8,): {(1,): 1, (2,): b"N/A", (3,): b" 2"}}
+    errors: list[str] = []
+    token = SCRAPE_ERRORS.set(errors)
+    try:
+        fams = {f.name: f for f in MODULES["if_mib"].to_metrics(table, {}, InterfaceLabels({}))}
+    finally:
+        SCRAPE_ERRORS.reset(token)
+    assert [(s.labels["ifIndex"], s.value) for s in fams["ifOperStatus"].samples] == [("1", 1.0), ("3", 2.0)]
+    assert len(errors) == 1 and "N/A" in errors[0]

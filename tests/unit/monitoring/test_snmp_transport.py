@@ -33,12 +33,23 @@ ABSENT = (1, 3, 6, 1, 4, 1, 2011, 6, 3)  # Huawei entity MIB, not in net-snmp
 COLUMNS = [IF_NAME, IF_MTU, SYSTEM, ABSENT]
 
 
+GBK_ALIAS = "上联-核心交换机"  # a description as Chinese gear stores it: GBK bytes, no charset
+
+
 @pytest.fixture(scope="module")
 def agent():
     ns = AgentNamespace(NS)
     try:
         ns.create(dummies=30, ipv6=False)
         ns.add_agent("dev-u", 1161)
+        idx = ns.ifindexes()
+        # Older ZTE ZXR10: IF-MIB without ifXTable (no ifName, no HC counters, no ifHighSpeed).
+        ns.add_agent("dev-old", 1163, {"gmd0": "gei-0/1/0/1"}, if_x_table=False)
+        # One text value in a numeric column, and a GBK ifAlias.
+        ns.add_agent("dev-bad", 1164, overrides=[
+            f'.1.3.6.1.2.1.2.2.1.8.{idx["gmd2"]} octet_str "N/A"',
+            f".1.3.6.1.2.1.31.1.1.1.18.{idx['gmd3']} octet_str 0x{GBK_ALIAS.encode('gbk').hex()}"])
+        ns.add_agent("dev-r", 1165, {"gmd0": "GE-A", "gmd1": "GE-B"})
         yield ns
     finally:
         ns.close()
@@ -172,7 +183,7 @@ def test_scrape_refreshes_static_columns_in_the_same_walk_and_then_uses_the_cach
     assert names1 == names2 == sorted(oracle(IF_NAME).values())
     assert hs1 == hs2 == len(names1)
     n = len(names1)
-    assert vb1 - vb2 == 4 * n, "the first scrape walks ifName/ifDescr/ifAlias/ifHighSpeed, the second reuses them"
+    assert vb1 - vb2 == 3 * n, "the first scrape walks ifName/ifDescr/ifAlias, the second reuses them"
 
 
 def test_a_response_the_fast_reader_rejects_goes_through_pysnmps_pyasn1_path(agent):
@@ -186,3 +197,119 @@ def test_a_response_the_fast_reader_rejects_goes_through_pysnmps_pyasn1_path(age
         table = await client.walk_columns(Endpoint("127.0.0.1", 1161, max_repetitions=10), V2, COLUMNS, stats)
         return _plain(table)
     assert run_in_ns(go) == walk_all(V2, 10)[0]
+
+
+def _scrape(port: int, modules=("if_mib",), scraper: Scraper | None = None):
+    async def go():
+        s = scraper or Scraper(SnmpClient(), StaticCache(max_age=300))
+        return await s.scrape(Target(f"dev:{port}", Endpoint("127.0.0.1", port), V2), [MODULES[m] for m in modules], 5.0)
+    return go
+
+
+def _summary(fams) -> dict:
+    """{family: {ifIndex or '': (labels, value)}} as plain data for the parent."""
+    out = {}
+    for f in fams:
+        out[f.name] = {s.labels.get("ifIndex", ""): (dict(s.labels), s.value) for s in f.samples}
+    return out
+
+
+def test_agent_without_if_x_table_falls_back_to_if_table(agent):
+    async def go():
+        return _summary(await _scrape(1163)())
+    got = run_in_ns(go)
+    idx = agent.ifindexes()
+    assert got["snmp_up"][""][1] == 1
+    assert got["ifHCInOctets"] == {}, "the agent has no ifXTable"
+    # names from ifDescr, traffic from the 32-bit ifTable counters, speed from ifSpeed
+    labels, _ = got["ifOperStatus"][str(idx["gmd0"])]
+    assert labels["ifName"] == labels["ifDescr"] == "gei-0/1/0/1"
+    lo = str(idx["lo"])
+    assert got["ifInOctets"][lo][1] > 0 and got["ifOutOctets"][lo][1] > 0  # SNMP itself runs over lo
+    assert got["ifInOctets"][lo][0]["ifName"] == "lo"
+    assert set(got["ifHighSpeed"]) == set(got["ifOperStatus"])
+
+
+def test_text_in_a_numeric_column_is_skipped_and_counted_and_gbk_alias_decodes(agent):
+    from monitoring.snmp.exposition import render
+
+    async def go():
+        fams = await _scrape(1164)()
+        return _summary(fams), render(fams).decode()
+    got, body = run_in_ns(go)
+    idx = agent.ifindexes()
+    assert got["snmp_up"][""][1] == 1, "the agent answered: snmp_up says so"
+    assert got["snmp_scrape_errors"][""][1] == 1
+    assert str(idx["gmd2"]) not in got["ifOperStatus"] and str(idx["gmd3"]) in got["ifOperStatus"]
+    assert got["ifMtu"][str(idx["gmd2"])][1] > 0, "the rest of the bad interface is still there"
+    assert got["ifOperStatus"][str(idx["gmd3"])][0]["ifAlias"] == GBK_ALIAS
+    assert "\ufffd" not in body and "snmp_scrape_errors 1.0" in body
+
+
+def test_cached_labels_are_dropped_when_the_agent_restarts_with_remapped_interfaces(agent):
+    idx = agent.ifindexes()
+
+    def restart_swapped() -> int:
+        agent.stop("dev-r")
+        agent.configure("dev-r", {"gmd0": "GE-B", "gmd1": "GE-A"})
+        agent.start("dev-r")
+        return agent.agents["dev-r"].pid
+
+    async def go():
+        scraper = Scraper(SnmpClient(), StaticCache(max_age=300))
+        await asyncio.sleep(1.5)  # sysUpTime of the first agent well above the restarted one's
+        before = _summary(await _scrape(1165, scraper=scraper)())
+        pid = await asyncio.to_thread(restart_swapped)
+        after = _summary(await _scrape(1165, scraper=scraper)())
+        return before, after, pid
+    before, after, pid = run_in_ns(go)
+    agent.agents["dev-r"].pid = pid  # the child started it: the fixture must stop it
+    a = str(idx["gmd0"])
+    assert before["ifOperStatus"][a][0]["ifName"] == "GE-A"
+    assert after["ifOperStatus"][a][0]["ifName"] == "GE-B", "labels cached before the restart were kept"
+
+
+def test_if_table_last_change_invalidates_and_uptime_is_tracked():
+    cache = StaticCache(max_age=300)
+    cache.put(("a",), {}, uptime=1000, last_change=10)
+    assert cache.still_valid(("a",), 5000, 10)
+    assert not cache.still_valid(("a",), 6000, 11) and cache.get(("a",)) is None
+    cache.put(("a",), {}, uptime=1000, last_change=10)
+    assert cache.still_valid(("a",), 9000, 10)
+    assert not cache.still_valid(("a",), 3000, 10), "a reboot is seen against the last uptime seen, not the first"
+
+
+def test_garbage_datagrams_are_counted_and_logged_at_a_bounded_rate(agent):
+    async def go():
+        import logging
+
+        from monitoring.snmp import transport
+
+        records = []
+
+        class Keep(logging.Handler):
+            def emit(self, record):
+                records.append((record.name, record.levelno, bool(record.exc_info)))
+        logging.getLogger().addHandler(Keep())
+
+        class Garbage(asyncio.DatagramProtocol):
+            def connection_made(self, t):
+                self.t = t
+
+            def datagram_received(self, data, addr):
+                for _ in range(50):  # not SNMP: a truncated SEQUENCE and stray bytes
+                    self.t.sendto(bytes.fromhex("300a020101040178a2023000"), addr)
+                    self.t.sendto(b"garbage", addr)
+        loop = asyncio.get_running_loop()
+        await loop.create_datagram_endpoint(Garbage, local_addr=("127.0.0.1", 1199))
+        counter = getattr(transport, "BAD_DATAGRAMS", None)
+        before = counter._value.get() if counter else 0
+        fams = await Scraper(SnmpClient()).scrape(
+            Target("noisy", Endpoint("127.0.0.1", 1199, timeout=0.3, retries=1), V2), [MODULES["if_mib"]], 3.0)
+        up = next(f for f in fams if f.name == "snmp_up").samples[0].value
+        return up, (counter._value.get() - before) if counter else 0, records
+    up, bad, records = run_in_ns(go)
+    assert up == 0
+    noisy = [r for r in records if r[1] >= 30]
+    assert len(noisy) <= 3 and not any(r[2] for r in records), f"log spray: {len(noisy)} lines, e.g. {noisy[:3]}"
+    assert bad >= 100, "every unreadable datagram is counted"
