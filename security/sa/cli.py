@@ -7,6 +7,7 @@ import logging
 import sys
 
 from security.sa.forwarder import ForwarderConfig, run_forwarder
+from security.sa.webhook import DEFAULT_MAX_BODY
 
 
 def host_port(text: str) -> tuple[str, int]:
@@ -46,7 +47,9 @@ def add_forward_parser(subparsers) -> argparse.ArgumentParser:
                          help="JSON-lines journal to follow (repeatable)")
     forward.add_argument("--max-spool-events", type=positive_int, default=1_000_000, metavar="N")
     forward.add_argument("--max-spool-bytes", type=positive_int, default=1 << 30, metavar="N")
-    forward.add_argument("--max-body-bytes", type=positive_int, default=1 << 20, metavar="N")
+    forward.add_argument("--max-body-bytes", type=positive_int, default=DEFAULT_MAX_BODY, metavar="N",
+                         help="largest webhook body (default 64 MiB: an Alertmanager group of ~60,000 "
+                              "alerts; Alertmanager does not retry the 413 a larger one gets)")
     forward.add_argument("--batch", type=positive_int, default=500, metavar="N",
                          help="events per TLS write (default 500)")
     forward.add_argument("--max-backoff", type=float, default=30.0, metavar="SECONDS",

@@ -15,7 +15,7 @@ from security.sa.journal import JournalFollower
 from security.sa.metrics import ForwarderMetrics
 from security.sa.spool import Spool
 from security.sa.syslog_tls import client_context
-from security.sa.webhook import WebhookServer
+from security.sa.webhook import DEFAULT_MAX_BODY, WebhookServer
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ class ForwarderConfig:
     journals: list[str] = field(default_factory=list)
     max_spool_events: int = 1_000_000
     max_spool_bytes: int = 1 << 30
-    max_body_bytes: int = 1 << 20
+    max_body_bytes: int = DEFAULT_MAX_BODY
     batch: int = 500
     max_backoff: float = 30.0
 

@@ -50,6 +50,6 @@ class ForwarderMetrics:
         )
         for source in ("alertmanager", "change", "migration", "drift", "compliance", "journal"):
             self.received.labels(source)
-        for reason in ("malformed", "too_large", "length_required", "spool_full"):
+        for reason in ("malformed", "too_large", "length_required", "spool_full", "disconnected"):
             self.rejected.labels(reason)
         self.dropped.labels("journal_rotated_while_down")

@@ -47,8 +47,19 @@ class Spool:
     """Pending events in arrival order; an event leaves only when `ack` is called after delivery."""
 
     def __init__(self, directory: str, max_events: int = 1_000_000, max_bytes: int = 1 << 30):
-        os.makedirs(directory, exist_ok=True)
+        # Spooled events carry device names, alert texts and journal records: 0700 / 0600. SQLite
+        # gives its -wal and -shm files the database file's mode, so creating that one 0600 is enough.
+        if not os.path.isdir(directory):
+            os.makedirs(directory, mode=0o700)
+            os.chmod(directory, 0o700)  # makedirs' mode is filtered by the umask
         self.path = os.path.join(directory, "spool.sqlite")
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)  # a spool created by an older version
+        os.close(fd)
+        for side in ("-wal", "-shm"):
+            if os.path.exists(self.path + side):
+                os.chmod(self.path + side, 0o600)
         self.max_events = max_events
         self.max_bytes = max_bytes
         self._lock = threading.Lock()

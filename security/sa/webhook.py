@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from security.sa.alertmanager import PayloadError, parse_webhook
@@ -16,17 +17,36 @@ from security.sa.syslog_tls import format_message
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATHS = ("/", "/alertmanager", "/api/v1/alerts")
+# Alertmanager sends a whole group in one request (no size limit, no split) and never retries a 4xx:
+# a refused group is lost. One alert is ~0.5-1 KB of JSON, so 64 MiB takes a group of ~60,000.
+DEFAULT_MAX_BODY = 64 << 20
+READ_CHUNK = 1 << 20
+# A client that goes away mid-request: counted, logged at debug level, never a traceback.
+DISCONNECTS = (ConnectionError, TimeoutError, socket.timeout)
+
+
+class ClientDisconnected(Exception):
+    """The client closed the connection before sending the whole body."""
 
 
 class WebhookServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], spool: Spool, metrics: ForwarderMetrics,
-                 hostname: str, max_body: int = 1 << 20):
+                 hostname: str, max_body: int = DEFAULT_MAX_BODY):
         self.spool, self.metrics, self.hostname, self.max_body = spool, metrics, hostname, max_body
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, WebhookHandler)
+
+    def handle_error(self, request, client_address) -> None:
+        # socketserver's default prints a traceback to stderr for every reset or timed-out client.
+        error = sys.exc_info()[1]
+        if isinstance(error, DISCONNECTS):
+            self.metrics.rejected.labels("disconnected").inc()
+            log.debug("client %s went away: %s", client_address[0], error)
+            return
+        log.error("webhook request from %s failed: %s: %s", client_address[0], type(error).__name__, error)
 
 
 class WebhookHandler(BaseHTTPRequestHandler):
@@ -56,7 +76,14 @@ class WebhookHandler(BaseHTTPRequestHandler):
             srv.metrics.rejected.labels("too_large").inc()
             self._reply(413, {"error": f"body of {length} bytes exceeds {srv.max_body}"}, close=True)
             return
-        body = self.rfile.read(int(length))
+        try:
+            body = self._read_body(int(length))
+        except ClientDisconnected as gone:
+            # Nothing to answer: the sender will retry (Alertmanager does) and nothing was spooled.
+            srv.metrics.rejected.labels("disconnected").inc()
+            log.debug("client %s disconnected: %s", self.client_address[0], gone)
+            self.close_connection = True
+            return
         try:
             message = parse_webhook(body)
         except PayloadError as err:
@@ -79,6 +106,16 @@ class WebhookHandler(BaseHTTPRequestHandler):
             return
         srv.metrics.received.labels("alertmanager").inc(added)
         self._reply(200, {"accepted": len(items), "new": added})
+
+    def _read_body(self, length: int) -> bytes:
+        chunks, left = [], length
+        while left:
+            chunk = self.rfile.read(min(left, READ_CHUNK))
+            if not chunk:
+                raise ClientDisconnected(f"{length - left} of {length} body bytes received")
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
 
     def _reply(self, status: int, payload: dict, close: bool = False, headers: dict | None = None) -> None:
         body = json.dumps(payload).encode()

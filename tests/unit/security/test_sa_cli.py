@@ -14,7 +14,7 @@ def test_add_cli_registers_sa_forward():
                               "--server-name", "sa.example", "--journal", "a.jsonl", "--journal", "b.jsonl"])
     assert args.target == ("2001:db8::5", 6514)
     assert args.journal == ["a.jsonl", "b.jsonl"]
-    assert args.max_body_bytes == 1 << 20
+    assert args.max_body_bytes == 64 << 20  # an Alertmanager group of ~60,000 alerts (issue #14)
     assert callable(args.func)
 
 

@@ -1,0 +1,25 @@
+"""The nesting bound of webhook bodies: counted without recursion, strings skipped."""
+
+import json
+
+import pytest
+
+from security.sa.alertmanager import MAX_DEPTH, PayloadError, nesting_exceeds, parse_webhook
+
+
+def test_brackets_inside_strings_do_not_count():
+    text = json.dumps({"labels": {"summary": "[[[[{{{{ \\\" ]]"}, "a": [[1]]}).encode()
+    assert not nesting_exceeds(text, 3)
+    assert nesting_exceeds(text, 2)
+
+
+def test_depth_limit_is_exact():
+    assert not nesting_exceeds(b"[" * MAX_DEPTH + b"]" * MAX_DEPTH, MAX_DEPTH)
+    assert nesting_exceeds(b"[" * (MAX_DEPTH + 1) + b"]" * (MAX_DEPTH + 1), MAX_DEPTH)
+
+
+@pytest.mark.parametrize("body", [b"[" * 200_000, b'{"a":' * 50_000 + b"1" + b"}" * 50_000])
+def test_deep_bodies_are_a_payload_error_not_a_recursion_error(body):
+    with pytest.raises(PayloadError) as err:
+        parse_webhook(body)
+    assert "levels deep" in err.value.problems[0]
