@@ -16,24 +16,34 @@ def _declare(args: argparse.Namespace):
     from govops import ipv6
 
     from .mocks import run_program
-    from .settings import StackSettings, load_stack_settings, stack_file
+    from .settings import StackSettings, stack_file
 
     settings = None
     if args.stack:
         if not stack_file(args.stack).exists():
             errors.print(f"[red]no stack config {stack_file(args.stack)}[/]")
             sys.exit(2)
-        settings = load_stack_settings(args.stack)
+        settings = _stack_settings(args.stack)
     args.inventory = args.inventory or (settings.inventory if settings else DEFAULT_INVENTORY)
     inv = load(args)
     stack = args.stack or inv.name
     if settings is None:
-        settings = load_stack_settings(stack) if stack_file(stack).exists() else StackSettings(inventory=str(inv.path))
+        settings = _stack_settings(stack) if stack_file(stack).exists() else StackSettings(inventory=str(inv.path))
     try:
         plan = ipv6.require_plan(inv)
         return inv, run_program(inv, plan, settings, stack=stack)
     except InventoryError as exc:
         print_problems(exc)
+        sys.exit(2)
+
+
+def _stack_settings(stack: str):
+    from .settings import load_stack_settings, stack_file
+
+    try:
+        return load_stack_settings(stack)
+    except ValueError as exc:
+        errors.print(f"{stack_file(stack)}: {exc}", markup=False)
         sys.exit(2)
 
 

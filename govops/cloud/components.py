@@ -21,7 +21,7 @@ from govops.sot.model import CentreRole
 from . import dr
 from .intent import SIZES, SystemIntent, TenantIntent, Transit, as_tags
 from .ports import MANAGEMENT_PORTS, WEB_PORTS, protocols
-from .settings import CentreAccess
+from .settings import CentreAccess, centre_secret
 
 ANYWHERE = {"IPv4": "0.0.0.0/0", "IPv6": "::/0"}
 # Tenant IPv6: dhcpv6-stateful for both the RA and the address mode. Neutron's IPAM hands out the
@@ -54,6 +54,31 @@ class CentreArgs:
     extranet_asn: int
     management: tuple[str, str]              # (IPv4, IPv6) prefixes ops manage from
     meta: dict[str, str]
+    credentials: object = None               # the stack's secret `credentials` Output, or None (clouds.yaml)
+
+
+def provider_auth(access: CentreAccess, credentials, centre_id: str, admin: bool) -> dict:
+    """Provider arguments for one centre. Secrets stay secret Outputs; none is ever a plain string.
+
+    The admin provider may use an application credential; a tenant provider cannot (Keystone binds
+    an application credential to the project it was made in), so it re-scopes the operator account
+    by password (``tenant_id`` set by the caller)."""
+    args: dict = {"auth_url": access.auth_url, "region": access.region, "cloud": access.cloud}
+    if admin and access.application_credential_id:
+        return args | {"application_credential_id": access.application_credential_id,
+                       "application_credential_secret": centre_secret(credentials, centre_id,
+                                                                      "application_credential_secret")}
+    if access.user_name:
+        args |= {"user_name": access.user_name, "user_domain_name": access.user_domain_name,
+                 "password": centre_secret(credentials, centre_id, "password")}
+        if admin and access.project_name:
+            args |= {"tenant_name": access.project_name, "project_domain_name": access.project_domain_name}
+    return args
+
+
+# Tenants and Systems used to sit at the stack root; now under their Centre. The alias keeps their
+# URNs (and every child's) so a `pulumi up` after the move changes nothing.
+WAS_AT_ROOT = [pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)]
 
 
 class Centre(pulumi.ComponentResource):
@@ -66,8 +91,9 @@ class Centre(pulumi.ComponentResource):
         self.id = cid
         self.access = args.access
         tags = as_tags(args.meta)
-        self.provider = openstack.Provider(cid, auth_url=args.access.auth_url, region=args.access.region,
-                                           cloud=args.access.cloud, opts=ResourceOptions(parent=self))
+        self.credentials = args.credentials
+        self.provider = openstack.Provider(cid, **provider_auth(args.access, args.credentials, cid, admin=True),
+                                           opts=ResourceOptions(parent=self))
         admin = ResourceOptions(parent=self, provider=self.provider)
         net = openstack.networking
 
@@ -167,7 +193,8 @@ class Tenant(pulumi.ComponentResource):
     def __init__(self, args: TenantArgs, centre: Centre, opts: ResourceOptions | None = None):
         t = args.intent
         name = f"{centre.id}-{t.department.id}"
-        super().__init__("govops:cloud:Tenant", name, None, opts)
+        super().__init__("govops:cloud:Tenant", name, None,
+                         ResourceOptions.merge(ResourceOptions(parent=centre, aliases=WAS_AT_ROOT), opts))
         self.centre = centre
         tags = as_tags(args.meta)
         admin = ResourceOptions(parent=self, provider=centre.provider)
@@ -192,8 +219,8 @@ class Tenant(pulumi.ComponentResource):
                                  ("services", "access_as_shared", centre.services.network)):
             openstack.networking.RbacPolicyV2(f"{name}-rbac-{svc}", action=action, object_type="network",
                                               object_id=obj.id, target_tenant=self.project.id, opts=admin)
-        self.provider = openstack.Provider(f"{centre.id}.{t.department.id}", auth_url=centre.access.auth_url,
-                                           region=centre.access.region, cloud=centre.access.cloud,
+        self.provider = openstack.Provider(f"{centre.id}.{t.department.id}",
+                                           **provider_auth(centre.access, centre.credentials, centre.id, admin=False),
                                            tenant_id=self.project.id, opts=ResourceOptions(parent=self))
         inside = ResourceOptions(parent=self, provider=self.provider, depends_on=[grant])
         self.net = DualStackNetwork(name, centre, None, tags, inside)
@@ -231,8 +258,9 @@ class System(pulumi.ComponentResource):
         sid = s.system.id
         if s.system.classification.value != "non_classified":
             raise ValueError(f"system {sid!r} is classified (涉密) and is refused by the cloud program")
-        super().__init__("govops:cloud:System", sid, None, opts)
         home = tenants[production]
+        super().__init__("govops:cloud:System", sid, None,
+                         ResourceOptions.merge(ResourceOptions(parent=home.centre, aliases=WAS_AT_ROOT), opts))
         opts_in = ResourceOptions(parent=self, provider=home.provider)
         tags = as_tags(args.meta)
         net = openstack.networking

@@ -42,6 +42,7 @@ class Declared:
     parent: str | None          # engine URN of the parent component (None: the stack)
     provider: str | None        # name of the provider resource (centre id, or centre.department)
     id: str | None = None
+    aliases: list[str] = field(default_factory=list)   # earlier parents' URNs this resource answers to
 
     @property
     def centre(self) -> str | None:
@@ -108,14 +109,22 @@ class _RecordingMonitor(MockMonitor):
         self.engine_urn[response.urn] = (urn, qualified)
         if request.type.startswith("pulumi:providers:"):
             self.provider_names[f"{response.urn}::{response.id}"] = request.name
-        state = self.resources[response.urn].state
+        state = self.resources[response.urn].state   # secrets still wrapped: normalise() blanks them
         d.resources.append(Declared(
             urn=urn, type=request.type, name=request.name, custom=bool(request.custom),
             inputs=normalise(dict(state)) if request.custom else {},
             parent=parent[0] if parent else None,
             provider=self.provider_names.get(request.provider) if request.provider else None,
-            id=response.id or None))
+            id=response.id or None,
+            aliases=[self._alias_urn(a, request, d) for a in request.aliases]))
         return response
+
+
+    def _alias_urn(self, alias, request, d: Declaration) -> str:
+        """The URN an alias spec stands for (only the `noParent` form: 'was at the stack root')."""
+        if alias.spec.noParent:
+            return f"urn:pulumi:{d.stack}::{d.project}::{request.type}::{alias.spec.name or request.name}"
+        return alias.urn or f"(alias under {alias.spec.parentUrn})"
 
 
 def ensure_event_loop() -> None:
@@ -126,10 +135,13 @@ def ensure_event_loop() -> None:
         asyncio.set_event_loop(asyncio.new_event_loop())
 
 
-def run_program(inv: Inventory, plan: ipv6.Plan, settings: StackSettings, stack: str = "mock") -> Declaration:
+def run_program(inv: Inventory, plan: ipv6.Plan, settings: StackSettings, stack: str = "mock",
+                config: dict[str, str] | None = None, secret_keys: tuple[str, ...] = ()) -> Declaration:
     """Declare the whole cloud of an inventory under mocks; every resource registered, in order.
 
-    Catalogue problems raise CloudInputError before the mocks are even set up."""
+    ``config`` is the stack config as the engine hands it to the program (``"govops-cloud:key"`` ->
+    JSON text), ``secret_keys`` the keys set with ``--secret``. Catalogue problems raise
+    CloudInputError before the mocks are even set up."""
     from .program import declare_cloud
 
     require_cloud_inputs(inv, plan)
@@ -141,6 +153,7 @@ def run_program(inv: Inventory, plan: ipv6.Plan, settings: StackSettings, stack:
     reset_options(project=PROJECT, stack=stack, preview=False)
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False,
                              monitor=_RecordingMonitor(mocks, declaration))
+    pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys))
     from pulumi.runtime.settings import SETTINGS
 
     SETTINGS.rpc_manager.clear()

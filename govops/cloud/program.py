@@ -14,7 +14,7 @@ from govops.sot.model import CentreRole, Inventory
 from . import dr
 from .components import Centre, CentreArgs, Sources, System, SystemArgs, Tenant, TenantArgs
 from .intent import PLATFORM, build_intent, centre_transit, metadata
-from .settings import StackSettings
+from .settings import StackSettings, credentials_from_config
 from .validate import require_cloud_inputs
 
 
@@ -26,6 +26,7 @@ def declare_cloud(inv: Inventory, plan: ipv6.Plan, settings: StackSettings) -> d
     # Platform resources (pools, extranet, shared services) carry the top tier: every system depends on them.
     platform_meta = metadata(PLATFORM, "non_classified", max(dr.TIERS), settings.operator)
     management = (str(inv.city.ipv4_blocks.management), str(plan.management))
+    credentials = credentials_from_config()
     centres: dict[str, Centre] = {}
     for centre in inv.centres.values():
         if centre.role == CentreRole.production:
@@ -35,7 +36,8 @@ def declare_cloud(inv: Inventory, plan: ipv6.Plan, settings: StackSettings) -> d
         centres[centre.id] = Centre(CentreArgs(
             centre=centre, access=settings.access(centre.id), prefix=plan.centres[centre.id],
             transit=centre_transit(inv, plan, centre.id), peers=peers, tenant_ipv4_pool=settings.tenant_ipv4_pool,
-            extranet_asn=settings.extranet_asn, management=management, meta=platform_meta))
+            extranet_asn=settings.extranet_asn, management=management, meta=platform_meta,
+            credentials=credentials))
     tenants: dict[str, dict[str, Tenant]] = {}
     for (centre_id, dept_id), t in intent.tenants.items():
         meta = metadata(dept_id, "non_classified", t.tier, settings.operator)

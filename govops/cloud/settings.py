@@ -2,8 +2,9 @@
 
 Read from Pulumi config (namespace ``govops-cloud``) by the program, and from
 ``pulumi/Pulumi.<stack>.yaml`` by ``govops cloud plan``/``drift``, which run without the CLI.
-Secrets never pass through here: credentials come from clouds.yaml entries named per centre
-(``cloud``), or from secret config the provider reads itself.
+Secrets never pass through here as plain values: a centre's credentials come either from the
+clouds.yaml entry it names (``cloud``) or from the stack's encrypted config ``credentials``
+(:func:`credentials_from_config`), which stays a secret ``Output`` all the way into the providers.
 """
 
 from __future__ import annotations
@@ -25,6 +26,15 @@ class CentreAccess:
     region: str = "RegionOne"
     cloud: str | None = None          # clouds.yaml entry holding the credentials (preferred)
     local_asn: int = 65101            # the centre's BGP speaker (private ASN)
+    # Password authentication of the operator account, its secret in the stack config
+    # (`credentials.<centre>.password`). Tenant providers re-scope this account to each tenant
+    # project; an application credential cannot do that (Keystone binds it to the project it
+    # was created in), so it is only used by the centre's admin provider.
+    user_name: str | None = None
+    user_domain_name: str = "Default"
+    project_name: str | None = None   # the admin project the centre's own provider scopes to
+    project_domain_name: str = "Default"
+    application_credential_id: str | None = None   # secret: `credentials.<centre>.application_credential_secret`
 
 
 @dataclass(frozen=True)
@@ -40,8 +50,35 @@ class StackSettings:
         return self.centres.get(centre_id) or CentreAccess(auth_url=f"https://{centre_id}.cloud.xinyu.example:5000/v3")
 
 
+SECRET_FIELDS = ("password", "application_credential_secret")
+
+
+def credentials_from_config():
+    """The stack's encrypted ``credentials`` (centre -> {password, application_credential_secret}),
+    as a secret Output, or None when the stack keeps its credentials in clouds.yaml.
+
+    Set with ``pulumi config set --secret --path 'credentials.<centre>.password' …`` (pulumi/README.md)."""
+    import pulumi
+
+    return pulumi.Config().get_secret_object("credentials")
+
+
+def centre_secret(credentials, centre_id: str, field: str):
+    """One secret of one centre, still a secret Output (None when the stack has no credentials)."""
+    if credentials is None:
+        return None
+    return credentials.apply(lambda c: ((c or {}).get(centre_id) or {}).get(field))
+
+
 def from_config(values: dict) -> StackSettings:
-    """From a flat mapping of config keys without the namespace (what Pulumi.<stack>.yaml holds)."""
+    """From a flat mapping of config keys without the namespace (what Pulumi.<stack>.yaml holds).
+
+    A secret typed in plain text into ``centres`` is refused (ValueError): it would be committed."""
+    for cid, spec in (values.get("centres") or {}).items():
+        plain = sorted(set(spec or {}) & set(SECRET_FIELDS))
+        if plain:
+            raise ValueError(f"config centres.{cid}: {', '.join(plain)} must not be plain config; set it "
+                             f"encrypted: pulumi config set --secret --path 'credentials.{cid}.{plain[0]}' …")
     centres = {cid: CentreAccess(**{k: v for k, v in (spec or {}).items() if k in CentreAccess.__dataclass_fields__})
                for cid, spec in (values.get("centres") or {}).items()}
     simple = {k: values[k] for k in ("inventory", "operator", "image", "extranet_asn", "tenant_ipv4_pool")

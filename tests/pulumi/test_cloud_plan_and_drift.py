@@ -11,8 +11,8 @@ from govops import cli
 
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "fixtures" / "lab-export.json"
-CHANGED = "urn:pulumi:lab::govops-cloud::govops:cloud:System$openstack:networking/secGroupRule:SecGroupRule::gov-portal-in-tcp443-ipv6"
-DELETED = "urn:pulumi:lab::govops-cloud::govops:cloud:System$openstack:blockstorage/volume:Volume::doc-exchange-replica-fenyi-dr"
+CHANGED = "urn:pulumi:lab::govops-cloud::govops:cloud:Centre$govops:cloud:System$openstack:networking/secGroupRule:SecGroupRule::gov-portal-in-tcp443-ipv6"
+DELETED = "urn:pulumi:lab::govops-cloud::govops:cloud:Centre$govops:cloud:System$openstack:blockstorage/volume:Volume::doc-exchange-replica-fenyi-dr"
 
 
 def run(monkeypatch, capsys, *argv):
