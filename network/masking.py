@@ -226,7 +226,9 @@ def check_backups(folder: str | os.PathLike) -> list[str]:
     problems = []
     root = Path(folder)
     for path in sorted(root.rglob("*")):
-        if path.is_symlink():
+        # symlinks (<device>.pre-ipv6.cfg -> the change's file) point at files checked anyway;
+        # hidden names are git's own folder and write_private's temporary files
+        if path.is_symlink() or any(part.startswith(".") for part in path.relative_to(root).parts):
             continue
         mode = path.stat().st_mode & 0o777
         if path.is_dir():

@@ -154,3 +154,28 @@ def test_change_journal_is_created_0600_in_a_0700_folder(tmp_path):
     Journal(path).record("core-1", "done", "upgraded")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert len(path.read_text().splitlines()) == 2
+
+
+def test_pre_commit_hook_refuses_a_commit_with_a_clear_secret(tmp_path):
+    repo = tmp_path / "backups"
+    masking.write_private(repo / "xinyu" / "core-1.cfg", "sysname core-1\n")
+    hook = Path(__file__).resolve().parents[3] / "network" / "hooks" / "pre-commit-backups"
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(tmp_path),
+           "GIT_AUTHOR_NAME": "ops", "GIT_AUTHOR_EMAIL": "ops@example.org",
+           "GIT_COMMITTER_NAME": "ops", "GIT_COMMITTER_EMAIL": "ops@example.org"}
+
+    def git(*args):
+        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, env=env)
+
+    git("init", "-q")
+    (repo / ".git" / "hooks" / "pre-commit").symlink_to(hook)
+    git("add", "-A")
+    assert git("commit", "-qm", "clean").returncode == 0
+    # a backup written by hand (or by an older tool): mode 0644, an SNMPv3 key in clear
+    (repo / "xinyu" / "core-1.cfg").write_text("sysname core-1\nsnmp-server user u g v3 auth sha K3y-1 priv aes128 K3y-2\n")
+    (repo / "xinyu" / "core-1.cfg").chmod(0o644)
+    refused = git("commit", "-qam", "leak")
+    assert refused.returncode != 0
+    assert "core-1.cfg: unmasked secret: line 2" in refused.stdout + refused.stderr
+    assert "K3y-1" not in refused.stdout + refused.stderr
+    assert git("log", "--oneline").stdout.count("\n") == 1
