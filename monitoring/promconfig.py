@@ -7,6 +7,7 @@ Output (default `monitoring/prometheus/`)::
     rules/recording.yml       interface utilisation, IPv6 share of traffic, progress ratios
     rules/uplinks.yml         govops:uplink:info — one static series per uplink interface
     rules/alerts.yml          the NOC alert rules (severity, site, department, runbook_url)
+    rules/health.yml          device health alerts (CPU, temperature, optical power)
     rules/sa_alerts.yml       security/sa/alerts.yml, when present, with NOC routing labels added
 
 Sharding: with `--shards N --shard K` every SNMP job keeps only the targets whose
@@ -124,7 +125,7 @@ def prometheus_yml(inv, endpoints: dict[str, str], shards: int = 1, shard: int =
     external = {"city": inv.city.id}
     if shards > 1:
         external["shard"] = str(shard)
-    rule_files = ["rules/recording.yml", "rules/uplinks.yml", "rules/alerts.yml"]
+    rule_files = ["rules/recording.yml", "rules/uplinks.yml", "rules/alerts.yml", "rules/health.yml"]
     if sa_rules:
         rule_files.append("rules/sa_alerts.yml")
     return {
@@ -178,7 +179,7 @@ def generate(inv, out: Path = DEFAULT_OUT, endpoints: dict[str, str] | None = No
     if sa is not None:
         write("rules/sa_alerts.yml", header + "# source: security/sa/alerts.yml\n"
               + yaml.safe_dump(sa, sort_keys=False, allow_unicode=True))
-    for static in ("recording.yml", "alerts.yml"):
+    for static in ("recording.yml", "alerts.yml", "health.yml"):
         src = DEFAULT_OUT / "rules" / static
         if out.resolve() != DEFAULT_OUT.resolve():
             write(f"rules/{static}", src.read_text())

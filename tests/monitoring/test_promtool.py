@@ -15,6 +15,9 @@ pytestmark = pytest.mark.skipif(not shutil.which("promtool"), reason="promtool (
 
 
 SERIES_DEPARTMENT = ("DRRpoBreach", "MigrationStalled")
+# Hand-written alert rule files and their promtool unit tests.
+ALERT_FILES = ("alerts.yml", "health.yml")
+RULE_TESTS = ("tests/monitoring/rules_test.yml", "tests/monitoring/health_rules_test.yml")
 
 
 def run(*argv, cwd=ROOT):
@@ -24,8 +27,8 @@ def run(*argv, cwd=ROOT):
 
 
 def alert_rules():
-    data = yaml.safe_load((PROM / "rules" / "alerts.yml").read_text())
-    return [r for g in data["groups"] for r in g["rules"] if "alert" in r]
+    data = [yaml.safe_load((PROM / "rules" / name).read_text()) for name in ALERT_FILES]
+    return [r for d in data for g in d["groups"] for r in g["rules"] if "alert" in r]
 
 
 def test_check_config():
@@ -37,11 +40,11 @@ def test_check_rules():
 
 
 def test_rule_unit_tests_pass():
-    run("promtool", "test", "rules", "tests/monitoring/rules_test.yml")
+    run("promtool", "test", "rules", *RULE_TESTS)
 
 
 def test_every_alert_has_a_firing_and_a_quiet_case():
-    tests = yaml.safe_load((ROOT / "tests" / "monitoring" / "rules_test.yml").read_text())["tests"]
+    tests = [t for f in RULE_TESTS for t in yaml.safe_load((ROOT / f).read_text())["tests"]]
     cases = [c for t in tests for c in t.get("alert_rule_test", [])]
     for rule in alert_rules():
         mine = [c for c in cases if c["alertname"] == rule["alert"]]
