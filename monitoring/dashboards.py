@@ -49,7 +49,7 @@ def _base(uid: str, title: str, tags: list[str]) -> db.Dashboard:
 
 def noc_overview() -> db.Dashboard:
     up = 'snmp_up{job="snmp_if_mib"}'
-    return (_base("govops-noc", "NOC overview — extranet", ["noc"])
+    board = (_base("govops-noc", "NOC overview — extranet", ["noc"])
             .with_row(db.Row("Reachability"))
             .with_panel(st("Devices answering SNMP", f"sum({up})"))
             .with_panel(st("Devices not answering", f"count({up} == 0) or vector(0)"))
@@ -67,7 +67,33 @@ def noc_overview() -> db.Dashboard:
                            q("govops_ipv6_dual_stack_ratio_by_tier", "{{tier}}"), unit="percentunit"))
             .with_panel(ts("Devices dual-stack as planned, by county",
                            q("govops_ipv6_dual_stack_ratio_by_county", "{{county}}"), unit="percentunit"))
-            .with_panel(tb("Devices not yet dual-stack", "govops_ipv6_dual_stack == 0")))
+            .with_panel(tb("Devices not yet dual-stack", "govops_ipv6_dual_stack == 0"))
+            .with_row(db.Row("Device health")))
+    for panel in device_health():
+        board = board.with_panel(panel)
+    return board
+
+
+# Series of the vendor health module (monitoring/snmp/health.py), alerts in rules/health.yml.
+HEALTH_ALERTS = "DeviceCpuHigh|DeviceTemperatureHigh|OpticalRxPowerOutOfRange"
+BOARD = "{{device}} {{entPhysicalName}}"
+
+
+def device_health() -> list:
+    cpu, temp = "govops_health_cpu_usage_percent", "govops_health_temperature_celsius"
+    rx, rx_low = "govops_health_optical_rx_power_dbm", "govops_health_optical_rx_low_threshold_dbm"
+    return [
+        st("Health alerts firing", f'count(ALERTS{{alertstate="firing",alertname=~"{HEALTH_ALERTS}"}}) or vector(0)'),
+        st("Boards above 85% CPU", f"count({cpu} > 85) or vector(0)"),
+        st("Sensors at their alarm temperature",
+           f"count({temp} >= govops_health_temperature_threshold_celsius) or vector(0)"),
+        st("Optics below their Rx alarm", f"count({rx} < {rx_low}) or vector(0)"),
+        ts("Busiest boards: CPU", q(f"topk(10, {cpu})", BOARD), unit="percent"),
+        ts("Busiest boards: memory", q("topk(10, govops_health_memory_usage_percent)", BOARD), unit="percent"),
+        ts("Hottest boards and sensors", q(f"topk(10, {temp})", BOARD), unit="celsius"),
+        ts("Weakest optics: receive power", q(f"bottomk(10, {rx})", "{{device}} {{port}}"), unit="dBm"),
+        tb("Optics closest to their Rx low alarm (margin in dB)", f"bottomk(20, {rx} - {rx_low})"),
+    ]
 
 
 def interface_detail() -> db.Dashboard:

@@ -217,3 +217,19 @@ def test_health_exposition_passes_promtool_check_metrics(module, recording):
     fams = list(MODULES[module].to_metrics(*table_and_scalars(module, recording), InterfaceLabels({})))
     assert sum(len(f.samples) for f in fams) > 10
     assert promtool_findings(render(fams)) == []
+
+
+def test_rules_and_noc_dashboard_use_only_series_the_module_emits():
+    import json
+    import re
+
+    from monitoring.dashboards import OUT, panel_queries
+    emitted = {f.name for f in MODULES["huawei"].to_metrics({}, {}, None)}
+    rules = (ROOT / "monitoring" / "prometheus" / "rules" / "health.yml").read_text()
+    board = json.loads((OUT / "noc-overview.json").read_text())
+    health_panels = [(t, e) for t, e in panel_queries(board) if "govops_health_" in e]
+    assert len(health_panels) >= 8
+    used = set(re.findall(r"govops_health_\w+", rules + " ".join(e for _, e in health_panels)))
+    assert used and used <= emitted, used - emitted
+    titles = [p["title"] for p in board["panels"] if p.get("type") == "row"]
+    assert "Device health" in titles
