@@ -142,3 +142,15 @@ def test_variables_beside_the_current_directory_do_not_leak_in(tmp_path: Path) -
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "['netops']"
+
+
+def test_the_sot_has_no_kernel_name_rule(lab_copy: Path, monkeypatch) -> None:
+    """Issue 13 problem 7 / issue 16: whether the lab can shorten a name is the lab's concern. With the
+    vendor's own naming accepting it, a long real name is valid in the source of truth."""
+    from govops.sot import checks
+
+    monkeypatch.setattr(checks, "valid_interface", lambda platform, name: True)  # the vendor rule is H1's to widen
+    edit_yaml(lab_copy / "group_vars/all/topology.yml",
+              lambda d: d["links"][5].update(b="fy-fyz-acc-1:xxvgei-1/1/0/24.1001"))  # a ZXROS 25GE sub-interface
+    inv = load_inventory(lab_copy)
+    assert inv.links[5].b.interface == "xxvgei-1/1/0/24.1001"

@@ -98,3 +98,34 @@ def test_the_core_does_not_import_the_lab() -> None:
                 [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
             offenders += [f"{path.relative_to(ROOT)}: {m}" for m in mods if m == "lab" or m.startswith("lab.")]
     assert [o for o in offenders if o.startswith("govops/sot") or o.startswith("govops/ipv6")] == []
+
+
+def test_a_topology_with_real_long_names_fits_the_kernel() -> None:
+    """Real names on every link end and segment: each namespace gets distinct kernel names of at most
+    15 bytes (the veth ends, their internal peers and the management port), and the twin's table has them."""
+    from govops.sot import load_inventory
+    from govops.sot.model import Endpoint, Segment
+    from lab.topology import build_topology
+
+    inv = load_inventory(ROOT / "inventories" / "lab")
+    long_names = iter([f"GigabitEthernet0/1/{n}.{1000 + n}" for n in range(8)] + [f"Route-Aggregation{n}.4094"
+                                                                                   for n in range(8)])
+    links = tuple(link.model_copy(update={"a": Endpoint(device=link.a.device, interface=next(long_names)),
+                                          "b": Endpoint(device=link.b.device, interface=f"xxvgei-1/1/0/{i}.100")})
+                  for i, link in enumerate(inv.links))
+    devices = {name: dev.model_copy(update={"segments": tuple(
+        Segment(interface=f"Ten-GigabitEthernet1/0/{48 + i}.{4000 + i}", name=s.name, ipv4=s.ipv4)
+        for i, s in enumerate(dev.segments))}) for name, dev in inv.devices.items()}
+    hosts = {name: h.model_copy(update={"uplink": h.uplink.model_copy(update={
+        "interface": devices[h.uplink.device].segments[0].interface})}) if h.uplink else h for name, h in inv.hosts.items()}
+    topo = build_topology(inv.model_copy(update={"links": links, "devices": devices, "hosts": hosts}), "hc")
+    per_ns: dict[str, list[str]] = {}
+    for v in topo.veths:
+        per_ns.setdefault(v.netns, []).append(v.name)
+        per_ns.setdefault(v.peer_netns, []).append(v.peer)
+    for ns, names in per_ns.items():
+        assert len(names) == len(set(names)), (ns, sorted(names))
+        assert all(KERNEL_OK.fullmatch(n) for n in names), names
+    core1 = topo.nodes["core-1"].interfaces
+    assert core1["GigabitEthernet0/1/0.1000"] == "ge0-1-0.1000"
+    assert all(len(k.encode()) <= KERNEL_NAME_MAX for k in core1.values())
