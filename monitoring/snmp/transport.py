@@ -189,12 +189,15 @@ class SnmpClient:
     """Walks and GETs against many agents concurrently from one event loop."""
 
     def __init__(self) -> None:
-        self._engines: dict[int, v3.SnmpEngine] = {}
+        self._engines: dict[tuple, v3.SnmpEngine] = {}
         self._dispatchers: dict[int, _Dispatcher] = {}
         self._targets: dict[tuple, object] = {}
 
-    def _engine(self) -> v3.SnmpEngine:
-        key = id(asyncio.get_running_loop())
+    def _engine(self, creds: Credentials) -> v3.SnmpEngine:
+        # One engine per v3 credential set: pysnmp's hlapi caches a USM user by (userName,
+        # securityEngineId) only, so a second key set for the same user name on one engine is
+        # silently replaced by the first (a wrong key would "work", per-device keys would not).
+        key = (id(asyncio.get_running_loop()), creds)
         if key not in self._engines:
             self._engines[key] = v3.SnmpEngine()
         return self._engines[key]
@@ -243,7 +246,7 @@ class SnmpClient:
 
     async def _request_v3(self, ep: Endpoint, creds: Credentials, oids: list[Oid], bulk: bool):
         var_binds = [(o, Null()) for o in oids]
-        head = (self._engine(), creds.auth_data(), await self._target(v3, ep), v3.ContextData())
+        head = (self._engine(creds), creds.auth_data(), await self._target(v3, ep), v3.ContextData())
         if bulk:
             reply = await v3.bulk_cmd(*head, 0, ep.max_repetitions, *var_binds, lookupMib=False)
         else:

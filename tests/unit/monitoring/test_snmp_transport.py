@@ -313,3 +313,23 @@ def test_garbage_datagrams_are_counted_and_logged_at_a_bounded_rate(agent):
     noisy = [r for r in records if r[1] >= 30]
     assert len(noisy) <= 3 and not any(r[2] for r in records), f"log spray: {len(noisy)} lines, e.g. {noisy[:3]}"
     assert bad >= 100, "every unreadable datagram is counted"
+
+
+def test_a_wrong_v3_key_never_borrows_a_good_key_of_the_same_user(agent):
+    """Concurrent scrapes with two key sets for one user name (an auth file beside the SoT, or
+    per-device keys): each request must use its own keys."""
+    async def one(client, creds):
+        try:
+            await client.get(Endpoint("127.0.0.1", 1161, timeout=0.5, retries=0), creds,
+                             [(1, 3, 6, 1, 2, 1, 1, 5, 0)], WalkStats())
+            return "ok"
+        except SnmpError as exc:
+            return "digest" if "digest" in str(exc).lower() else str(exc)
+
+    async def go():
+        client = SnmpClient()
+        bad = Credentials(3, user=V3_USER, auth_key="wrong-auth-key-1", priv_key="wrong-priv-key-1")
+        await one(client, V3)  # engine discovered, good keys configured
+        return await asyncio.gather(*(one(client, c) for _ in range(10) for c in (V3, bad)))
+    got = run_in_ns(go)
+    assert got[0::2] == ["ok"] * 10 and got[1::2] == ["digest"] * 10, got
