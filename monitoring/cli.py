@@ -30,7 +30,7 @@ def add_cli(subparsers) -> None:
     snmp.add_argument("--max-repetitions", type=int, default=25)
     snmp.add_argument("--deadline", type=float, default=8.0,
                       help="max seconds per scrape (also capped by Prometheus' scrape timeout - 0.5)")
-    snmp.add_argument("--cache-age", type=float, default=300.0, help="max age of cached ifName/ifDescr/ifAlias/ifHighSpeed")
+    snmp.add_argument("--cache-age", type=float, default=300.0, help="max age of cached ifName/ifDescr/ifAlias (dropped earlier on agent restart or ifTable change)")
     snmp.set_defaults(func=cmd_snmp)
 
     rd = sub.add_parser("readiness", help="IPv6 readiness: devices vs the plan, government websites")
