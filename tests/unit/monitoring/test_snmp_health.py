@@ -7,14 +7,21 @@ series, their entPhysicalName/port labels and values in the MIB's real units.
 
 from __future__ import annotations
 
+import ast
+import asyncio
+import os
 import shutil
 
 import pytest
+from pyroute2 import netns
 
 from monitoring.lint import promtool_findings
+from monitoring.netns_agents import COMMUNITY, AgentNamespace
+from monitoring.snmp.collector import Scraper, StaticCache, Target
 from monitoring.snmp.exposition import render
 from monitoring.snmp.health import HEALTH_MODULES, RuijieHealth, ZteHealth, uw_to_dbm
 from monitoring.snmp.mapping import IF_NAME, MODULES, InterfaceLabels
+from monitoring.snmp.transport import Credentials, Endpoint, SnmpClient
 from tests.paths import ROOT
 
 RECORDINGS = ROOT / "tests" / "fixtures" / "real" / "snmp" / "health"
@@ -233,3 +240,67 @@ def test_rules_and_noc_dashboard_use_only_series_the_module_emits():
     assert used and used <= emitted, used - emitted
     titles = [p["title"] for p in board["panels"] if p.get("type") == "row"]
     assert "Device health" in titles
+
+
+def _override_lines(recording: str) -> list[str]:
+    """The recording as net-snmp `override` lines (sysDescr is the agent's own)."""
+    out = []
+    for line in (RECORDINGS / recording).read_text(encoding="utf-8", errors="surrogateescape").splitlines():
+        oid, kind, value = line.split("|", 2)
+        if oid == "1.3.6.1.2.1.1.1.0":
+            continue
+        if kind == "2":
+            out.append(f".{oid} integer {value}")
+        else:
+            raw = bytes.fromhex(value) if kind == "4x" else value.encode("utf-8", "surrogateescape")
+            out.append(f".{oid} octet_str 0x{raw.hex()}")
+    return out
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root (a network namespace for the agent)")
+@pytest.mark.skipif(not shutil.which("snmpd"), reason="net-snmp snmpd needed")
+def test_real_agent_serving_the_s5720_recording_scrapes_to_the_same_series():
+    """End to end: net-snmp serves the S5720's rows, the exporter's real transport walks them."""
+    ns = AgentNamespace("hf-health-unit")
+    try:
+        ns.create(ipv6=False)
+        ns.add_agent("s5720", 1171, overrides=_override_lines("huawei_s5720.snmprec"))
+        got = _in_namespace("hf-health-unit", _scrape_summary, 1171)
+    finally:
+        ns.close()
+    assert got["snmp_up"] == [({}, 1.0)]
+    expected = scrape("huawei", "huawei_s5720.snmprec")
+    for name, samples in expected.items():
+        assert got[name] == [(labels, float(v)) for labels, v in samples], name
+    assert len(got["govops_health_cpu_usage_percent"]) == 1 and len(got["govops_health_optical_rx_power_dbm"]) == 3
+
+
+async def _scrape_summary(port: int):
+    target = Target("s5720", Endpoint("127.0.0.1", port), Credentials(2, community=COMMUNITY))
+    fams = await Scraper(SnmpClient(), StaticCache()).scrape(target, [MODULES["huawei"]], 8.0)
+    return {f.name: [(dict(s.labels), float(s.value)) for s in f.samples] for f in fams}
+
+
+def _in_namespace(name: str, coro_fn, *args):
+    """Run a coroutine in the namespace's network stack (in a child, so this process stays put)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        code = 0
+        try:
+            netns.setns(name)
+            out = repr(asyncio.run(coro_fn(*args)))
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            out, code = f"ERROR {type(exc).__name__}: {exc}", 1
+        os.write(w, out.encode())
+        os._exit(code)
+    os.close(w)
+    chunks = []
+    while chunk := os.read(r, 1 << 16):
+        chunks.append(chunk)
+    os.close(r)
+    os.waitpid(pid, 0)
+    text = b"".join(chunks).decode()
+    assert not text.startswith("ERROR"), text
+    return ast.literal_eval(text)
