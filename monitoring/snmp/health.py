@@ -19,7 +19,8 @@ tests/fixtures/real/snmp/PROVENANCE.md. Ruijie and ZTE tables are not indexed by
 entPhysicalIndex: there `entPhysicalIndex` is the vendor table's index and `entPhysicalName`
 the vendor's own name column (see each class).
 
-This file imports nothing from mapping.py (mapping imports it to register the modules).
+mapping.py imports this file to register the modules, so mapping's helpers (number, skipped,
+text: non-numbers counted in snmp_scrape_errors, GB18030 labels) are imported inside functions.
 """
 
 from __future__ import annotations
@@ -41,23 +42,29 @@ BOARD_LABELS = ["entPhysicalIndex", "entPhysicalName"]
 PORT_LABELS = ["index", "port"]
 
 
-def _int(value) -> int | None:
-    """An INTEGER varbind, or None for anything else (a string where a number belongs)."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def _label(value) -> str:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace").rstrip("\x00")
-    return "" if value is None else str(value)
+    """An OCTET STRING label (UTF-8, else GB18030 as Chinese gear sends: mapping.text)."""
+    from monitoring.snmp.mapping import text  # here, not at the top: mapping imports this module
+
+    return "" if value is None else text(value)
 
 
 def _column(table: Table, oid: Oid) -> dict[Oid, object]:
     return table.get(oid, {})
 
 
-def _ints(table: Table, oid: Oid) -> dict[Oid, int]:
-    return {idx: n for idx, v in _column(table, oid).items() if (n := _int(v)) is not None}
+def _ints(table: Table, oid: Oid) -> dict[Oid, float]:
+    """A numeric column; a value that is not a number (`N/A`) is left out and counted in
+    snmp_scrape_errors like every other module's (mapping.number / mapping.skipped)."""
+    from monitoring.snmp.mapping import number, skipped  # here: mapping imports this module
+
+    out = {}
+    for idx, value in _column(table, oid).items():
+        try:
+            out[idx] = number(value)
+        except ValueError:
+            skipped(f".{_index(oid)}.{_index(idx)}={value!r}")
+    return out
 
 
 def _columns(entry: Oid, *columns: int) -> tuple[Oid, ...]:

@@ -206,11 +206,26 @@ def test_agent_without_the_vendor_mib_gives_empty_families(module):
     assert fams and all(not f.samples for f in fams)
 
 
-def test_non_numeric_varbind_is_skipped_not_raised():
+def test_non_numeric_varbind_is_skipped_and_counted_not_raised():
+    from monitoring.snmp.mapping import SCRAPE_ERRORS
     mod = MODULES["huawei"]
     table = {mod.CPU: {(9,): b"N/A", (10,): 30}, mod.CPU_THRESHOLD: {(9,): 90, (10,): 90}}
-    fams = {f.name: f for f in mod.to_metrics(table, {}, None)}
+    errors: list = []
+    token = SCRAPE_ERRORS.set(errors)
+    try:
+        fams = {f.name: f for f in mod.to_metrics(table, {}, None)}
+    finally:
+        SCRAPE_ERRORS.reset(token)
     assert [s.value for s in fams["govops_health_cpu_usage_percent"].samples] == [30]
+    assert errors == [".1.3.6.1.4.1.2011.5.25.31.1.1.1.1.5.9=b'N/A'"]
+
+
+def test_gbk_entity_name_is_decoded():
+    mod = MODULES["huawei"]
+    name = "主控板 0".encode("gbk")
+    table = {mod.CPU: {(9,): 30}, mod.CPU_THRESHOLD: {(9,): 90}, (1, 3, 6, 1, 2, 1, 47, 1, 1, 1, 1, 7): {(9,): name}}
+    fams = {f.name: f for f in mod.to_metrics(table, {}, None)}
+    assert fams["govops_health_cpu_usage_percent"].samples[0].labels["entPhysicalName"] == "主控板 0"
 
 
 def test_uw_to_dbm():
