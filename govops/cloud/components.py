@@ -21,7 +21,7 @@ from govops.sot.model import CentreRole
 from . import dr
 from .intent import SIZES, SystemIntent, TenantIntent, Transit, as_tags
 from .ports import MANAGEMENT_PORTS, WEB_PORTS, protocols
-from .settings import CentreAccess, centre_secret
+from .settings import IMAGES, CentreAccess, centre_secret
 
 ANYWHERE = {"IPv4": "0.0.0.0/0", "IPv6": "::/0"}
 # Tenant IPv6: dhcpv6-stateful for both the RA and the address mode. Neutron's IPAM hands out the
@@ -55,6 +55,11 @@ class CentreArgs:
     management: tuple[str, str]              # (IPv4, IPv6) prefixes ops manage from
     meta: dict[str, str]
     credentials: object = None               # the stack's secret `credentials` Output, or None (clouds.yaml)
+    image_mirror: str = "https://mirror.cloud.xinyu.example/images"
+
+
+def flavor_name(size: str, arch: str) -> str:
+    return f"g.{size}.{arch}"
 
 
 def provider_auth(access: CentreAccess, credentials, centre_id: str, admin: bool) -> dict:
@@ -144,10 +149,21 @@ class Centre(pulumi.ComponentResource):
                              direction="ingress", ethertype=ethertype, protocol="tcp", port_range_min=22,
                              port_range_max=22, remote_ip_prefix=prefix, tenant_id=self.bastion.id, opts=admin)
 
-        self.flavors = {s.name: openstack.compute.Flavor(f"{cid}-{s.name}", name=f"g.{s.name}", vcpus=s.vcpus,
-                                                         ram=s.ram_gb * 1024, disk=s.disk_gb, is_public=True,
-                                                         opts=admin)
-                        for s in SIZES.values()}
+        # One host aggregate per architecture pool; flavors and images are tied to it, so an instance
+        # lands on the pool its flavor names (AggregateInstanceExtraSpecsFilter) and its image's
+        # hw_architecture allows (ImagePropertiesFilter) - nova scheduler documentation.
+        self.aggregates = {p.arch: openstack.compute.AggregateV2(
+            f"{cid}-{p.arch}", name=f"{cid}-{p.arch}", hosts=list(p.hosts), metadata={"arch": str(p.arch), "cpu": p.cpu},
+            opts=admin) for p in args.centre.pools}
+        self.flavors = {(s.name, arch): openstack.compute.Flavor(
+            f"{cid}-{s.name}-{arch}", name=flavor_name(s.name, arch), vcpus=s.vcpus, ram=s.ram_gb * 1024,
+            disk=s.disk_gb, is_public=True, extra_specs={"aggregate_instance_extra_specs:arch": str(arch)}, opts=admin)
+            for arch in args.centre.archs for s in SIZES.values()}
+        self.images = {(family, arch): openstack.images.Image(
+            f"{cid}-{family}-{arch}", name=f"{family}-{arch}", container_format="bare", disk_format="qcow2",
+            image_source_url=f"{args.image_mirror}/{family}-{arch}.qcow2", web_download=True, visibility="public",
+            properties={"hw_architecture": str(arch), **props}, tags=tags, opts=admin)
+            for arch in args.centre.archs for family, props in IMAGES.items()}
         types = {"standard": {"replication_enabled": "<is> False"}}
         for repl, peer_id in args.peers.items():
             types[volume_type_name((repl,))] = _replication_specs(repl.value.split("-")[0], peer_id)
@@ -281,7 +297,9 @@ class System(pulumi.ComponentResource):
         if s.size.instances > 1:
             group = openstack.compute.ServerGroup(f"{sid}-anti-affinity", name=sid, policies="anti-affinity",
                                                   opts=opts_in)
-        flavor = home.centre.flavors[s.size.name]
+        flavor = home.centre.flavors[(s.size.name, s.arch)]
+        image = home.centre.images[(s.system.os or args.image, s.arch)]
+        placed = {"arch": str(s.arch), "arch_supported": ",".join(s.system.arch)}
         self.instances = []
         for k in range(s.size.instances):
             # A port with both fixed IPs, then the instance on the port: Instance(networks=[fixed_ip_v6])
@@ -290,10 +308,10 @@ class System(pulumi.ComponentResource):
                             fixed_ips=[{"subnet_id": home.net.subnet_v4.id}, {"subnet_id": home.net.subnet_v6.id}],
                             security_group_ids=[sg.id], tags=tags, opts=opts_in)
             self.instances.append(openstack.compute.Instance(
-                f"{sid}-{k}", name=f"{sid}-{k}", flavor_id=flavor.id, image_name=args.image,
+                f"{sid}-{k}", name=f"{sid}-{k}", flavor_id=flavor.id, image_id=image.id,
                 networks=[{"port": port.id}], scheduler_hints=[{"group": group.id}] if group else None,
                 # config drive: cloud-init reads its metadata without an egress rule to 169.254.169.254
-                config_drive=True, metadata=args.meta, tags=tags, opts=opts_in))
+                config_drive=True, metadata={**args.meta, **placed}, tags=tags, opts=opts_in))
         # The promise from govops/cloud/dr.py, as text and as seconds (what drills and the DR exporter check).
         dr_meta = {"system": sid, "dr_mode": s.tier.mode, "rpo": s.tier.rpo, "rto": s.tier.rto, "backup": s.tier.backup,
                    "rpo_seconds": f"{s.tier.rpo_s:g}", "rto_seconds": f"{s.tier.rto_s:g}"}
@@ -311,7 +329,9 @@ class System(pulumi.ComponentResource):
                 volume_type=volume_type_name((repl,)),
                 metadata={**args.meta, **dr_meta, "role": "replica", "replica_of": sid, "replication": repl.value,
                           "rpo_seconds": f"{s.tier.rpo_seconds(repl):g}",  # this replica's own promise
-                          "primary_centre": production},
+                          "primary_centre": production,
+                          # the pool it fails over to in that centre (a rebuild if not supported)
+                          "arch": str(s.failover_arch[centre_id]), "arch_supported": placed["arch_supported"]},
                 opts=ResourceOptions(parent=self, provider=tenant.provider))
         self.register_outputs({})
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from govops.sot.model import Centre, CentreRole, Department, Inventory, Location, System
+from govops.sot.model import Arch, Centre, CentreRole, Department, Inventory, Location, System
 
 from . import dr
 
@@ -39,6 +39,13 @@ SIZES: dict[str, SizeClass] = {s.name: s for s in (
 BASELINE = {"cores": 4, "ram_gb": 8, "instances": 2, "gigabytes": 100, "volumes": 4}
 
 
+def place_arch(system: System, centre: Centre) -> Arch:
+    """The pool a system's instances land on in a centre: its most preferred architecture the centre
+    has; when the centre has none of them, the centre's first pool (the policy
+    `instances-on-supported-architecture` then refuses the plan, naming both)."""
+    return next((a for a in system.arch if a in centre.archs), centre.archs[0])
+
+
 def on_cloud(system: System) -> bool:
     return Location.cloud in (system.location, system.target)
 
@@ -55,6 +62,8 @@ class SystemIntent:
     size: SizeClass
     tier: dr.DrTier
     replicas: tuple[tuple[str, dr.Replication], ...]   # (centre id, replication)
+    arch: Arch = Arch.x86_64                          # pool in production
+    failover_arch: dict[str, Arch] = field(default_factory=dict)   # centre id -> pool it fails over to
 
     @property
     def vcpus(self) -> int:
@@ -139,7 +148,10 @@ def build_intent(inv: Inventory) -> CloudIntent:
             continue
         tier = dr.tier(system.dr_tier)
         replicas = tuple((centres[dr.REPLICA_CENTRE_ROLE[r]].id, r) for r in tier.replicas)
-        intent = SystemIntent(system, index, SIZES[system.size], tier, replicas)
+        by_id = {c.id: c for c in centres.values()}
+        intent = SystemIntent(system, index, SIZES[system.size], tier, replicas,
+                              arch=place_arch(system, centres[CentreRole.production]),
+                              failover_arch={cid: place_arch(system, by_id[cid]) for cid, _ in replicas})
         systems.append(intent)
         tenants[(prod, system.department)].systems.append(intent)
         for centre_id, _ in replicas:

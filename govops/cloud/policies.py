@@ -37,6 +37,7 @@ RULE = "openstack:networking/secGroupRule:SecGroupRule"
 NETWORK = "openstack:networking/network:Network"
 SUBNET = "openstack:networking/subnet:Subnet"
 VOLUME = "openstack:blockstorage/volume:Volume"
+INSTANCE = "openstack:compute/instance:Instance"
 COMPUTE_QUOTA = "openstack:compute/quotaSetV2:QuotaSetV2"
 STORAGE_QUOTA = "openstack:blockstorage/quoteSetV3:QuoteSetV3"
 
@@ -86,6 +87,22 @@ def missing_metadata(res: Resource) -> list[str]:
         return []
     return [f"{res.type.rsplit(':', 1)[-1]} {res.name} lacks required {where} {', '.join(missing)} "
             f"(every resource carries {', '.join(REQUIRED_METADATA)})"]
+
+
+def instance_on_unsupported_architecture(res: Resource) -> list[str]:
+    """An instance (or a replica's failover) must land on a pool of an architecture its system supports:
+    moving x86-only software onto Kunpeng is a rebuild, not a rehost."""
+    if res.type not in (INSTANCE, VOLUME):
+        return []
+    meta = res.inputs.get("metadata") or {}
+    arch, supported = meta.get("arch"), [a for a in str(meta.get("arch_supported") or "").split(",") if a]
+    if not arch or not supported or arch in supported:
+        return []
+    what = (f"instance {res.name} would run" if res.type == INSTANCE
+            else f"replica {res.name} would fail over")
+    return [f"{what} on {arch} in centre {res.centre}, but its system supports {' and '.join(supported)} only: "
+            f"give {res.centre} a {supported[0]} pool, or rebuild the system for {arch} and list it in the "
+            "catalogue's `arch` (a replatform, planned by `govops migrate plan`)"]
 
 
 # -- over the whole stack ----------------------------------------------------------------------
@@ -187,6 +204,7 @@ def check_all(resources: Iterable[Resource], centre_roles: dict[str, CentreRole]
     return {
         "no-management-port-from-anywhere": [m for r in resources for m in management_port_exposure(r)],
         "required-metadata": [m for r in resources for m in missing_metadata(r)],
+        "instances-on-supported-architecture": [m for r in resources for m in instance_on_unsupported_architecture(r)],
         "tenant-subnets-dual-stack": subnets_not_dual_stack(resources),
         "dr-replicas-as-tier-promises": replicas_not_as_promised(resources, centre_roles),
         "quotas-within-capacity": quotas_beyond_capacity(resources, capacity),

@@ -37,7 +37,7 @@ def declare_cloud(inv: Inventory, plan: ipv6.Plan, settings: StackSettings) -> d
             centre=centre, access=settings.access(centre.id), prefix=plan.centres[centre.id],
             transit=centre_transit(inv, plan, centre.id), peers=peers, tenant_ipv4_pool=settings.tenant_ipv4_pool,
             extranet_asn=settings.extranet_asn, management=management, meta=platform_meta,
-            credentials=credentials))
+            credentials=credentials, image_mirror=settings.image_mirror))
     tenants: dict[str, dict[str, Tenant]] = {}
     for (centre_id, dept_id), t in intent.tenants.items():
         meta = metadata(dept_id, "non_classified", t.tier, settings.operator)
@@ -58,7 +58,7 @@ def settings_from_pulumi_config() -> StackSettings:
     from .settings import from_config
 
     cfg = pulumi.Config()
-    values = {k: cfg.get(k) for k in ("inventory", "operator", "image", "tenant_ipv4_pool")}
+    values = {k: cfg.get(k) for k in ("inventory", "operator", "image", "image_mirror", "tenant_ipv4_pool")}
     values["extranet_asn"] = cfg.get_int("extranet_asn")
     values["centres"] = cfg.get_object("centres")
     return from_config({k: v for k, v in values.items() if v is not None})

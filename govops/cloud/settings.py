@@ -37,11 +37,22 @@ class CentreAccess:
     application_credential_id: str | None = None   # secret: `credentials.<centre>.application_credential_secret`
 
 
+# Cloud images per OS family, each published for both architectures of the xinchuang pools
+# (Kylin V10, UOS 20 and openEuler 22.03 all ship aarch64 and x86_64 builds). Uploaded from the
+# centre's image mirror by Glance web-download; `hw_architecture` makes Nova place them right.
+IMAGES: dict[str, dict[str, str]] = {
+    "kylin-server-v10-sp3": {"os_distro": "kylin", "os_version": "V10 SP3"},
+    "uos-server-20-1070e": {"os_distro": "uos", "os_version": "20 1070e"},
+    "openeuler-22.03-lts-sp4": {"os_distro": "openeuler", "os_version": "22.03 LTS SP4"},
+}
+
+
 @dataclass(frozen=True)
 class StackSettings:
     inventory: str
     operator: str = "cloud-ops@xinyu.example"    # owner of platform and tenant resources
-    image: str = "kylin-server-v10-sp3"          # domestic OS image every instance boots
+    image: str = "kylin-server-v10-sp3"          # OS family of a system whose catalogue entry names none
+    image_mirror: str = "https://mirror.cloud.xinyu.example/images"   # <mirror>/<family>-<arch>.qcow2
     extranet_asn: int = 65000                    # the extranet core's ASN (BGP peer)
     tenant_ipv4_pool: str = "198.18.128.0/17"    # tenant-private IPv4 (SNAT), sample range
     centres: dict[str, CentreAccess] = field(default_factory=dict)
@@ -81,8 +92,12 @@ def from_config(values: dict) -> StackSettings:
                              f"encrypted: pulumi config set --secret --path 'credentials.{cid}.{plain[0]}' …")
     centres = {cid: CentreAccess(**{k: v for k, v in (spec or {}).items() if k in CentreAccess.__dataclass_fields__})
                for cid, spec in (values.get("centres") or {}).items()}
-    simple = {k: values[k] for k in ("inventory", "operator", "image", "extranet_asn", "tenant_ipv4_pool")
+    simple = {k: values[k] for k in ("inventory", "operator", "image", "image_mirror", "extranet_asn",
+                                     "tenant_ipv4_pool")
               if k in values}
+    if simple.get("image", "kylin-server-v10-sp3") not in IMAGES:
+        raise ValueError(f"config image: unknown OS image family {simple['image']!r}; expected one of "
+                         f"{', '.join(IMAGES)}")
     return StackSettings(**simple, centres=centres)
 
 

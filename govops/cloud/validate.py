@@ -15,6 +15,7 @@ from govops.sot.yamlfiles import is_vaulted
 
 from . import dr
 from .intent import GIB_PER_TB, SIZES, build_intent, centre_transit, on_cloud
+from .settings import IMAGES
 
 
 class CloudInputError(InventoryError):
@@ -43,7 +44,19 @@ def check_cloud_inputs(inv: Inventory, plan) -> list[Problem]:
         if roles.count(role) != 1:
             problems.append(Problem(centres_file, "centres",
                                     f"expected exactly one centre with role {role.value}, found {roles.count(role)}"))
+    hosts_seen: dict[str, str] = {}
     for i, centre in enumerate(inv.centres.values()):
+        archs = [p.arch for p in centre.pools]
+        for arch in sorted({a for a in archs if archs.count(a) > 1}):
+            problems.append(Problem(centres_file, f"centres[{i}].pools",
+                                    f"two {arch} pools in {centre.id}; expected one host aggregate per architecture"))
+        for j, pool in enumerate(centre.pools):
+            for host in pool.hosts:
+                if host in hosts_seen:
+                    problems.append(Problem(centres_file, f"centres[{i}].pools[{j}].hosts",
+                                            f"hypervisor {host!r} is already in {hosts_seen[host]}; a host belongs "
+                                            "to one pool"))
+                hosts_seen.setdefault(host, f"{centre.id} {pool.arch}")
         if centre.id not in plan.centres:
             problems.append(Problem(centres_file, f"centres[{i}]", f"centre {centre.id!r} has no /48 in the IPv6 plan"))
         elif centre_transit(inv, plan, centre.id) is None:
@@ -67,6 +80,9 @@ def check_cloud_inputs(inv: Inventory, plan) -> list[Problem]:
         if system.size not in SIZES:
             problems.append(Problem(systems_file, f"{key}.size",
                                     f"unknown size class {system.size!r}; expected one of {', '.join(SIZES)}"))
+        if system.os is not None and system.os not in IMAGES:
+            problems.append(Problem(systems_file, f"{key}.os",
+                                    f"unknown OS image family {system.os!r}; expected one of {', '.join(IMAGES)}"))
         for j, port in enumerate(system.ports):
             if not 1 <= port <= 65535:
                 problems.append(Problem(systems_file, f"{key}.ports[{j}]", f"port {port} is outside 1-65535"))

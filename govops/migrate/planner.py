@@ -27,9 +27,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from govops.migrate.strategy import MIGRATING, choose_strategy, ease
+from govops.migrate.strategy import MIGRATING, choose_strategy, ease, landing_arch
 from govops.sot.checks import dependency_cycles
-from govops.sot.model import Classification, Department, Inventory, Location, System
+from govops.sot.model import Arch, CentreRole, Classification, Department, Inventory, Location, System
 from govops.sot.problems import InventoryError, Problem
 
 PLAN_VERSION = 1
@@ -162,11 +162,14 @@ def check_catalogue(systems: dict[str, System], departments: dict[str, Departmen
 
 # -- planning -------------------------------------------------------------------------------
 def plan_inventory(inv: Inventory, limits: WaveLimits | None = None, previous: dict | None = None) -> Plan:
-    return plan_waves(inv.systems, inv.departments, limits, previous, source=catalogue_file(inv))
+    prod = next((c for c in inv.centres.values() if c.role == CentreRole.production), None)
+    return plan_waves(inv.systems, inv.departments, limits, previous, source=catalogue_file(inv),
+                      cloud_archs=prod.archs if prod else None)
 
 
 def plan_waves(systems: dict[str, System], departments: dict[str, Department], limits: WaveLimits | None = None,
-               previous: dict | None = None, source: str = "catalogue") -> Plan:
+               previous: dict | None = None, source: str = "catalogue",
+               cloud_archs: tuple[Arch, ...] | None = None) -> Plan:
     limits = limits or WaveLimits()
     check_catalogue(systems, departments, source)
     info: dict[str, dict[str, Any]] = {}
@@ -176,10 +179,11 @@ def plan_waves(systems: dict[str, System], departments: dict[str, Department], l
         if s.classification == Classification.classified:
             excluded[sid] = "classified (涉密): never on the cloud"
             continue
-        strategy, reason = choose_strategy(s)
+        strategy, reason = choose_strategy(s, cloud_archs)
         info[sid] = {"name": s.name, "department": s.department, "window": departments[s.department].downtime_window,
                      "strategy": strategy, "reason": reason, "ease": ease(s), "data_gb": s.data_gb,
-                     "depends_on": list(s.depends_on), "wave": None, "notes": _notes(s, systems)}
+                     "depends_on": list(s.depends_on), "wave": None,
+                     "notes": _notes(s, systems, landing_arch(s, cloud_archs) if strategy in MIGRATING else None)}
     movers = {sid for sid, v in info.items() if v["strategy"] in MIGRATING}
     placer = _Placer(limits, info, movers, previous or {})
     placer.place(_easy_first_order(systems, info, movers))
@@ -187,8 +191,12 @@ def plan_waves(systems: dict[str, System], departments: dict[str, Department], l
                 info, excluded, placer.moves)
 
 
-def _notes(s: System, systems: dict[str, System]) -> list[str]:
+def _notes(s: System, systems: dict[str, System], lands_on: Arch | None = None) -> list[str]:
     notes = []
+    if lands_on is not None and lands_on != s.runs_on:
+        notes.append(f"architecture change {s.runs_on} -> {lands_on}: rebuild and re-certify for {lands_on}, "
+                     "keep the original as the rollback until cutover (runbooks/system-migration.md, "
+                     "'Changing CPU architecture')")
     for dep in s.depends_on:
         d = systems[dep]
         if d.classification == Classification.classified:

@@ -58,6 +58,10 @@ PolicyPack(
         ResourceValidationPolicy(name="required-metadata",
                                  description="department, classification, tier, owner on every taggable resource",
                                  validate=_per_resource(policies.missing_metadata)),
+        ResourceValidationPolicy(name="instances-on-supported-architecture",
+                                 description="instances and replica failovers only on pools of an architecture "
+                                             "their system supports",
+                                 validate=_per_resource(policies.instance_on_unsupported_architecture)),
         StackValidationPolicy(name="tenant-subnets-dual-stack",
                               description="every tenant network has an IPv4 and an IPv6 subnet",
                               validate=_stack(lambda rs, roles, cap: policies.subnets_not_dual_stack(rs))),

@@ -52,7 +52,8 @@ def run_policy(policy, resources):
 
 def test_the_pack_has_every_policy_mandatory(pack):
     assert set(pack) == {"no-management-port-from-anywhere", "required-metadata", "tenant-subnets-dual-stack",
-                         "dr-replicas-as-tier-promises", "quotas-within-capacity"}
+                         "dr-replicas-as-tier-promises", "quotas-within-capacity",
+                         "instances-on-supported-architecture"}
 
 
 def test_the_lab_program_passes_the_pack(pack, lab):
