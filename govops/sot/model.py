@@ -134,6 +134,21 @@ class Capacity(Strict):
     storage_tb: int
 
 
+class Arch(StrEnum):
+    """CPU architectures of the xinchuang cloud's compute pools (Kunpeng: aarch64; Hygon: x86_64)."""
+
+    x86_64 = "x86_64"
+    aarch64 = "aarch64"
+
+
+class ComputePool(Strict):
+    """One architecture's hypervisors in a centre: a Nova host aggregate and its flavors."""
+
+    arch: Arch
+    cpu: str                          # what the hosts run, e.g. "Kunpeng 920", "Hygon C86 7285"
+    hosts: tuple[str, ...] = ()       # hypervisor host names; the aggregate is managed with exactly these
+
+
 class Centre(Strict):
     id: str
     name: str
@@ -141,6 +156,11 @@ class Centre(Strict):
     role: CentreRole
     capacity: Capacity
     name_en: str | None = None
+    pools: tuple[ComputePool, ...] = Field(default=(ComputePool(arch=Arch.x86_64, cpu="x86_64"),), min_length=1)
+
+    @property
+    def archs(self) -> tuple[Arch, ...]:
+        return tuple(dict.fromkeys(p.arch for p in self.pools))
 
 
 class Department(Strict):
@@ -177,6 +197,11 @@ class System(Strict):
     owner: str = ""
     website: str | None = None
     name_en: str | None = None
+    # Architectures the system's software runs on, in order of preference; `runs_on` is where it
+    # runs today. Landing on another architecture means rebuilding it (replatform/refactor).
+    arch: tuple[Arch, ...] = Field(default=(Arch.x86_64,), min_length=1)
+    runs_on: Arch = Arch.x86_64
+    os: str | None = None             # cloud image family; None: the stack's default image
 
 
 class VpnSpec(Strict):
