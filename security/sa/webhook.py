@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import socket
 import sys
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from security.sa.alertmanager import PayloadError, parse_webhook
@@ -21,6 +23,7 @@ WEBHOOK_PATHS = ("/", "/alertmanager", "/api/v1/alerts")
 # a refused group is lost. One alert is ~0.5-1 KB of JSON, so 64 MiB takes a group of ~60,000.
 DEFAULT_MAX_BODY = 64 << 20
 READ_CHUNK = 1 << 20
+LARGE_BODY = 8 << 20
 # A client that goes away mid-request: counted, logged at debug level, never a traceback.
 DISCONNECTS = (ConnectionError, TimeoutError, socket.timeout)
 
@@ -35,6 +38,7 @@ class WebhookServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], spool: Spool, metrics: ForwarderMetrics,
                  hostname: str, max_body: int = DEFAULT_MAX_BODY):
         self.spool, self.metrics, self.hostname, self.max_body = spool, metrics, hostname, max_body
+        self.large_bodies = threading.Lock()
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, WebhookHandler)
@@ -74,16 +78,31 @@ class WebhookHandler(BaseHTTPRequestHandler):
         if int(length) > srv.max_body:
             # Refused before reading: a 4xx is final for Alertmanager, which is right for a body that never fits.
             srv.metrics.rejected.labels("too_large").inc()
+            log.error("refused a webhook of %s bytes from %s (--max-body-bytes %d): Alertmanager does not "
+                      "retry a 413, its alerts are lost; raise --max-body-bytes", length, self.client_address[0],
+                      srv.max_body)
             self._reply(413, {"error": f"body of {length} bytes exceeds {srv.max_body}"}, close=True)
             return
+        self._accept(int(length))
+
+    def _accept(self, length: int) -> None:
+        srv = self.server
         try:
-            body = self._read_body(int(length))
+            body = self._read_body(length)
         except ClientDisconnected as gone:
             # Nothing to answer: the sender will retry (Alertmanager does) and nothing was spooled.
             srv.metrics.rejected.labels("disconnected").inc()
             log.debug("client %s disconnected: %s", self.client_address[0], gone)
             self.close_connection = True
             return
+        # One large group parsed at a time: parsing holds several times the body's size in memory
+        # (a bounded peak); the others wait their turn rather than get a 4xx Alertmanager would not
+        # retry. Read outside the lock, so a slow sender holds up nobody.
+        with srv.large_bodies if length > LARGE_BODY else contextlib.nullcontext():
+            self._spool(body)
+
+    def _spool(self, body: bytes) -> None:
+        srv = self.server
         try:
             message = parse_webhook(body)
         except PayloadError as err:

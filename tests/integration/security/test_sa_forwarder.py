@@ -95,6 +95,8 @@ def test_oversized_webhook_is_413_and_nothing_spooled(forwarder_factory):
     assert fwd.post(webhook([alert(1)]))[0] == 200  # a normal one still passes
     assert spooled(fwd) == 1
     assert fwd.metrics()['govops_sa_rejected_total{reason="too_large"}'] == 1
+    # the loss is said where an operator looks (the metric also pages: SAForwarderRefusedAlertGroup)
+    assert "Alertmanager does not retry a 413" in fwd.log.read_text()
 
 
 def test_full_spool_answers_503_and_counts_it(forwarder_factory):
