@@ -276,45 +276,7 @@ class System:
         yield info
 
 
-@dataclass(frozen=True)
-class EntityHealth:
-    """Vendor CPU/memory per entPhysicalIndex. net-snmp twins lack these: empty walk, no series."""
-
-    name: str
-    cpu: Column
-    mem: Column
-    interface_labels = False
-    gets = ()
-
-    @property
-    def walks(self) -> tuple[Oid, ...]:
-        return (self.cpu.oid, self.mem.oid)
-
-    def to_metrics(self, table: Table, scalars, ifl) -> Iterator[Metric]:
-        for col in (self.cpu, self.mem):
-            fam = _family(col, ["entPhysicalIndex"])
-            for idx, value in sorted(table.get(col.oid, {}).items()):
-                if len(idx) == 1:
-                    add_number(fam, [str(idx[0])], value)
-            yield fam
-
-
-HW_ENTITY = (1, 3, 6, 1, 4, 1, 2011, 5, 25, 31, 1, 1, 1, 1)
-H3C_ENTITY = (1, 3, 6, 1, 4, 1, 25506, 2, 6, 1, 1, 1, 1)
-
-HUAWEI = EntityHealth(
-    "huawei",
-    Column("hwEntityCpuUsage", HW_ENTITY + (5,), False, "Huawei entity CPU usage in percent (HUAWEI-ENTITY-EXTENT-MIB)."),
-    Column("hwEntityMemUsage", HW_ENTITY + (7,), False, "Huawei entity memory usage in percent (HUAWEI-ENTITY-EXTENT-MIB)."),
-)
-H3C = EntityHealth(
-    "h3c",
-    Column("hh3cEntityExtCpuUsage", H3C_ENTITY + (6,), False, "H3C entity CPU usage in percent (HH3C-ENTITY-EXT-MIB)."),
-    Column("hh3cEntityExtMemUsage", H3C_ENTITY + (8,), False, "H3C entity memory usage in percent (HH3C-ENTITY-EXT-MIB)."),
-)
-
-# Vendor health (CPU, memory, temperature per board, optical power) lives in health.py; the
-# older index-only HUAWEI/H3C modules above are no longer registered (issue 13, problem 14).
+# Vendor health (CPU, memory, temperature per board, optical power): health.py.
 MODULES: dict[str, Module] = {m.name: m for m in (IfMib(), Ipv6(), System(), *HEALTH_MODULES)}
 
 # Which vendor health module applies to a SoT platform (used by the Prometheus config generator).
