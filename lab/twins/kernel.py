@@ -13,6 +13,7 @@ import ipaddress
 import logging
 import re
 import socket
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from typing import Any
 
 from pyroute2 import IPRoute, netns
 from pyroute2.netlink.exceptions import NetlinkError
+from pyroute2.netlink.rtnl.marshal import MarshalRtnl
 
 from lab.twins.model import DeviceConfig
 
@@ -34,6 +36,8 @@ VPN_RULE_PREF = 900  # every `ip rule` the twin owns has this priority (ahead of
 RTN_UNICAST, RTN_UNREACHABLE = 1, 7
 UNREACHABLE_METRIC = 0xFF000000
 IP_FREEBIND = 15
+RTMGRP_LINK, RTM_NEWLINK, IFF_RUNNING = 0x1, 16, 0x40
+RESYNC_ATTEMPTS = 5  # after a link comes up: routes whose next hop does not resolve yet are retried
 
 
 @dataclass
@@ -64,19 +68,93 @@ class KernelState:
 
 
 class KernelNamespace:
-    """One device namespace: a worker thread inside it and the operations the twin needs."""
+    """One device namespace: a worker thread inside it and the operations the twin needs.
+
+    A router's RIB keeps its configured static routes and reinstalls them when their next hop
+    becomes reachable again; the kernel instead deletes the routes of an interface set down
+    (IPv4 and IPv6 alike) and never brings them back. So a second thread in the namespace
+    watches link events, and when an interface comes up (e.g. `lab fault link … up`, `clear`)
+    re-applies the running configuration's routes on the worker thread (``_resync_routes``)."""
 
     def __init__(self, name: str, mgmt_interface: str = "mgmt0") -> None:
         self.name = name
         self.mgmt_interface = mgmt_interface
         self._pool = ThreadPoolExecutor(max_workers=1, initializer=netns.setns, initargs=(name,),
                                         thread_name_prefix=f"ns-{name}")
+        self._running: DeviceConfig | None = None  # the last configuration reconciled
+        self._resync_queued = threading.Event()
+        self._stop = threading.Event()
+        self._watcher = threading.Thread(target=self._watch_links, name=f"links-{name}", daemon=True)
+        self._watcher.start()
 
     async def run(self, func, *args):  # noqa: ANN001, ANN201 - thin executor hop
         return await asyncio.get_running_loop().run_in_executor(self._pool, func, *args)
 
     def close(self) -> None:
+        self._stop.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+    # ---- link events -----------------------------------------------------------------------
+    def _watch_links(self) -> None:
+        try:
+            netns.setns(self.name)
+            sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+            sock.bind((0, RTMGRP_LINK))
+        except OSError as exc:
+            log.warning("%s: cannot watch link events (%s); routes are not restored after link up", self.name, exc)
+            return
+        sock.settimeout(1.0)  # wake up to notice close()
+        marshal, running = MarshalRtnl(), {}
+        with sock:
+            while not self._stop.is_set():
+                try:
+                    data = sock.recv(65536)
+                except TimeoutError:
+                    continue
+                except OSError as exc:  # e.g. ENOBUFS after a burst: resync anyway, then go on
+                    log.info("%s: link events: %s", self.name, exc)
+                    self._queue_resync()
+                    continue
+                came_up = False
+                for msg in marshal.parse(data):
+                    if msg["header"]["type"] != RTM_NEWLINK:
+                        continue
+                    now = bool(msg["flags"] & IFF_RUNNING)
+                    came_up |= now and not running.get(msg["index"], False)
+                    running[msg["index"]] = now
+                if came_up:
+                    self._queue_resync()
+
+    def _queue_resync(self) -> None:
+        """One resync on the worker thread (after any reconcile in flight); bursts coalesce."""
+        if self._running is None or self._stop.is_set() or self._resync_queued.is_set():
+            return
+        self._resync_queued.set()
+        try:
+            self._pool.submit(self._resync)
+        except RuntimeError:  # pool shut down: the twin is stopping
+            pass
+
+    def _resync(self, attempt: int = 1) -> None:
+        self._resync_queued.clear()
+        if self._running is None:
+            return
+        warnings = _resync_routes(self._running)
+        # A next hop may resolve a moment after the link (IPv6 connected routes come back with
+        # the link's addresses): try again briefly, as a RIB reinstalls once the next hop resolves.
+        if warnings and attempt < RESYNC_ATTEMPTS and not self._stop.is_set():
+            timer = threading.Timer(0.5 * attempt, self._retry, args=(attempt + 1,))
+            timer.daemon = True
+            timer.start()
+            return
+        for warning in warnings:
+            log.info("%s: after link up: %s", self.name, warning)
+
+    def _retry(self, attempt: int) -> None:
+        try:
+            self._pool.submit(self._resync, attempt)
+        except RuntimeError:  # pool shut down: the twin is stopping
+            pass
 
     # ---- listening sockets -------------------------------------------------------------
     async def listen_socket(self, address: str, port: int) -> socket.socket:
@@ -85,6 +163,7 @@ class KernelNamespace:
     # ---- apply ---------------------------------------------------------------------------
     async def reconcile(self, cfg: DeviceConfig) -> list[str]:
         """Make the namespace match ``cfg``; returns warnings (e.g. a route whose next hop is down)."""
+        self._running = cfg.copy()  # what a later link-up restores routes from
         return await self.run(_reconcile, cfg)
 
     async def state(self) -> KernelState:
@@ -134,6 +213,14 @@ def _reconcile(cfg: DeviceConfig) -> list[str]:
         _sync_vpn_routes(ipr, cfg)
         warnings += _sync_routes(ipr, cfg)
     return warnings
+
+
+def _resync_routes(cfg: DeviceConfig) -> list[str]:
+    """The routes of ``cfg`` only (static and VPN connected), as after a link came up: links and
+    addresses are left as they are, so a link a fault holds down stays down."""
+    with IPRoute() as ipr:
+        _sync_vpn_routes(ipr, cfg)
+        return _sync_routes(ipr, cfg)
 
 
 # ---- VPN instances as policy routing (this kernel has no `vrf` module; see README) -------------

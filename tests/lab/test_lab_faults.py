@@ -24,11 +24,27 @@ def rtt_ms(lab) -> float:
     return float(re.search(r"= [\d.]+/([\d.]+)/", out).group(1))
 
 
+def static_routes(lab, node="core-1") -> set[str]:
+    """The device's configured routes as its kernel holds them (both families)."""
+    return {line.strip() for family in ("-4", "-6")
+            for line in lab.run(node, ["ip", family, "route", "show", "proto", "static"]).stdout.splitlines()}
+
+
+def routes_back(lab, before: set[str], node="core-1", timeout=10.0) -> set[str]:
+    """Wait for the twin to reinstall its static routes; returns what is still missing."""
+    deadline = time.monotonic() + timeout
+    while (missing := before - static_routes(lab, node)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return missing
+
+
 @pytest.fixture
 def clean(lab):
+    before = static_routes(lab)
     yield lab
     lab_cli("fault", "clear")
     assert ping_ok(lab), "clear did not restore the link"
+    assert routes_back(lab, before) == set(), "clear did not bring core-1's static routes back"
 
 
 def test_link_down_and_clear(clean):
@@ -40,6 +56,24 @@ def test_link_down_and_clear(clean):
     lab_cli("fault", "clear")
     assert ping_ok(lab)
     assert lab_cli("fault", "list").stdout.strip() == ""
+
+
+def test_link_up_reinstalls_the_static_routes_the_kernel_dropped(clean):
+    """The kernel deletes the routes of an interface set down and never restores them; a router's
+    RIB reinstalls its static routes once their next hop is reachable again, and so must the twin
+    (issue 14, item 13: every later test that routed through core-1's core-2 link failed)."""
+    lab = clean
+    before = static_routes(lab)
+    via_link = {r for r in before if "dev ge0-1-0" in r}
+    assert via_link  # core-1 reaches core-2's loopback, and more, over this link
+    lab_cli("fault", "link", LINK, "down")
+    assert not via_link & static_routes(lab)  # the kernel dropped them with the link
+    lab_cli("fault", "clear")
+    assert routes_back(lab, before) == set()
+    # core-1's loopback to core-2's loopback: routed over the link that came back
+    loopbacks = lab.run("core-1", ["ping", "-n", "-c", "2", "-i", "0.2", "-W", "1", "-I", "198.18.4.1", "198.18.4.2"],
+                        timeout=30)
+    assert loopbacks.returncode == 0, loopbacks.stdout
 
 
 def test_link_up_undoes_down(clean):
