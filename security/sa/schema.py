@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from security.sa.alertmanager import WebhookMessage
+from security.sa.alertmanager import MAX_DEPTH, WebhookMessage, nesting_exceeds
 from security.sa.redact import redact
 
 # Syslog severities (RFC 5424 §6.2.1); event.severity carries the same number so PRI and JSON agree.
@@ -141,10 +141,14 @@ def _journal_source(record: dict[str, Any]) -> str:
 def event_from_journal_line(line: bytes, path: str) -> Event:
     """Normalise one JSON-lines record; an unreadable line becomes a pipeline_error event, never a silent drop."""
     try:
+        # Deep nesting would raise RecursionError in json.loads or redact() and stop this
+        # journal's follower for good: bounded like webhook bodies, and reported like broken JSON.
+        if nesting_exceeds(line, MAX_DEPTH):
+            raise ValueError(f"nested more than {MAX_DEPTH} levels")
         record = json.loads(line)
         if not isinstance(record, dict):
             raise ValueError("not a JSON object")
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         # No raw content: the line may hold a secret the redactor cannot find in broken JSON.
         event_id = sha256_hex("journal-malformed", path, hashlib.sha256(line).hexdigest())
         return _event(

@@ -98,3 +98,16 @@ def test_spool_files_and_folder_are_private(forwarder_factory, tmp_path):
     assert {f.name for f in files} >= {"spool.sqlite", "spool.sqlite-wal"}
     for f in files:
         assert stat.S_IMODE(f.stat().st_mode) == 0o600, f
+
+
+def test_a_deeply_nested_journal_line_does_not_stop_the_journal(forwarder_factory, tmp_path):
+    journal = tmp_path / "network-changes.jsonl"
+    journal.write_bytes(b'{"device": "core-1", "step": "push", "x": ' + b"[" * 50_000 + b"]" * 50_000 + b"}\n")
+    fwd = forwarder_factory(free_port(), extra=["--journal", str(journal)])
+    with journal.open("a") as fh:
+        fh.write(json.dumps({"time": "2026-11-29T01:00:00Z", "device": "core-1", "step": "done",
+                             "outcome": "upgraded"}) + "\n")
+    # the deep line as a pipeline_error event, and the follower still reads the next line
+    wait_until(lambda: spooled(fwd) == 2, timeout=10, what="both journal lines to be spooled")
+    assert fwd.metrics()['govops_sa_events_received_total{source="change"}'] == 1
+    assert "Traceback" not in log_text(fwd)

@@ -23,3 +23,14 @@ def test_deep_bodies_are_a_payload_error_not_a_recursion_error(body):
     with pytest.raises(PayloadError) as err:
         parse_webhook(body)
     assert "levels deep" in err.value.problems[0]
+
+
+@pytest.mark.parametrize("line", [b"[" * 100_000, b'{"a":' * 900 + b"1" + b"}" * 900 + b"\n"])
+def test_a_deep_journal_line_is_a_pipeline_error_not_a_dead_follower(line):
+    """json.loads (100,000 levels) or redact() (900 levels) would raise RecursionError in the
+    follower thread, which would then never read that journal again."""
+    from security.sa.schema import event_from_journal_line
+
+    event = event_from_journal_line(line, "/var/lib/govops/journals/network-changes.jsonl")
+    assert event.body["event"]["kind"] == "pipeline_error"
+    assert "network-changes.jsonl" in event.body["message"]
