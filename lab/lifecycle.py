@@ -275,6 +275,7 @@ def write_access_files(inv: Inventory, topo: LabTopology, rd: Path, host_keys: d
     (rd / "known_hosts").write_text("\n".join(known) + "\n")
     (rd / "ssh_config").write_text(
         "# govops lab: ssh -F " + str(rd / "ssh_config") + " <node>  (from the mgmt namespace)\n"
+        + _outside_mgmt_guard(rd.name)
         + "\n".join(ssh_hosts)
         + f"\nHost *\n    IdentityFile {rd / 'id_ed25519'}\n    IdentitiesOnly yes\n"
         f"    UserKnownHostsFile {rd / 'known_hosts'}\n    GlobalKnownHostsFile /dev/null\n"
@@ -292,6 +293,19 @@ def write_access_files(inv: Inventory, topo: LabTopology, rd: Path, host_keys: d
     (rd / "ansible-inventory.yml").write_text(
         "# govops lab: run ansible from the mgmt namespace (govops lab exec -- ansible ...)\n"
         + yaml.safe_dump(ansible, sort_keys=False))
+
+
+def _outside_mgmt_guard(prefix: str) -> str:
+    """ssh_config lines that make any ssh using this file refuse outside a lab's mgmt namespace:
+    from the root namespace the lab's addresses would be sought through the machine's default
+    route. The message comes from the Match test itself (ssh's stderr, synchronous); the
+    ProxyCommand then replaces the TCP connect with a command that fails, so nothing is sent."""
+    message = (f"govops lab: refusing to reach lab host %n from outside the lab management namespace; "
+               f"run it inside the lab: govops lab exec --prefix {prefix} -- ssh ...")
+    return (
+        "# Outside a lab's mgmt namespace: refuse before connecting (no packet leaves).\n"
+        f"Match !exec \"ip netns identify | grep -q -- '-mgmt$' || {{ echo '{message}' >&2; false; }}\"\n"
+        "    ProxyCommand /bin/false\n\n")
 
 
 # -- down ----------------------------------------------------------------------------------------

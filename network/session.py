@@ -19,6 +19,7 @@ from netmiko import ConnectHandler
 from netmiko.base_connection import BaseConnection
 from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException
 
+from govops.labguard import OutsideLabNamespace, require_lab_workstation
 from govops.sot import Device
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,10 @@ READ_TIMEOUT = 60
 
 class SessionError(Exception):
     """Could not open a session (unreachable, host key, authentication); message has no secret."""
+
+
+class LabNamespaceError(SessionError):
+    """A lab device (198.18.0.0/15, 2001:db8::/32) from outside a lab's management namespace."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,12 @@ def connect_params(dev: Device, opts: SessionOptions) -> dict:
 
 def open_session(dev: Device, opts: SessionOptions | None = None) -> BaseConnection:
     """ConnectHandler with retries and exponential backoff on timeouts/refusals; a bad host key or
-    a refused password fails at once (retrying would not help and could lock the account)."""
+    a refused password fails at once (retrying would not help and could lock the account).
+    A lab device is refused before any packet unless this thread runs in a lab's mgmt namespace."""
+    try:
+        require_lab_workstation([(dev.name, dev.mgmt_ipv4)])
+    except OutsideLabNamespace as exc:
+        raise LabNamespaceError(str(exc)) from None
     opts = opts or SessionOptions.from_env()
     params = connect_params(dev, opts)
     delay = opts.backoff
