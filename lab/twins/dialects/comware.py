@@ -300,7 +300,8 @@ class Comware(HuaweiStyle):
         model = self.device.spec.get("model", "S6520X-30QC-EI")
         image = f"{model.split('-')[0].lower()}-cmw710"
         up = uptime_text(self.device.boot_time)
-        plural = ", ".join(f"{n} {unit}s" for n, unit in (p.split() for p in up.split(", ")))
+        # Comware always says "weeks, days, hours, minutes" (real capture: "0 weeks, 0 days, 0 hours, 15 minutes")
+        plural = ", ".join(f"{n} {unit.rstrip('s')}s" for n, unit in (p.split() for p in up.split(", ")))
         return "\n".join([
             f"H3C Comware Software, Version {version}, Release {release}",
             "Copyright (c) 2004-2024 New H3C Technologies Co., Ltd. All rights reserved.",

@@ -34,7 +34,10 @@ def uptime_text(since: dt.datetime) -> str:
     weeks, rem = divmod(minutes, 7 * 24 * 60)
     days, rem = divmod(rem, 24 * 60)
     hours, mins = divmod(rem, 60)
-    return f"{weeks} week, {days} day, {hours} hour, {mins} minute"
+    # VRP pluralises only counts above one: "161 days, 0 hour, 20 minutes" (real captures,
+    # ntc-templates tests/huawei_vrp/display_version)
+    return ", ".join(f"{n} {unit}{'s' if n > 1 else ''}"
+                     for n, unit in ((weeks, "week"), (days, "day"), (hours, "hour"), (mins, "minute")))
 
 
 def mask_of(length: int) -> str:

@@ -4,17 +4,32 @@ only ``terminal length 0``); ``write`` saves. Interfaces are named ``gei-0/1/0/1
 ZXROS NG's optional manual commit mode (``commit``, ``rollback-configuration``) is not
 modelled: the default ``commit-mode automatic`` applies each line at once, which is what this
 twin does (see README.md).
+
+Layouts: ``show version`` follows a real ZXROS capture (ntc-templates
+tests/zte_zxros/show_version, ZXCTN 6120H-S V5.10.00.50) and parses with ntc-templates'
+zte_zxros_show_version; ``show ip interface brief`` has ZXROS's own columns
+``Interface IP-Address Mask Admin Phy Prot Description`` (ZXR10 command references).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import ipaddress
+
 from lab.twins.dialects.cisco_style import CiscoStyle
-from lab.twins.dialects.huawei_style import uptime_text
+from lab.twins.kernel import KernelState
+from lab.twins.model import DeviceConfig
+
+
+def zte_uptime(since: dt.datetime) -> str:
+    minutes = int((dt.datetime.now() - since).total_seconds() // 60)
+    days, rem = divmod(minutes, 24 * 60)
+    return f"{days} day(s), {rem // 60} hour(s), {rem % 60} minute(s)"
 
 
 class Zte(CiscoStyle):
     platform = "zte_zxros"
-    interface_types = ("gei-", "xgei-", "loopback", "smartgroup", "vlan")
+    interface_types = ("gei-", "xgei-", "xxvgei-", "cgei-", "loopback", "smartgroup", "vlan")
     initial_view = "enable"
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
@@ -23,8 +38,31 @@ class Zte(CiscoStyle):
 
     def render_version(self) -> str:
         spec = self.device.spec
+        # The SoT names the model "ZXR10 5960-56QU-HI"; the device's version line carries the
+        # model without the family and the version after it ("Version: 6120H-S V5.10.00.50").
+        family, _, model = str(spec.get("model", "ZXR10 M6000-8S PLUS")).rpartition(" ")
+        family = family.split()[0] if family else "ZXR10"
+        version = str(spec.get("os_version", "V5.00.10(1.0.13)"))
+        image = f"{family}{model.replace('-', '')}_{version.split('(')[0]}.set"
         return "\n".join([
-            f"ZTE ZXR10 Software, Version: {spec.get('os_version', 'V5.00.10(1.0.13)')}, Release software",
-            "Copyright (c) 2000-2024 by ZTE Corporation",
-            f"ZXR10 {spec.get('model', 'M6000-8S PLUS')} uptime is {uptime_text(self.device.boot_time)}",
+            f"ZTE {family} Software, Version: {model} {version}, Release software",
+            f"Copyright (c) {dt.date.today().year} by ZTE Corporation",
+            f"System image file is <sysdisk0: verset/{image}>, file size is 629,753,128 Bytes",
+            "System image is loaded from local",
+            f"System uptime is {zte_uptime(self.device.boot_time)}",
         ])
+
+    def render_ip_brief(self, cfg: DeviceConfig, state: KernelState) -> str:
+        lines = [f"{'Interface':<21}{'IP-Address':<16}{'Mask':<16}{'Admin':<6}{'Phy':<5}{'Prot':<5}Description"]
+        for intf in sorted(cfg.interfaces.values(), key=lambda i: i.name):
+            link = state.links.get(intf.kernel)
+            admin = "down" if intf.shutdown else "up"
+            phy = "up" if link is not None and link.oper_up and not intf.shutdown else "down"
+            prot = "up" if phy == "up" and intf.ipv4 else "down"
+            if intf.ipv4:
+                addr = ipaddress.IPv4Interface(intf.ipv4[0])
+                ip, mask = str(addr.ip), str(addr.netmask)
+            else:
+                ip = mask = "unassigned"
+            lines.append(f"{intf.name:<21}{ip:<16}{mask:<16}{admin:<6}{phy:<5}{prot:<5}{intf.description}".rstrip())
+        return "\n".join(lines)

@@ -42,7 +42,9 @@ class Screen:
         self.text += text
 
     async def readline(self, _prompt: str) -> str:
-        return self.answers.pop(0) if self.answers else ""
+        if not self.answers:
+            raise RuntimeError(f"the twin asked a question the test does not answer:\n{self.text[-300:]}")
+        return self.answers.pop(0)
 
 
 def twin(platform: str, tmp: Path, interfaces: dict[str, str] | None = None,
