@@ -80,6 +80,9 @@ def make_handler(exporter: SnmpExporter):
                                        exporter.deadline(self.headers.get("X-Prometheus-Scrape-Timeout-Seconds")))
             except UnknownTarget as exc:
                 return self._send(400, f"{exc}\n".encode())
+            except Exception as exc:  # noqa: BLE001 - Prometheus gets a status and a reason, never an empty reply
+                log.error("scrape of %s failed: %s: %s", target, type(exc).__name__, exc)
+                return self._send(500, f"scrape of {target} failed: {type(exc).__name__}\n".encode())
             return self._send(200, body, CONTENT_TYPE_LATEST)
 
         def log_message(self, fmt, *args):
