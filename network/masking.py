@@ -49,8 +49,10 @@ HUAWEI = _rules(
     ("password", r"\bpassword\s+(?:level\s+\d+\s+)?(?:irreversible-cipher|cipher|simple|sha256)\s+" + V),
     # snmp-agent community read cipher V (VRP5 before 5.130 printed the plain community)
     ("snmp community", r"\bsnmp-agent\s+community\s+(?:read|write)\s+(?:(?:cipher|simple)\s+)?" + V),
-    # snmp-agent target-host ... params securityname cipher V (the v1/v2c community)
+    # snmp-agent target-host ... params securityname cipher V, or in clear before v1/v2c (VRP5
+    # prints `params securityname public v2c`): for v1/v2c the security name is the community
     ("snmp target community", r"\bsecurityname\s+cipher\s+" + V),
+    ("snmp target community", r"\bsecurityname\s+" + V + r"(?=\s+v(?:1|2c)\b)"),
     # snmp-agent usm-user v3 U authentication-mode sha cipher V privacy-mode aes128 cipher V;
     # ospf authentication-mode md5 1 cipher V; ntp-service authentication-keyid 1
     # authentication-mode md5 cipher V; isis authentication-mode md5 cipher V
