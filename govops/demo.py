@@ -110,9 +110,15 @@ def report_lines(lab, stack, s: dict) -> tuple[bool, list[str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lab.lifecycle import down, up
+    from lab.lifecycle import LabError, down, exists, up
     from lab.state import Lab
 
+    prefix = args.prefix or PREFIX
+    if exists(prefix):
+        # Never someone else's lab: the demo removes only the lab it brought up itself.
+        console.print(f"[red]a lab with prefix {prefix!r} is already up (or left by a crash); the demo does not "
+                      f"touch it. Use another --prefix, or remove it first: govops lab down --prefix {prefix}[/]")
+        return 2
     failures: list[str] = []
     report: list[str] = []
     t0 = time.monotonic()
@@ -131,11 +137,14 @@ def run(args: argparse.Namespace) -> int:
         return 1
     from govops.sot import load_inventory
 
-    stage(f"3. Lab twin of {args.inventory} (prefix {PREFIX}): namespaces, vendor CLI twins, snmpd, hosts")
-    down(PREFIX)
+    stage(f"3. Lab twin of {args.inventory} (prefix {prefix}): namespaces, vendor CLI twins, snmpd, hosts")
     try:
-        lab = up(load_inventory(args.inventory), PREFIX, step=lambda m: console.print(f"  {m}"))
-        lab = Lab.load(PREFIX)
+        up(load_inventory(args.inventory), prefix, step=lambda m: console.print(f"  {m}"))
+    except LabError as exc:  # up removed what it made; a lab that was there before is not ours
+        console.print(f"[red]lab up failed: {exc}[/]")
+        return 1
+    try:
+        lab = Lab.load(prefix)
         console.print(f"  up: {len(lab.devices)} devices, {len(lab.hosts)} hosts; state in {lab.known_hosts.parent}")
         report.append(f"lab: {len(lab.devices)} devices and {len(lab.hosts)} hosts came up")
 
@@ -172,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
             failures.append("monitoring")
     finally:
         stage("7. Lab down")
-        down(PREFIX)
+        down(prefix)
         console.print("  removed every namespace and process the lab made")
 
     stage("8. The cloud: Pulumi program under mocks for the city (govops cloud plan --stack xinyu)")
@@ -202,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-i", "--inventory", default="inventories/lab", help="the lab inventory to run live")
     parser.add_argument("--monitoring-only", action="store_true",
                         help="only the monitoring step, on the lab already up under --prefix (no up/down)")
-    parser.add_argument("--prefix", help="with --monitoring-only: the running lab's prefix")
+    parser.add_argument("--prefix", help=f"the demo lab's prefix (default {PREFIX}; a lab already up under it is "
+                        "refused, never torn down); with --monitoring-only: the running lab's prefix")
     parser.add_argument("--hold", action="store_true", help="with --monitoring-only: keep Prometheus up until Enter")
     args = parser.parse_args(argv)
     if args.monitoring_only:

@@ -88,9 +88,14 @@ def wait_for(what: str, done: Callable[[], bool], timeout: float = READY_TIMEOUT
 
 
 # -- up ------------------------------------------------------------------------------------------
+def exists(prefix: str) -> bool:
+    """Is there a lab (or what a crashed one left) under `prefix`?"""
+    return bool(netns.existing(prefix)) or (run_dir(prefix) / "state.json").exists()
+
+
 def up(inv: Inventory, prefix: str, twins: bool = True, step: Step = lambda _m: None) -> Lab:
     """Build the lab; on failure remove what was made and re-raise."""
-    if netns.existing(prefix) or (run_dir(prefix) / "state.json").exists():
+    if exists(prefix):
         raise LabError(f"a lab with prefix {prefix!r} exists; run `govops lab down --prefix {prefix}` first")
     try:
         return _up(inv, prefix, twins, step)
