@@ -171,6 +171,11 @@ async def serve(config: dict[str, Any]) -> None:
             dropped = devices[name].kill_sessions()
             log.info("%s: kill-ssh dropped %d session(s)", name, dropped)
             return {"ok": True, "dropped": dropped}
+        if message.get("op") == "pending":  # tests: is a trial/commit delay still waiting to revert?
+            name = message["device"]
+            if name not in devices:
+                return {"ok": False, "error": f"unknown device {name!r}"}
+            return {"ok": True, "pending": devices[name].pending is not None}
         return {"ok": False, "error": f"unknown op {message.get('op')!r}"}
 
     control_server = await control.serve(state_dir, handle)
