@@ -56,8 +56,9 @@ HUAWEI = _rules(
     # snmp-agent usm-user v3 U authentication-mode sha cipher V privacy-mode aes128 cipher V;
     # ospf authentication-mode md5 1 cipher V; ntp-service authentication-keyid 1
     # authentication-mode md5 cipher V; isis authentication-mode md5 cipher V
+    # (RIP: md5 usual / nonstandard KEY-ID before the keyword)
     ("authentication key", r"\bauthentication-mode\s+(?:md5|hmac-\S+|sha\S*|simple)\s+"
-                           r"(?:\d+\s+)?(?:(?:cipher|plain|simple)\s+)" + V),
+                           r"(?:(?:usual|nonstandard)\s+)?(?:\d+\s+)?(?:(?:cipher|plain|simple)\s+)" + V),
     ("privacy key", r"\bprivacy-mode\s+\S+\s+(?:cipher|simple)\s+" + V),
     # radius-server shared-key cipher V; hwtacacs-server shared-key cipher V;
     # radius-server authentication 10.1.1.1 1812 shared-key cipher V
@@ -77,7 +78,7 @@ COMWARE = _rules(
     ("snmp community", r"\bsnmp-agent\s+community\s+(?:read|write)\s+(?:(?:cipher|simple)\s+)?" + V),
     # snmp-agent usm-user v3 U G cipher authentication-mode sha V privacy-mode aes128 V: the
     # cipher keyword comes before authentication-mode; ospf authentication-mode md5 1 cipher V
-    ("authentication key", r"\bauthentication-mode\s+(?:md5|hmac-\S+|sha\S*|simple)\s+"
+    ("authentication key", r"\bauthentication-mode\s+(?:md5|hmac-\S+|sha\S*|simple)\s+(?:(?:rfc\d+|usual|nonstandard)\s+)?"
                            r"(?:\d+\s+(?:cipher|plain|simple)\s+|(?:cipher|plain|simple)\s+)?"
                            r"(?!privacy-mode\b)" + V),
     ("privacy key", r"\bprivacy-mode\s+(?:des56|3des|aes\d*)\s+(?:(?:cipher|simple)\s+)?" + V),

@@ -179,3 +179,16 @@ def test_pre_commit_hook_refuses_a_commit_with_a_clear_secret(tmp_path):
     assert "core-1.cfg: unmasked secret: line 2" in refused.stdout + refused.stderr
     assert "K3y-1" not in refused.stdout + refused.stderr
     assert git("log", "--oneline").stdout.count("\n") == 1
+
+
+@pytest.mark.parametrize("platform, line, expected", [
+    # RIP keys (Huawei `md5 usual`, Comware `md5 rfc2453`): the words before the key stay
+    ("huawei", " rip authentication-mode md5 usual plain Rip-Key", " rip authentication-mode md5 usual plain ******"),
+    ("hp_comware", " rip authentication-mode md5 rfc2453 plain Rip-2", " rip authentication-mode md5 rfc2453 plain ******"),
+    # another family's rule (the safety net) must not take a keyword for the value
+    ("huawei", " radius-server authentication 10.1.1.1 1812 shared-key cipher Radius-K",
+     " radius-server authentication 10.1.1.1 1812 shared-key cipher ******"),
+    ("hp_comware", " password cipher $c$3$AbC", " password cipher ******"),
+])
+def test_only_the_value_is_masked(platform, line, expected):
+    assert masking.mask_line(line, platform) == expected
