@@ -8,6 +8,7 @@ A session that ends with an uncommitted candidate loses it, as on the device.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 
 from lab.twins.dialects.base import ANY, View, command
@@ -252,8 +253,6 @@ class Vrpv8(VrpPing, VrpVty, HuaweiStyle):
         return "\n".join(lines)
 
     def render_ipv6_interface_brief(self, cfg: DeviceConfig, state) -> str:  # noqa: ANN001
-        import ipaddress
-
         lines = self.BRIEF_LEGEND + [f"{'Interface':<34}{'Physical':<11}{'Protocol':<9}VPN"]
         for intf in sorted(cfg.interfaces.values(), key=lambda i: i.name):
             if not intf.ipv6_enabled:
