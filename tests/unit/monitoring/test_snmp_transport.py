@@ -333,3 +333,25 @@ def test_a_wrong_v3_key_never_borrows_a_good_key_of_the_same_user(agent):
         return await asyncio.gather(*(one(client, c) for _ in range(10) for c in (V3, bad)))
     got = run_in_ns(go)
     assert got[0::2] == ["ok"] * 10 and got[1::2] == ["digest"] * 10, got
+
+
+def test_cached_labels_are_dropped_when_if_table_last_change_moves(agent):
+    """A new interface (new ifIndex) is named at the next scrape, not after --cache-age."""
+    def add_interface() -> None:
+        subprocess.run(["ip", "link", "add", "gmnew", "type", "bridge"], check=True)
+
+    async def go():
+        scraper = Scraper(SnmpClient(), StaticCache(max_age=300))
+        await _scrape(1161, scraper=scraper)()
+        await asyncio.to_thread(add_interface)
+        for _ in range(40):  # snmpd re-reads the kernel's interface list every few seconds
+            got = _summary(await _scrape(1161, scraper=scraper)())
+            names = {labels["ifDescr"]: labels["ifName"] for labels, _ in got["ifOperStatus"].values()}
+            if "gmnew" in names:
+                return names["gmnew"]
+            await asyncio.sleep(0.25)
+        return None
+    try:
+        assert run_in_ns(go) == "gmnew", "labels cached before the interface appeared were kept"
+    finally:
+        subprocess.run(["ip", "netns", "exec", NS, "ip", "link", "del", "gmnew"], check=False)
