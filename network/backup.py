@@ -24,9 +24,10 @@ class Fetched:
     device: str
     text: str = ""
     error: str = ""
+    saved: str | None = None  # the startup configuration, when asked for (drift)
 
 
-def fetch_running(inv: Inventory, name: str, opts: SessionOptions) -> Fetched:
+def fetch_running(inv: Inventory, name: str, opts: SessionOptions, with_saved: bool = False) -> Fetched:
     dev = inv.devices[name]
     try:
         conn = open_session(dev, opts)
@@ -34,7 +35,8 @@ def fetch_running(inv: Inventory, name: str, opts: SessionOptions) -> Fetched:
         return Fetched(name, error=str(exc))
     try:
         drv = platforms.driver_for(dev.platform, conn)
-        return Fetched(name, cfgtext.normalise_text(drv.running(), dev.platform))
+        saved = cfgtext.normalise_text(drv.saved(), dev.platform) if with_saved else None
+        return Fetched(name, cfgtext.normalise_text(drv.running(), dev.platform), saved=saved)
     except Exception as exc:  # noqa: BLE001
         return Fetched(name, error=f"{type(exc).__name__}: {exc}")
     finally:
@@ -42,10 +44,10 @@ def fetch_running(inv: Inventory, name: str, opts: SessionOptions) -> Fetched:
 
 
 def fetch_all(inv: Inventory, names: list[str], opts: SessionOptions, workers: int = 20,
-              progress: Callable[[Fetched], None] | None = None) -> dict[str, Fetched]:
+              progress: Callable[[Fetched], None] | None = None, with_saved: bool = False) -> dict[str, Fetched]:
     out: dict[str, Fetched] = {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for fetched in pool.map(lambda n: fetch_running(inv, n, opts), names):
+        for fetched in pool.map(lambda n: fetch_running(inv, n, opts, with_saved), names):
             out[fetched.device] = fetched
             if progress:
                 progress(fetched)

@@ -57,13 +57,13 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fetch(inv, names, args):
+def _fetch(inv, names, args, with_saved: bool = False):
     from network import backup
 
     with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
         task = bar.add_task("reading running configs", total=len(names))
         return backup.fetch_all(inv, names, _session_opts(args), args.workers,
-                                progress=lambda _f: bar.advance(task))
+                                progress=lambda _f: bar.advance(task), with_saved=with_saved)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -92,17 +92,19 @@ def cmd_drift(args: argparse.Namespace) -> int:
     from network import drift
 
     inv, _, intents = _prepare(args)
-    fetched = _fetch(inv, list(intents), args)
+    fetched = _fetch(inv, list(intents), args, with_saved=True)
     reports = []
     for name, intent in intents.items():
         f = fetched[name]
         reports.append(drift.DriftReport(name, error=f.error) if f.error else drift.compare(intent, f.text))
+        if not f.error and f.saved is not None:  # saved vs running: what a reboot would lose
+            reports[-1].unsaved = drift.unsaved(intent, f.text, f.saved)
     if args.metrics:
         drift.write_metrics(inv, reports, Path(args.metrics))
     drifted = [r for r in reports if r.drifted]
     if args.json:
         print(json.dumps([{"device": r.device, "drift": r.drifted, "unknown": r.unknown, "missing": r.missing,
-                           "unplanned": r.unplanned, "error": r.error} for r in reports], indent=2))
+                           "unplanned": r.unplanned, "unsaved": r.unsaved, "error": r.error} for r in reports], indent=2))
     else:
         for r in drifted:
             console.print(f"[bold red]drift: {r.device}[/]")

@@ -27,10 +27,11 @@ class DriftReport:
     missing: list[str] = field(default_factory=list)
     unplanned: list[str] = field(default_factory=list)
     error: str = ""
+    unsaved: list[str] = field(default_factory=list)  # intended lines running only: lost at reboot
 
     @property
     def drifted(self) -> bool:
-        return bool(self.missing or self.unplanned)
+        return bool(self.missing or self.unplanned or self.unsaved)
 
     @property
     def unknown(self) -> bool:
@@ -44,9 +45,19 @@ def compare(intent: Intent, running_text: str) -> DriftReport:
                        cfgtext.unplanned_ipv6(running, intent.blocks))
 
 
+def unsaved(intent: Intent, running_text: str, saved_text: str) -> list[str]:
+    """Intended lines the running config carries but the saved (startup) config lacks: a change
+    that was never saved (VRP5/RGOS/ZXROS) is lost at the next reboot, and running alone hides it."""
+    running = cfgtext.parse(running_text, intent.platform)
+    saved = cfgtext.parse(saved_text, intent.platform)
+    have = set(cfgtext.missing_lines(intent.blocks, running))
+    return [line for line in cfgtext.missing_lines(intent.blocks, saved) if line not in have]
+
+
 def diff_lines(report: DriftReport) -> list[str]:
     return ([f"- {line}   (intended, missing)" for line in report.missing]
             + [f"+ {line}   (unplanned IPv6)" for line in report.unplanned]
+            + [f"~ {line}   (running, not saved: lost at the next reboot)" for line in report.unsaved]
             + ([f"! {report.error}"] if report.error else []))
 
 
