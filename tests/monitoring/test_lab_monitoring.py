@@ -24,6 +24,7 @@ from monitoring.dashboards import DASHBOARDS, OUT, panel_queries
 from monitoring.lint import promtool_findings
 from monitoring.netns_agents import COMMUNITY, V3_AUTH, V3_PRIV, V3_USER, AgentNamespace
 from tests.paths import ROOT
+from tests.snmp_recordings import overrides
 
 pytestmark = [
     pytest.mark.lab,
@@ -83,7 +84,7 @@ def prometheus_config(tmp: Path) -> Path:
                                     {"target_label": "__address__", "replacement": EXPORTER}]}
     cfg = {"global": {"scrape_interval": "2s", "scrape_timeout": "1500ms", "evaluation_interval": "2s"},
            "rule_files": ["rules/recording.yml", "rules/alerts.yml"],
-           "scrape_configs": [snmp_job("if_mib"), snmp_job("ipv6"), snmp_job("system"),
+           "scrape_configs": [snmp_job("if_mib"), snmp_job("ipv6"), snmp_job("system"), snmp_job("huawei"),
                               {"job_name": "govops_readiness", "scrape_interval": "10s", "scrape_timeout": "9s",
                                "static_configs": [{"targets": [READINESS]}]},
                               {"job_name": "govops_migration", "static_configs": [{"targets": [MIGRATION]}]}]}
@@ -99,7 +100,8 @@ def stack(tmp_path_factory):
     ns = AgentNamespace(NS)
     try:
         ns.create(dummies=2)
-        ns.add_agent("dev-a", 1161, RENAMES_A)
+        # dev-a also serves a real Huawei S5720's entity and optics rows (health dashboard row).
+        ns.add_agent("dev-a", 1161, RENAMES_A, overrides=overrides("huawei_s5720.snmprec"))
         ns.add_agent("dev-b", 1162, RENAMES_B)
         auths = tmp / "auths.json"
         auths.write_text(json.dumps({

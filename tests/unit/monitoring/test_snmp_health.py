@@ -23,30 +23,15 @@ from monitoring.snmp.health import HEALTH_MODULES, RuijieHealth, ZteHealth, uw_t
 from monitoring.snmp.mapping import IF_NAME, MODULES, InterfaceLabels
 from monitoring.snmp.transport import Credentials, Endpoint, SnmpClient
 from tests.paths import ROOT
+from tests.snmp_recordings import load, overrides
 
-RECORDINGS = ROOT / "tests" / "fixtures" / "real" / "snmp" / "health"
 MIBS = ROOT / "tests" / "fixtures" / "real" / "snmp" / "mibs"
-
-
-def load_snmprec(name: str) -> dict[tuple[int, ...], object]:
-    """snmpsim `OID|TYPE|VALUE` rows as the transport's plain values (int or bytes)."""
-    rows = {}
-    for line in (RECORDINGS / name).read_text(encoding="utf-8", errors="surrogateescape").splitlines():
-        oid, kind, value = line.split("|", 2)
-        if kind == "4x":
-            val: object = bytes.fromhex(value)
-        elif kind == "4":
-            val = value.encode("utf-8", "surrogateescape")
-        else:
-            val = int(value)
-        rows[tuple(int(p) for p in oid.split("."))] = val
-    return rows
 
 
 def table_and_scalars(module: str, recording: str) -> tuple[dict, dict]:
     """The recording as the transport hands it to a module: walked columns and GET scalars."""
     mod = MODULES[module]
-    rows = load_snmprec(recording)
+    rows = load(recording)
     table: dict = {}
     for oid, value in rows.items():
         for col in (*mod.walks, IF_NAME):
@@ -257,21 +242,6 @@ def test_rules_and_noc_dashboard_use_only_series_the_module_emits():
     assert "Device health" in titles
 
 
-def _override_lines(recording: str) -> list[str]:
-    """The recording as net-snmp `override` lines (sysDescr is the agent's own)."""
-    out = []
-    for line in (RECORDINGS / recording).read_text(encoding="utf-8", errors="surrogateescape").splitlines():
-        oid, kind, value = line.split("|", 2)
-        if oid == "1.3.6.1.2.1.1.1.0":
-            continue
-        if kind == "2":
-            out.append(f".{oid} integer {value}")
-        else:
-            raw = bytes.fromhex(value) if kind == "4x" else value.encode("utf-8", "surrogateescape")
-            out.append(f".{oid} octet_str 0x{raw.hex()}")
-    return out
-
-
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root (a network namespace for the agent)")
 @pytest.mark.skipif(not shutil.which("snmpd"), reason="net-snmp snmpd needed")
 def test_real_agent_serving_the_s5720_recording_scrapes_to_the_same_series():
@@ -279,7 +249,7 @@ def test_real_agent_serving_the_s5720_recording_scrapes_to_the_same_series():
     ns = AgentNamespace("hf-health-unit")
     try:
         ns.create(ipv6=False)
-        ns.add_agent("s5720", 1171, overrides=_override_lines("huawei_s5720.snmprec"))
+        ns.add_agent("s5720", 1171, overrides=overrides("huawei_s5720.snmprec"))
         got = _in_namespace("hf-health-unit", _scrape_summary, 1171)
     finally:
         ns.close()
