@@ -316,13 +316,15 @@ class ZteHealth:
 
     def to_metrics(self, table: Table, scalars, ifl) -> Iterator[Metric]:
         fam = Families("ZXR10-MIB; unverified")
-        running = {idx for idx, v in _ints(table, self.RUN_STATUS).items() if v == self.RUNNING}
+        status = _ints(table, self.RUN_STATUS)
+        # A unit shut down (0) reports stale numbers; an agent without the status column: all run.
+        down = {idx for idx, v in status.items() if v != self.RUNNING}
         size = _ints(table, self.MEM_SIZE)
         for idx, value in sorted(_ints(table, self.CPU_5MIN).items()):
-            if idx in running:
+            if idx not in down:
                 fam.cpu.add_metric([_index(idx), f"unit {_index(idx)}"], value)
         for idx, used in sorted(_ints(table, self.MEM_USED).items()):
-            if idx not in running:
+            if idx in down:
                 continue
             if 0 <= used <= 100:
                 percent = float(used)

@@ -183,6 +183,9 @@ def test_zte_units_memory_both_readings_and_slot_temperature():
     fams = {f.name: [(s.labels, s.value) for s in f.samples] for f in mod.to_metrics(table, {}, None)}
     assert by(fams["govops_health_memory_usage_percent"]) == {"unit 1": 37}
     assert by(fams["govops_health_temperature_celsius"]) == {"rack 1 shelf 1 slot 3": 41}
+    del table[mod.RUN_STATUS]  # an agent without zxr10SystemUnitRunStatus: every unit counts
+    fams = {f.name: [(s.labels, s.value) for s in f.samples] for f in mod.to_metrics(table, {}, None)}
+    assert by(fams["govops_health_cpu_usage_percent"]) == {"unit 1": 12, "unit 2": 0}
 
 
 @pytest.mark.parametrize("module", ["huawei", "h3c", "ruijie", "zte"])
