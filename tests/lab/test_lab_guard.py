@@ -74,6 +74,13 @@ def arrived() -> int:
     return sum(item["counter"]["packets"] for item in json.loads(out)["nftables"] if "counter" in item)
 
 
+def known_hosts(tmp_path: Path) -> Path:
+    """A known_hosts file, so that nothing but the guard stands between the command and a connect."""
+    path = tmp_path / "known_hosts"
+    path.write_text("")
+    return path
+
+
 def in_probe(*argv: str, timeout: int = 120) -> subprocess.CompletedProcess:
     return subprocess.run(["ip", "netns", "exec", PROBE, *argv], capture_output=True, text=True, cwd=ROOT,
                           timeout=timeout, env={**os.environ, "ANSIBLE_NOCOLOR": "1"})
@@ -89,11 +96,12 @@ def test_the_sink_counts_a_real_connection_attempt(probe):
 def test_net_backup_is_refused_and_nothing_leaves(probe, tmp_path):
     before = arrived()
     proc = in_probe(str(BIN / "govops"), "net", "backup", "-i", str(INVENTORY), "--vault-password-file",
-                    str(INVENTORY / ".vault-pass"), "--dest", str(tmp_path / "backups"))
+                    str(INVENTORY / ".vault-pass"), "--known-hosts", str(known_hosts(tmp_path)),
+                    "--dest", str(tmp_path / "backups"))
     out = proc.stdout + proc.stderr
+    assert arrived() == before, "a packet for the lab left: a connection was attempted"
     assert proc.returncode != 0, out
     assert "refusing to connect to core-1 (198.18.0.11)" in out and "govops lab exec" in out, out
-    assert arrived() == before
     assert not list((tmp_path / "backups").rglob("*.cfg"))
 
 
@@ -101,12 +109,13 @@ def test_upgrade_playbook_is_refused_before_its_preflight_and_nothing_leaves(pro
     before = arrived()
     proc = in_probe(str(BIN / "ansible-playbook"), "-i", str(INVENTORY), "--vault-password-file",
                     str(INVENTORY / ".vault-pass"), "playbooks/ipv6_upgrade.yml",
-                    "-e", f"govops_journal={tmp_path / 'j.jsonl'}", "-e", f"govops_backup_dir={tmp_path / 'b'}")
+                    "-e", f"govops_journal={tmp_path / 'j.jsonl'}", "-e", f"govops_backup_dir={tmp_path / 'b'}",
+                    "-e", f"govops_known_hosts={known_hosts(tmp_path)}")
     out = proc.stdout + proc.stderr
+    assert arrived() == before, "a packet for the lab left: a connection was attempted"
     assert proc.returncode != 0, out
     assert "refusing to run this playbook against" in out and "govops lab exec" in out, out
     assert "Preflight" not in out  # stopped at the guard, before the first real play
-    assert arrived() == before
     assert not (tmp_path / "j.jsonl").exists()
 
 
@@ -116,9 +125,9 @@ def test_harden_playbook_with_limit_is_refused_before_ssh(probe):
                     str(INVENTORY / ".vault-pass"), "playbooks/harden.yml", "--limit", "dept-srv-1",
                     "-e", "govops_lab=true")
     out = proc.stdout + proc.stderr
+    assert arrived() == before, "a packet for the lab left: a connection was attempted"
     assert proc.returncode != 0 and "govops lab exec" in out, out
     assert "Gathering Facts" not in out and "Harden servers" not in out, out
-    assert arrived() == before
 
 
 def test_ssh_with_the_labs_ssh_config_is_refused(probe, tmp_path):
@@ -129,5 +138,5 @@ def test_ssh_with_the_labs_ssh_config_is_refused(probe, tmp_path):
                       "    ConnectTimeout 3\n    BatchMode yes\n")
     before = arrived()
     proc = in_probe("ssh", "-F", str(config), "dept-srv-1", "true", timeout=30)
+    assert arrived() == before, "a packet for the lab left: a connection was attempted"
     assert proc.returncode != 0 and "govops lab exec" in proc.stderr, proc.stderr
-    assert arrived() == before
