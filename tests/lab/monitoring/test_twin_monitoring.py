@@ -18,6 +18,7 @@ import time
 import pytest
 
 from govops.sot import load_inventory
+from govops.vendors.snmp_naming import if_name
 from monitoring.dashboards import OUT, panel_queries
 from monitoring.stack import MonitoringStack, wait_for
 from tests.lab.labctl import lab_cli
@@ -50,7 +51,8 @@ def test_ifhcinoctets_for_every_twin_interface_with_vendor_names(stack):
     s, inv = stack
     for name in inv.devices:
         got = {r["metric"]["ifName"] for r in s.query(f'ifHCInOctets{{device="{name}"}}')}
-        want = {end.interface for _, end, _ in inv.links_of(name)}
+        # ifName as the vendor's agent reports it (Ruijie: Gi0/1 for "GigabitEthernet 0/1")
+        want = {if_name(inv.devices[name].platform, end.interface) for _, end, _ in inv.links_of(name)}
         assert want <= got, f"{name}: missing {want - got}"
 
 
@@ -58,7 +60,8 @@ def test_counters_grow_with_traffic(stack):
     s, inv = stack
     link = inv.links[0]
     far = str(link.addresses()[1].ip)
-    sel = f'ifHCOutOctets{{device="{link.a.device}",ifName="{link.a.interface}"}}'
+    ifname = if_name(inv.devices[link.a.device].platform, link.a.interface)
+    sel = f'ifHCOutOctets{{device="{link.a.device}",ifName="{ifname}"}}'
     before = float(s.query(sel)[0]["value"][1])
     s.lab.run(link.a.device, ["ping", "-q", "-c", "100", "-i", "0.01", "-s", "1200", far], check=True)
     wait_for("ifHCOutOctets to grow", lambda: float(s.query(sel)[0]["value"][1]) >= before + 100 * 1200, timeout=40)
