@@ -15,8 +15,9 @@ def _declare(args: argparse.Namespace):
     """(inventory, declaration) for the stack/inventory the arguments name; exits 2 on bad input."""
     from govops import ipv6
 
-    from .mocks import run_program
+    from .mocks import run_program, run_stacks
     from .settings import StackSettings, stack_file
+    from .stacks import StackNameError, parse_stack
 
     settings = None
     if args.stack:
@@ -31,9 +32,17 @@ def _declare(args: argparse.Namespace):
         settings = _stack_settings(stack) if stack_file(stack).exists() else StackSettings(inventory=str(inv.path))
     try:
         plan = ipv6.require_plan(inv)
+        scope = parse_stack(stack, inv)
+        if getattr(args, "split", False) or scope.kind != "all":
+            # A split stack reads its platform stacks' outputs: run them all, in `pulumi up` order.
+            stacks = run_stacks(inv, plan, settings, scope.env)
+            return inv, (stacks if scope.kind == "all" else stacks[stack])
         return inv, run_program(inv, plan, settings, stack=stack)
     except InventoryError as exc:
         print_problems(exc)
+        sys.exit(2)
+    except StackNameError as exc:
+        errors.print(str(exc), markup=False)
         sys.exit(2)
 
 
@@ -49,9 +58,14 @@ def _stack_settings(stack: str):
 
 def cmd_plan(args: argparse.Namespace) -> int:
     from . import policies
-    from .report import build_report, to_markdown
+    from .report import build_report, split_markdown, split_report, to_markdown
 
     inv, decl = _declare(args)
+    if args.split:
+        report = split_report(inv, decl)
+        text = json.dumps(report, indent=2, ensure_ascii=False) + "\n" if args.json else split_markdown(report)
+        _write(args, text, f"{len(report['stacks'])} stacks")
+        return 1 if any(s["violations"] for s in report["stacks"]) else 0
     report = build_report(inv, decl)
     report["policies"] = policies.check_all(decl.resources, *policies.inventory_facts(inv))
     text = json.dumps(report, indent=2, ensure_ascii=False) + "\n" if args.json else to_markdown(report)
@@ -59,12 +73,27 @@ def cmd_plan(args: argparse.Namespace) -> int:
         text += "\n## Policies\n\n" + "\n".join(
             f"- {name}: {'ok' if not v else f'{len(v)} violation(s)'}" + "".join(f"\n  - {m}" for m in v)
             for name, v in report["policies"].items()) + "\n"
+    _write(args, text, f"{report['resources']} resources")
+    return 1 if any(report["policies"].values()) else 0
+
+
+def _write(args: argparse.Namespace, text: str, what: str) -> None:
     if args.output:
         Path(args.output).write_text(text)
-        errors.print(f"wrote {args.output} ({report['resources']} resources)")
+        errors.print(f"wrote {args.output} ({what})")
     else:
         sys.stdout.write(text)
-    return 1 if any(report["policies"].values()) else 0
+
+
+def cmd_stacks(args: argparse.Namespace) -> int:
+    """The stacks of a split environment, one per line in `pulumi up` order (for CI loops)."""
+    from .stacks import split
+
+    args.inventory = args.inventory or DEFAULT_INVENTORY
+    inv = load(args)
+    for scope in split(inv, args.env or inv.name):
+        print(scope.name)
+    return 0
 
 
 def cmd_drift(args: argparse.Namespace) -> int:
@@ -104,7 +133,15 @@ def add_cli(subparsers) -> None:
     fmt.add_argument("--json", action="store_true", help="machine-readable document")
     fmt.add_argument("--markdown", action="store_true", help="Markdown document (the default)")
     p.add_argument("-o", "--output", help="write to this file instead of stdout")
+    p.add_argument("--split", action="store_true",
+                   help="per stack of the split layout (platform per centre, tenant per department): resources, "
+                        "providers, StackReferences, policy violations")
     p.set_defaults(func=cmd_plan, inventory=None)
+
+    p = sub.add_parser("stacks", help="the split layout's stacks in `pulumi up` order (platforms, then tenants)")
+    add_inventory_arg(p)
+    p.add_argument("--env", help="environment name (stack prefix); default: the inventory's name")
+    p.set_defaults(func=cmd_stacks, inventory=None)
 
     p = sub.add_parser("drift", help="compare a `pulumi stack export` with the declared resources (exit 1 on drift)")
     add_inventory_arg(p)

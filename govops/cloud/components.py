@@ -175,6 +175,49 @@ class Centre(pulumi.ComponentResource):
             f"{cid}-vt-{name}", name=name, extra_specs=specs, is_public=True, opts=admin) for name, specs in types.items()}
         self.register_outputs({"extranet": self.extranet.id, "pool_v6": self.pool_v6.id})
 
+    def exports(self) -> dict:
+        """What tenant stacks build on (read back through StackReference by :class:`CentreRef`)."""
+        return {"extranet": self.extranet.id, "services_network": self.services.network.id,
+                "pool_v4": self.pool_v4.id, "pool_v6": self.pool_v6.id,
+                "operator_user_id": self.operator_user_id, "member_role_id": self.member_role_id,
+                "flavors": {f"{size}.{arch}": f.id for (size, arch), f in self.flavors.items()},
+                "images": {f"{family}.{arch}": i.id for (family, arch), i in self.images.items()}}
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """Something of the platform stack seen from a tenant stack: only its id."""
+
+    id: object
+
+
+class CentreRef(pulumi.ComponentResource):
+    """A centre as a tenant stack sees it: its platform stack's outputs and its own admin provider.
+
+    Same type token and name as :class:`Centre`, so a Tenant or System keeps the same URN whether it
+    is declared in the environment's single stack or in its department's stack (`pulumi state move`
+    between them keeps every URN)."""
+
+    def __init__(self, centre: CentreModel, access: CentreAccess, reference: str, credentials=None,
+                 opts: ResourceOptions | None = None):
+        cid = centre.id
+        super().__init__("govops:cloud:Centre", cid, None, opts)
+        self.id, self.access, self.credentials = cid, access, credentials
+        ref = pulumi.StackReference(f"{cid}-platform", stack_name=reference, opts=ResourceOptions(parent=self))
+        out = ref.get_output
+        self.provider = openstack.Provider(cid, **provider_auth(access, credentials, cid, admin=True),
+                                           opts=ResourceOptions(parent=self))
+        self.extranet = _Ref(out("extranet"))
+        self.services = type("Services", (), {"network": _Ref(out("services_network"))})()
+        self.pool_v4, self.pool_v6 = _Ref(out("pool_v4")), _Ref(out("pool_v6"))
+        self.operator_user_id, self.member_role_id = out("operator_user_id"), out("member_role_id")
+        flavors, images = out("flavors"), out("images")
+        self.flavors = {(size, arch): _Ref(flavors.apply(lambda f, k=f"{size}.{arch}": f[k]))
+                        for arch in centre.archs for size in SIZES}
+        self.images = {(family, arch): _Ref(images.apply(lambda i, k=f"{family}.{arch}": i[k]))
+                       for arch in centre.archs for family in IMAGES}
+        self.register_outputs({})
+
 
 class DualStackNetwork:
     """A network with an IPv4 and an IPv6 subnet from the centre's pools and a router to the extranet.

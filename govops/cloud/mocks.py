@@ -13,8 +13,9 @@ import gc
 from dataclasses import dataclass, field
 
 import pulumi
+from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
-from pulumi.runtime.settings import reset_options
+from pulumi.runtime.settings import get_root_resource, reset_options
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
@@ -28,6 +29,11 @@ MOCK_ID = "mock:"
 INVOKED = "mock:invoke:"
 SECRET = "[secret]"
 STACK_TYPE = "pulumi:pulumi:Stack"
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
+
+
+class MissingStackError(LookupError):
+    """A StackReference to a stack that has no outputs yet (its `pulumi up` has not run)."""
 
 
 @dataclass
@@ -56,6 +62,16 @@ class Declaration:
     stack: str
     project: str
     resources: list[Declared] = field(default_factory=list)
+    outputs: dict = field(default_factory=dict)            # the stack's exports (pulumi.export)
+
+    @property
+    def providers(self) -> list[Declared]:
+        return [r for r in self.resources if r.type.startswith("pulumi:providers:")]
+
+    @property
+    def references(self) -> list[str]:
+        """Stacks this one reads through StackReference."""
+        return [r.inputs["name"] for r in self.resources if r.type == STACK_REFERENCE]
 
     def of_type(self, *suffixes: str) -> list[Declared]:
         """Resources whose type token ends with one of the suffixes (e.g. ``networking/subnet:Subnet``)."""
@@ -80,7 +96,16 @@ def normalise(value):
 
 
 class _Mocks(pulumi.runtime.Mocks):
+    def __init__(self, stack_outputs: dict[str, dict] | None = None):
+        super().__init__()
+        self.stack_outputs = stack_outputs or {}
+
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        if args.typ == STACK_REFERENCE:   # what the engine answers: the referenced stack's outputs
+            name = args.inputs["name"]
+            if name not in self.stack_outputs:
+                raise MissingStackError(f"StackReference {name}: no such stack deployed (run it first)")
+            return name, {"name": name, "outputs": self.stack_outputs[name], "secretOutputNames": []}
         return f"{MOCK_ID}{args.typ}::{args.name}", dict(args.inputs)
 
     def call(self, args: pulumi.runtime.MockCallArgs):
@@ -101,6 +126,7 @@ class _RecordingMonitor(MockMonitor):
     def RegisterResource(self, request):
         response = super().RegisterResource(request)
         if request.type == STACK_TYPE:
+            self.stack_urn = response.urn
             return response
         parent = self.engine_urn.get(request.parent)
         qualified = f"{parent[1]}${request.type}" if parent else request.type
@@ -120,6 +146,23 @@ class _RecordingMonitor(MockMonitor):
         return response
 
 
+    def ReadResource(self, request):
+        """Reads (StackReference) are recorded so a stack says what it depends on; they create nothing."""
+        response = super().ReadResource(request)
+        parent = self.engine_urn.get(request.parent)
+        qualified = f"{parent[1]}${request.type}" if parent else request.type
+        d = self.declaration
+        d.resources.append(Declared(
+            urn=f"urn:pulumi:{d.stack}::{d.project}::{qualified}::{request.name}", type=request.type,
+            name=request.name, custom=False, inputs={"name": request.id}, parent=parent[0] if parent else None,
+            provider=None))
+        return response
+
+    def RegisterResourceOutputs(self, request):
+        if request.urn == getattr(self, "stack_urn", None):
+            self.declaration.outputs = normalise(rpc.deserialize_properties(request.outputs))
+        return super().RegisterResourceOutputs(request)
+
     def _alias_urn(self, alias, request, d: Declaration) -> str:
         """The URN an alias spec stands for (only the `noParent` form: 'was at the stack root')."""
         if alias.spec.noParent:
@@ -136,17 +179,20 @@ def ensure_event_loop() -> None:
 
 
 def run_program(inv: Inventory, plan: ipv6.Plan, settings: StackSettings, stack: str = "mock",
-                config: dict[str, str] | None = None, secret_keys: tuple[str, ...] = ()) -> Declaration:
+                config: dict[str, str] | None = None, secret_keys: tuple[str, ...] = (),
+                stack_outputs: dict[str, dict] | None = None) -> Declaration:
     """Declare the whole cloud of an inventory under mocks; every resource registered, in order.
 
     ``config`` is the stack config as the engine hands it to the program (``"govops-cloud:key"`` ->
     JSON text), ``secret_keys`` the keys set with ``--secret``. Catalogue problems raise
     CloudInputError before the mocks are even set up."""
     from .program import declare_cloud
+    from .stacks import parse_stack
 
     require_cloud_inputs(inv, plan)
+    scope = parse_stack(stack, inv)
     declaration = Declaration(stack=stack, project=PROJECT)
-    mocks = _Mocks()
+    mocks = _Mocks(stack_outputs)
     ensure_event_loop()
     # Fresh settings and a fresh root stack every run: set_mocks keeps an existing root stack, and
     # every resource of an earlier run left under it makes the next run about twice as slow.
@@ -163,8 +209,30 @@ def run_program(inv: Inventory, plan: ipv6.Plan, settings: StackSettings, stack:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        _sync_await(run_pulumi_func(lambda: declare_cloud(inv, plan, settings)))
+        def program() -> None:
+            declare_cloud(inv, plan, settings, scope)
+            # What the engine's entry point does at the end (run_in_stack): register the stack's exports.
+            # (set_mocks' root stack registered its empty outputs when it was made; register them again.)
+            root = get_root_resource()
+            root.register_outputs(dict(root.outputs))
+
+        _sync_await(run_pulumi_func(program))
     finally:
         if was_enabled:
             gc.enable()
     return declaration
+
+
+def run_stacks(inv: Inventory, plan: ipv6.Plan, settings: StackSettings, env: str) -> dict[str, Declaration]:
+    """Every stack of the split environment, in `pulumi up` order, each under mocks; tenant stacks read
+    the platform stacks' recorded outputs through their StackReferences."""
+    from .stacks import platform_reference, split
+
+    outputs: dict[str, dict] = {}
+    done: dict[str, Declaration] = {}
+    for scope in split(inv, env):
+        decl = run_program(inv, plan, settings, stack=scope.name, stack_outputs=outputs)
+        if scope.ident in inv.centres and scope.kind == "platform":
+            outputs[platform_reference(env, scope.ident)] = decl.outputs
+        done[scope.name] = decl
+    return done

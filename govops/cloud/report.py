@@ -102,3 +102,35 @@ def to_markdown(report: dict) -> str:
             out.append(f"| {d} | {v['instances']} | {v['volumes']} | {v['volume_gb']} | {v['quota_vcpu']} | "
                        f"{v['quota_ram_gb']} | {v['quota_storage_gb']} |")
     return "\n".join(out) + "\n"
+
+
+def split_report(inv: Inventory, stacks: dict[str, Declaration]) -> dict:
+    """Per stack of the split layout: what it holds, how many providers it starts, what it reads."""
+    from . import policies
+
+    facts = policies.inventory_facts(inv)
+    rows = []
+    for name, decl in stacks.items():
+        violations = policies.check_all(decl.resources, *facts)
+        rows.append({"stack": name, "resources": sum(1 for r in decl.resources if r.custom),
+                     "providers": len(decl.providers), "reads": sorted(decl.references),
+                     "violations": {k: v for k, v in violations.items() if v}})
+    return {"inventory": inv.name, "stacks": rows,
+            "max_providers": max((r["providers"] for r in rows), default=0),
+            "resources": sum(r["resources"] for r in rows)}
+
+
+def split_markdown(report: dict) -> str:
+    out = [f"# Cloud stacks: inventory `{report['inventory']}` ({len(report['stacks'])} stacks, "
+           f"{report['resources']} resources, at most {report['max_providers']} providers in a stack)", "",
+           "`pulumi up` in this order: platform stacks first, then tenant stacks (any order).", "",
+           "| stack | resources | providers | reads (StackReference) | policy violations |",
+           "|---|---:|---:|---|---:|"]
+    for r in report["stacks"]:
+        reads = ", ".join(x.rsplit("/", 1)[-1] for x in r["reads"]) or "-"
+        out.append(f"| {r['stack']} | {r['resources']} | {r['providers']} | {reads} | "
+                   f"{sum(len(v) for v in r['violations'].values())} |")
+    for r in report["stacks"]:
+        for name, messages in r["violations"].items():
+            out += ["", f"{r['stack']}: {name}"] + [f"- {m}" for m in messages]
+    return "\n".join(out) + "\n"

@@ -102,7 +102,10 @@ def from_config(values: dict) -> StackSettings:
 
 
 def stack_file(stack: str, pulumi_dir: Path = PULUMI_DIR) -> Path:
-    return pulumi_dir / f"Pulumi.{stack}.yaml"
+    """The config file of a stack; a split stack (`<env>.platform.<c>`, `<env>.tenant.<d>`) without one of
+    its own shares its environment's `Pulumi.<env>.yaml` (only its secrets need a file of its own)."""
+    own = pulumi_dir / f"Pulumi.{stack}.yaml"
+    return own if own.exists() or "." not in stack else pulumi_dir / f"Pulumi.{stack.split('.', 1)[0]}.yaml"
 
 
 def read_stack_config(stack: str, pulumi_dir: Path = PULUMI_DIR) -> dict:
