@@ -224,6 +224,10 @@ class Comware(HuaweiStyle):
     async def ping6_vpn_dashed(self, vpn: str, target: str) -> str:
         return await self._ping(target, 5, self._vpn_source(vpn, 6))
 
+    @command(ANY, "ping ipv6 -c {count} -vpn-instance {vpn} {ipv6}")
+    async def ping6_vpn_dashed_count(self, count: int, vpn: str, target: str) -> str:
+        return await self._ping(target, count, self._vpn_source(vpn, 6))
+
     async def _ping(self, target: str, count: int, source: str | None = None) -> str:
         self.write(f"Ping {target} ({target}): 56 data bytes, press CTRL_C to break")
         if source == "":

@@ -187,14 +187,16 @@ class Vrpv8(VrpPing, VrpVty, HuaweiStyle):
                     f"        Description: {c.description}", ""]
         return "\n".join(out) or "Info: No commit point exists."
 
+    # CE V300R023 command reference example: "Trial status:  ACTIVE" / "Trial time left (sec): 51";
+    # with no trial, INACTIVE and 0.
     @command(ANY, "display configuration trial status")
     async def display_trial(self) -> str:
-        if self.device.pending is None:
-            return "Info: No trial configuration exists."
         import asyncio
 
+        if self.device.pending is None:
+            return "Trial status:  INACTIVE\nTrial time left (sec): 0"
         left = max(0, int(self.device.pending.deadline - asyncio.get_running_loop().time()))
-        return f"Trial Time Left : {left} seconds"
+        return f"Trial status:  ACTIVE\nTrial time left (sec): {left}"
 
     def render_shutdown(self, intf) -> list[str]:  # noqa: ANN001
         return [" shutdown"] if intf.shutdown else [" undo shutdown"]
@@ -248,8 +250,8 @@ class Vrpv8(VrpPing, VrpVty, HuaweiStyle):
             f"The number of interface that is DOWN in Physical is {len(rows) - up_phy}",
             f"The number of interface that is UP in Protocol is {up_proto}",
             f"The number of interface that is DOWN in Protocol is {len(rows) - up_proto}", "",
-            f"{'Interface':<34}{'IP Address/Mask':<19}{'Physical':<11}{'Protocol':<9}VPN"]
-        lines += [f"{n:<34}{a:<19}{p:<11}{q:<9}{v}" for n, a, p, q, v in rows]
+            f"{'Interface':<34}{'IP Address/Mask':<21}{'Physical':<11}{'Protocol':<9}VPN"]
+        lines += [f"{n:<34}{a:<21}{p:<11}{q:<9}{v}" for n, a, p, q, v in rows]
         return "\n".join(lines)
 
     def render_ipv6_interface_brief(self, cfg: DeviceConfig, state) -> str:  # noqa: ANN001

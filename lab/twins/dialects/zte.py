@@ -66,3 +66,51 @@ class Zte(CiscoStyle):
                 ip = mask = "unassigned"
             lines.append(f"{intf.name:<21}{ip:<16}{mask:<16}{admin:<6}{phy:<5}{prot:<5}{intf.description}".rstrip())
         return "\n".join(lines)
+
+    def render_ipv6_brief(self, cfg: DeviceConfig, state: KernelState) -> str:
+        # [U] no public capture: the IPv4 brief's Admin/Phy/Prot columns, then the addresses (the
+        # first on the row, the others indented below), as govops/vendors' template assumes.
+        lines = [f"{'Interface':<21}{'Admin':<6}{'Phy':<5}{'Prot':<5}IPv6-Address"]
+        for intf in sorted(cfg.interfaces.values(), key=lambda i: i.name):
+            if not intf.ipv6_enabled:
+                continue
+            link = state.links.get(intf.kernel)
+            admin = "down" if intf.shutdown else "up"
+            phy = "up" if link is not None and link.oper_up and not intf.shutdown else "down"
+            addrs = [a.upper() for a in intf.ipv6]
+            if link and link.link_local:
+                addrs.append(f"{link.link_local.upper()}/64")
+            lines.append(f"{intf.name:<21}{admin:<6}{phy:<5}{phy:<5}{addrs[0] if addrs else ''}".rstrip())
+            lines += [f"{'':<37}{a}" for a in addrs[1:]]
+        return "\n".join(lines)
+
+    def render_routes(self, family: int, state: KernelState) -> str:
+        if family != 4:
+            return super().render_routes(family, state)
+        # ZXR10 "IPv4 Routing Table" with "Dest Mask Gw Interface Owner Pri Metric" ([U]: command-
+        # reference wording, no public capture; the layout govops/vendors' template reads).
+        cfg = self.device.running
+        names = {i.kernel: i.name for i in cfg.interfaces.values() if not i.vpn}
+        rows = []
+        for r in state.routes:
+            if r.family != 4 or r.table != 254 or r.interface not in names:
+                continue
+            net = ipaddress.IPv4Network(r.prefix)
+            if r.gateway:
+                rows.append((net, r.gateway, names[r.interface], "Static", 1))
+            else:
+                own = next((ipaddress.IPv4Interface(a).ip for a in cfg.interfaces[names[r.interface]].ipv4
+                            if ipaddress.IPv4Interface(a).network == net), net.network_address)
+                rows.append((net, str(own), names[r.interface], "Direct", 0))
+        for intf in cfg.interfaces.values():
+            if intf.vpn or intf.shutdown:
+                continue
+            for addr in intf.ipv4:
+                host = ipaddress.IPv4Interface(addr).ip
+                rows.append((ipaddress.IPv4Network(f"{host}/32"), str(host), intf.name, "Address", 0))
+        lines = ["IPv4 Routing Table:",
+                 f"  {'Dest':<16}{'Mask':<16}{'Gw':<16}{'Interface':<16}{'Owner':<9}{'Pri':<4}Metric"]
+        for net, gw, name, owner, pri in sorted(rows, key=lambda r: (r[0].network_address, r[0].prefixlen)):
+            lines.append(f"  {str(net.network_address):<15} {str(net.netmask):<15} {gw:<15} {name:<15} {owner:<8} {pri:<3} 0")
+        return "\n".join(lines)
+
