@@ -3,8 +3,8 @@ packet leaves (issue 14, item 14).
 
 Outside a lab's mgmt namespace (the machine's root namespace, or any other) a connection to the
 lab's addresses would leave through that namespace's default route. The commands are run in a
-throwaway namespace ``<prefix>-gprobe`` that stands for such a place: it routes 198.18.0.0/15 and
-2001:db8::/32 to a veth whose far end, ``<prefix>-gsink``, counts every TCP/UDP packet arriving
+throwaway namespace ``<prefix>guard-probe`` that stands for such a place: it routes 198.18.0.0/15 and
+2001:db8::/32 to a veth whose far end, ``<prefix>guard-sink``, counts every TCP/UDP packet arriving
 for them (nftables counters). A positive control proves a real connection attempt is counted;
 then `govops net backup`, the IPv6 upgrade playbook (its preflight) and ssh with the lab's
 ssh_config must be refused with the message naming `govops lab exec`, and the counter stay at 0.
@@ -27,7 +27,7 @@ from tests.paths import ROOT
 
 pytestmark = pytest.mark.lab
 BIN = Path(sys.executable).parent
-PROBE, SINK = f"{PREFIX}-gprobe", f"{PREFIX}-gsink"
+PROBE, SINK = f"{PREFIX}guard-probe", f"{PREFIX}guard-sink"  # not "<prefix>-…": never a lab's own
 COUNTERS = """table inet govops_guard_sink {
   counter lab4 { }
   counter lab6 { }
