@@ -86,14 +86,52 @@ def _write(args: argparse.Namespace, text: str, what: str) -> None:
 
 
 def cmd_stacks(args: argparse.Namespace) -> int:
-    """The stacks of a split environment, one per line in `pulumi up` order (for CI loops)."""
+    """The stacks of a split environment, one per line in `pulumi up` order (for CI loops); with
+    --changed-since, only those whose declared resources differ from that git revision's inventory."""
     from .stacks import split
 
     args.inventory = args.inventory or DEFAULT_INVENTORY
     inv = load(args)
-    for scope in split(inv, args.env or inv.name):
-        print(scope.name)
+    env = args.env or inv.name
+    names = [scope.name for scope in split(inv, env)]
+    if args.changed_since:
+        names = _changed_stacks(inv, env, args.changed_since, names)
+    for name in names:
+        print(name)
     return 0
+
+
+def _changed_stacks(inv, env: str, rev: str, names: list[str]) -> list[str]:
+    """Stacks whose declaration (resources and inputs) differs between `rev` and the work tree."""
+    import subprocess
+    import tempfile
+
+    from govops import ipv6
+    from govops.sot import load_inventory
+
+    from .mocks import run_stacks
+    from .settings import StackSettings
+
+    def fingerprint(inventory) -> dict[str, str]:
+        decls = run_stacks(inventory, ipv6.require_plan(inventory), StackSettings(inventory=str(inventory.path)), env)
+        return {n: json.dumps(sorted((r.urn, r.inputs) for r in d.resources if r.custom), sort_keys=True, default=str)
+                for n, d in decls.items()}
+
+    top = subprocess.run(["git", "-C", str(inv.path), "rev-parse", "--show-toplevel"], capture_output=True,
+                         text=True, check=True).stdout.strip()
+    rel = Path(inv.path).resolve().relative_to(top)
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(["git", "-C", top, "archive", rev, str(rel)], capture_output=True, check=False)
+        if archive.returncode != 0:
+            errors.print(f"cannot read {rel} at {rev}: {archive.stderr.decode().strip()}", markup=False)
+            sys.exit(2)
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)
+        vault_pass = Path(inv.path) / ".vault-pass"
+        if vault_pass.exists() and not (Path(tmp) / rel / ".vault-pass").exists():
+            (Path(tmp) / rel / ".vault-pass").write_bytes(vault_pass.read_bytes())
+        before = fingerprint(load_inventory(Path(tmp) / rel))
+    after = fingerprint(inv)
+    return [n for n in names if before.get(n) != after.get(n)]
 
 
 def cmd_drift(args: argparse.Namespace) -> int:
@@ -141,6 +179,8 @@ def add_cli(subparsers) -> None:
     p = sub.add_parser("stacks", help="the split layout's stacks in `pulumi up` order (platforms, then tenants)")
     add_inventory_arg(p)
     p.add_argument("--env", help="environment name (stack prefix); default: the inventory's name")
+    p.add_argument("--changed-since", metavar="REV",
+                   help="only stacks whose declared resources differ from the inventory at this git revision")
     p.set_defaults(func=cmd_stacks, inventory=None)
 
     p = sub.add_parser("drift", help="compare a `pulumi stack export` with the declared resources (exit 1 on drift)")

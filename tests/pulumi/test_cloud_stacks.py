@@ -86,3 +86,24 @@ def test_the_city_splits_into_small_stacks(city):
     assert len(platforms) == len(inv.centres) and tenants <= set(inv.departments) and len(tenants) > 30
     assert max(len(d.providers) for d in stacks.values()) <= 6 < 50 < len(whole.providers)
     assert sum(len(_custom(d)) for d in stacks.values()) == len(_custom(whole))
+
+
+def test_changed_since_lists_only_the_stacks_a_change_touches(lab_copy, monkeypatch, capsys):
+    import subprocess
+
+    import yaml
+
+    def git(*argv):
+        subprocess.run(["git", "-C", str(lab_copy), *argv], check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("-c", "user.email=t@example", "-c", "user.name=t", "commit", "-qm", "base")
+    catalogue = lab_copy / "group_vars" / "all" / "catalogue.yml"
+    data = yaml.safe_load(catalogue.read_text())
+    portal = next(s for s in data["systems"] if s["id"] == "gov-portal")
+    portal["ports"] = [*portal["ports"], 8443]            # one department opens one more port
+    catalogue.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    monkeypatch.setattr(cli, "ROOMS", ("govops.cloud.cli",))
+    assert cli.main(["cloud", "stacks", "-i", str(lab_copy), "--env", "lab", "--changed-since", "HEAD"]) == 0
+    assert capsys.readouterr().out.split() == [f"lab.tenant.{portal['department']}"]
