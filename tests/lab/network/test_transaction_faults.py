@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -137,22 +138,29 @@ def _settled(lab, mgmt, sot, name: str, journal: Journal) -> str:
 def test_kill9_after_push_then_rerun_confirms_and_saves(lab, mgmt, sot, tmp_path):
     """Issue 14 problem 1: the re-run must confirm the trial/delay and save, not just say done."""
     devices = [VRPV8, COMWARE, VRP5]
-    before = {d: _reset(lab, mgmt, sot, d) for d in devices}
+    with ThreadPoolExecutor(len(devices)) as pool:  # one device per family, side by side
+        before = dict(zip(devices, pool.map(lambda d: _reset(lab, mgmt, sot, d), devices), strict=True))
     killed = {d: _engine(lab, d, tmp_path / d, hook="kill -9 $PPID") for d in devices}
+    left = {}
     for d, proc in killed.items():
         assert proc.wait(timeout=300) == -signal.SIGKILL, proc.stdout.read()
         j = Journal(tmp_path / d / "journal.jsonl")
         assert j.last_outcome(d) is None  # nothing was claimed
-        opened = j.open_change(d)
-        assert opened is not None and opened.reached("push", "ok"), opened
-        assert Path(opened.backup).read_text() == before[d]  # the original, kept by change id
+        left[d] = [e for e in j.entries() if e["device"] == d]
     again = {d: _engine(lab, d, tmp_path / d) for d in devices}
-    for d, proc in again.items():
+    for proc in again.values():
         assert proc.wait(timeout=300) == 0, proc.stdout.read()
+    with ThreadPoolExecutor(len(devices)) as pool:
+        states = list(pool.map(lambda d: _settled(lab, mgmt, sot, d, Journal(tmp_path / d / "journal.jsonl")),
+                               devices))
+    assert states == ["upgraded"] * len(devices)
+    for d in devices:
         j = Journal(tmp_path / d / "journal.jsonl")
-        assert _settled(lab, mgmt, sot, d, j) == "upgraded"
         steps = [(e["step"], e["outcome"]) for e in j.entries() if e["device"] == d]
         assert steps.index(("save", "ok")) < steps.index(("done", "upgraded"))  # done only after save
+        # the killed run's journal said where it stopped, and its backup is the original
+        assert [(e["step"], e["outcome"]) for e in left[d]][-1] == ("push", "ok"), left[d]
+        assert len({e.get("change") for e in left[d]}) == 1 and left[d][0].get("change")
         assert _original_backup(j, d) == before[d]
 
 
