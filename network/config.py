@@ -11,6 +11,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 
+from govops import vendors
 from network.masking import MASK, mask_line  # noqa: F401 - MASK is part of this module's API
 
 
@@ -23,10 +24,6 @@ class Syntax:
     show: str  # "display" / "show"
 
 
-HUAWEI_LIKE = Syntax("undo ", "quit", "#", ("return",), "display")
-CISCO_LIKE = Syntax("no ", "exit", "!", ("end",), "show")
-SYNTAX = {"huawei": HUAWEI_LIKE, "huawei_vrpv8": HUAWEI_LIKE, "hp_comware": HUAWEI_LIKE,
-          "ruijie_os": CISCO_LIKE, "zte_zxros": CISCO_LIKE}
 
 # Lines that change without a configuration change: clocks, counters, build banners.
 VOLATILE = [re.compile(p) for p in (
@@ -56,7 +53,10 @@ class Block:
 
 
 def syntax(platform: str) -> Syntax:
-    return SYNTAX.get(platform, HUAWEI_LIKE)
+    """The platform's config syntax, from its vendor module; an unknown platform is an error
+    (vendors.UnknownPlatform), never another vendor's syntax."""
+    v = vendors.get(platform)
+    return Syntax(v.negate, v.exit_view, v.separator, v.ending, v.show)
 
 
 def normalise_text(text: str, platform: str) -> str:
@@ -183,17 +183,24 @@ def to_commands(blocks: list[Block], platform: str) -> list[str]:
     return cmds
 
 
-def unplanned_ipv6(running: list[Block], intent: list[Block]) -> list[str]:
-    """Running-config IPv6 lines the intent does not contain (drift rule, part two)."""
+def unplanned_ipv6(running: list[Block], intent: list[Block],
+                   ignore: tuple[re.Pattern[str], ...] = ()) -> list[str]:
+    """Running-config IPv6 lines the intent does not contain (drift rule, part two). ``ignore``:
+    the vendor's factory-default lines (``Vendor.drift_ignore``, matched on the normalised line)."""
     want = keyed(intent)
+
+    def unplanned(key: tuple[str, str], line: str) -> bool:
+        return "ipv6" in line and key not in want and not any(p.fullmatch(line) for p in ignore)
+
     out = []
     for b in running:
         h = normalise_line(b.header)
-        if "ipv6" in h and (h, "") not in want:
+        header_unplanned = unplanned((h, ""), h)
+        if header_unplanned:
             out.append(b.header)
         for c in b.children:
             n = normalise_line(c)
-            if "ipv6" in n and (h, n) not in want and not ("ipv6" in h and (h, "") not in want):
+            if unplanned((h, n), n) and not header_unplanned:
                 out.append(f"{b.header} / {c}")
     return out
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Gauge, write_to_textfile
 
+from govops import vendors
 from govops.sot import Inventory
 from network import config as cfgtext
 from network.render import Intent
@@ -41,8 +42,10 @@ class DriftReport:
 
 def compare(intent: Intent, running_text: str) -> DriftReport:
     running = cfgtext.parse(running_text, intent.platform)
+    # Factory-default lines that mention IPv6 (VRP: `undo telnet ipv6 server-source all-interface`)
+    # are the vendor's, not an unplanned change: without this drift never comes clean on real gear.
     return DriftReport(intent.device, cfgtext.missing_lines(intent.blocks, running),
-                       cfgtext.unplanned_ipv6(running, intent.blocks))
+                       cfgtext.unplanned_ipv6(running, intent.blocks, vendors.get(intent.platform).drift_ignore))
 
 
 def unsaved(intent: Intent, running_text: str, saved_text: str) -> list[str]:

@@ -13,12 +13,16 @@ import re
 
 from netmiko.base_connection import BaseConnection
 
+from govops import vendors
+from govops.vendors import parsing
 from network import config as cfgtext
 
 ERROR_PATTERN = (r"Error:|% ?(Invalid|Incomplete|Ambiguous|Unrecognized|Wrong|Too many|Bad|No matching|"
                  r"Address not|The file does not)")
 TRIAL_SECONDS = 600  # VRPv8 commit trial window: verify must finish well inside it
 COMMIT_DELAY_MINUTES = 10  # Comware configuration commit delay
+ARCHIVE_DIR = "flash:/archive"  # Comware archive location govops sets when the device has none
+ARCHIVE_PREFIX = "govops"
 
 
 class ChangeFailed(Exception):
@@ -26,19 +30,21 @@ class ChangeFailed(Exception):
 
 
 class Driver:
+    """Commands, ping syntax and parsers come from the platform's vendor module (govops/vendors)."""
+
     platform = ""
-    show = "display"
-    running_cmd = "display current-configuration"
     saved_cmd = "display saved-configuration"  # the startup file a reboot loads
     version_marker = ""
     # Can a new session see a pending self-revert (trial/delay)? Where it cannot, the change
     # engine relies on its journal ("push started" without "confirm ok" = maybe pending).
     revert_visible = True
-    ping_fmt = "ping ipv6 -c 3 {addr}"
 
     def __init__(self, conn: BaseConnection) -> None:
         self.conn = conn
+        self.vendor = vendors.get(self.platform)
         self.syntax = cfgtext.syntax(self.platform)
+        self.show = self.vendor.show
+        self.running_cmd = self.vendor.commands["running"]
 
     # ---- reading --------------------------------------------------------------------------
     def cmd(self, command: str, read_timeout: float = 60) -> str:
@@ -48,16 +54,22 @@ class Driver:
         return self.cmd(self.running_cmd, read_timeout=120)
 
     def version(self) -> str:
-        return self.cmd(f"{self.show} version")
+        return self.cmd(self.vendor.commands["version"])
+
+    def version_problems(self, os_version: str) -> list[str]:
+        """Precheck: `display version` parsed (family, version, release) and compared with the
+        SoT's os_version, both normalised ("7.1.070 Release 6308" == "Version 7.1.070, Release 6308")."""
+        problem = self.vendor.check_version(self.version(), os_version)
+        return [problem] if problem else []
 
     def ipv6_brief(self) -> str:
-        return self.cmd(f"{self.show} ipv6 interface brief")
+        return self.cmd(self.vendor.commands["ipv6_brief"])
 
     def ip_brief(self) -> str:
-        return self.cmd(f"{self.show} ip interface brief")
+        return self.cmd(self.vendor.commands["ip_brief"])
 
     def ipv4_routes(self) -> str:
-        return self.cmd("display ip routing-table" if self.show == "display" else "show ip route")
+        return self.cmd(self.vendor.commands["ipv4_routes"])
 
     def saved(self) -> str:
         """The saved (startup) configuration, "" when the device has none."""
@@ -65,12 +77,12 @@ class Driver:
         return "" if re.search(r"No saved configuration|startup-config is not present|not exist", out) else out
 
     def ping(self, addr: str) -> bool:
-        out = self.cmd(self.ping_fmt.format(addr=addr), read_timeout=60)
-        got = re.search(r"(\d+) packet\(s\) received", out)
-        if got:
-            return int(got.group(1)) > 0
-        rate = re.search(r"Success rate is (\d+) percent", out)
-        return bool(rate and int(rate.group(1)) > 0)
+        return parsing.ping_answered(self.vendor, self.cmd(self.vendor.ping.format(addr=addr), read_timeout=60))
+
+    def vpn_ping(self, vpn: str, addr: str) -> bool:
+        """Ping inside a VPN instance with the vendor's syntax (Huawei IPv6: ``ping ipv6 vpn-instance``)."""
+        fmt = self.vendor.ping_vpn if ":" in addr else self.vendor.ping_vpn_ipv4
+        return parsing.ping_answered(self.vendor, self.cmd(fmt.format(vpn=vpn, addr=addr), read_timeout=60))
 
     # ---- changing -------------------------------------------------------------------------
     def prepare(self) -> str:
@@ -113,12 +125,10 @@ class Driver:
 
 class Vrp5(Driver):
     platform = "huawei"
-    version_marker = "Huawei Versatile Routing Platform"
 
 
 class Vrpv8(Driver):
     platform = "huawei_vrpv8"
-    version_marker = "VRP (R) software, Version 8"
 
     def push(self, commands: list[str]) -> str:
         # netmiko issue 2625: never leave system view with an uncommitted candidate.
@@ -137,7 +147,10 @@ class Vrpv8(Driver):
         return out
 
     def pending_revert(self) -> bool:
-        return "Trial Time Left" in self.cmd("display configuration trial status")
+        # Real output always prints "Trial time left (sec): N"; only "Trial status: ACTIVE" means a
+        # pending trial (CE V300R023 command reference; tests/fixtures/real/huawei_vrpv8).
+        rows = parsing.parse(self.vendor, "trial_status", self.cmd(self.vendor.commands["trial_status"]))
+        return any(str(r["status"]).upper() in ("ACTIVE", "WAITCANCEL") for r in rows)
 
     def rollback(self, undo_commands: list[str]) -> str:
         if not self.conn.check_config_mode():
@@ -157,7 +170,6 @@ class Vrpv8(Driver):
 
 class Comware(Driver):
     platform = "hp_comware"
-    version_marker = "Comware"
     # unverified: no documented display command shows a pending `configuration commit delay`
     # (H3C Fundamentals Configuration Guide, "Configuring configuration commit delay").
     revert_visible = False
@@ -167,13 +179,32 @@ class Comware(Driver):
         self.archive = ""
 
     def prepare(self) -> str:
-        out = self.conn.send_command("archive configuration", expect_string=r"\[Y/N\]", read_timeout=30)
-        out += self.conn.send_command("y", expect_string=r">", read_timeout=120)
+        location = self.ensure_archive_location()
+        out = self.conn.send_command("archive configuration", expect_string=r"\[Y/N\]|>", read_timeout=30)
+        if "[Y/N]" in out:
+            out += self.conn.send_command("y", expect_string=r">", read_timeout=120)
         found = re.search(r"archive configuration file (\S+) is saved", out)
         if not found:
             raise ChangeFailed(f"archive configuration failed: {out.strip()[-200:]}")
-        self.archive = found.group(1)
+        name = found.group(1)
+        # The journal and `configuration replace file` need the full path, whichever form the device printed.
+        self.archive = name if ":" in name else f"{location.rstrip('/')}/{name}"
         return f"archive {self.archive}"
+
+    def ensure_archive_location(self) -> str:
+        """Comware archives only once ``archive configuration location DIR filename-prefix P`` is set
+        (H3C/HPE Fundamentals Command Reference, "archive configuration location"; without it the
+        device refuses and the precheck would wait for a prompt). Keeps an operator's location; sets
+        ARCHIVE_DIR/ARCHIVE_PREFIX otherwise. Idempotent. Returns the location in use."""
+        shown = self.cmd("display archive configuration")
+        # "Location: flash:/archive" / "Filename prefix: my_archive" (command reference example; unverified
+        # against a capture).
+        loc, prefix = re.search(r"Location:\s*(\S+)", shown), re.search(r"Filename prefix:\s*(\S+)", shown)
+        if loc and prefix:
+            return loc.group(1)
+        self.cmd(f"mkdir {ARCHIVE_DIR}")  # the directory must exist; "already exists" is fine
+        self._send([f"archive configuration location {ARCHIVE_DIR} filename-prefix {ARCHIVE_PREFIX}"])
+        return ARCHIVE_DIR
 
     def push(self, commands: list[str]) -> str:
         return self._send([f"configuration commit delay {COMMIT_DELAY_MINUTES}", *commands])
@@ -198,16 +229,11 @@ class Comware(Driver):
 
 class Ruijie(Driver):
     platform = "ruijie_os"
-    show = "show"
-    running_cmd = "show running-config"
     saved_cmd = "show startup-config"  # unverified for ZXROS: from RGOS/IOS usage, no ZTE capture found
-    version_marker = "Ruijie"
-    ping_fmt = "ping ipv6 {addr}"
 
 
 class Zte(Ruijie):
     platform = "zte_zxros"
-    version_marker = "ZTE"
 
 
 DRIVERS: dict[str, type[Driver]] = {
@@ -220,26 +246,20 @@ DRIVERS: dict[str, type[Driver]] = {
 
 
 def driver_for(platform: str, conn: BaseConnection) -> Driver:
-    return DRIVERS[platform](conn)
+    try:
+        return DRIVERS[platform](conn)
+    except KeyError:
+        vendors.get(platform)  # an unknown platform: the vendor registry's clear error
+        raise ValueError(f"platform {platform!r} has a vendor module but no driver in network/platforms.py") from None
 
 
-def interface_states(output: str) -> dict[str, bool]:
-    """Interface -> up (physical and protocol), from any vendor's ``... interface brief``:
-    the name is the first column (columns are 2+ spaces apart; RGOS names contain one space)."""
-    states = {}
-    for line in output.splitlines():
-        if not line or line[0].isspace() or line.startswith(("[", "*", "(", "PHY", "Interface", "Link", "Protocol")):
-            continue
-        parts = re.split(r"\s{2,}|(?=\[)", line.strip(), maxsplit=1)
-        if len(parts) != 2 or not re.search(r"\d", parts[0]):
-            continue
-        rest = parts[1].lower()
-        words = re.findall(r"[a-z*(]+", rest)
-        up = "up" in " ".join(words) and not any(w in ("down", "*down", "adm") for w in words)
-        states[cfgtext.canonical_interface(parts[0])] = up
-    return states
+def interface_states(output: str, platform: str, key: str = "ip_brief") -> dict[str, bool]:
+    """Canonical interface name -> up (physical and protocol), parsed with the platform's
+    ``ip_brief`` (or ``ipv6_brief``) TextFSM template: rate suffixes such as ``(10G)``, VPN and
+    Description columns and legend lines are the template's business, not a guess over any vendor."""
+    return parsing.interface_states(vendors.get(platform), output, key)
 
 
-def ipv4_route_set(output: str) -> set[str]:
+def ipv4_route_set(output: str, platform: str) -> set[str]:
     """IPv4 destinations in a routing table (the baseline a change must not lose)."""
-    return set(re.findall(r"\b(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})\b", output))
+    return parsing.ipv4_routes(vendors.get(platform), output)

@@ -134,7 +134,7 @@ def precheck_problems(intent: VpnIntent, running: list[cfgtext.Block], brief: st
     a VPN instance of that name with another route distinguisher."""
     problems = []
     have = {cfgtext.normalise_line(b.header): b for b in running}
-    states = platforms.interface_states(brief)
+    states = platforms.interface_states(brief, intent.platform)
     for p in intent.ports:
         if cfgtext.canonical_interface(p.interface) not in states:
             problems.append(f"{p.interface}: no such interface on the device")
@@ -166,14 +166,14 @@ def verify(intent: VpnIntent, drv: platforms.Driver, done: set[str], baseline: t
     missing = cfgtext.missing_lines(intent.blocks, cfgtext.parse(drv.running(), intent.platform))
     if missing:
         failures.append(f"not in running config: {', '.join(missing[:3])}")
-    states = platforms.interface_states(drv.ip_brief())
+    states = platforms.interface_states(drv.ip_brief(), drv.platform)
     for p in intent.ports:
         if not states.get(cfgtext.canonical_interface(p.interface), False):
             failures.append(f"{p.interface} not up in `ip interface brief`")
     for label, addr in intent.probes(done):
         if not vpn_ping(drv, intent.net.vpn.name, addr):
             failures.append(f"ping -vpn-instance {intent.net.vpn.name} {addr} ({label}) failed")
-    public = platforms.ipv4_route_set(drv.ipv4_routes())
+    public = platforms.ipv4_route_set(drv.ipv4_routes(), drv.platform)
     leaked = sorted(str(s.ipv4.network) for s in intent.net.sites if str(s.ipv4.network) in public)
     if leaked:
         failures.append(f"VPN prefixes in the public routing table: {', '.join(leaked)}")

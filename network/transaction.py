@@ -117,7 +117,8 @@ class Baseline:
 
     @classmethod
     def take(cls, drv: platforms.Driver) -> Baseline:
-        return cls(platforms.interface_states(drv.ip_brief()), platforms.ipv4_route_set(drv.ipv4_routes()))
+        return cls(platforms.interface_states(drv.ip_brief(), drv.platform),
+                   platforms.ipv4_route_set(drv.ipv4_routes(), drv.platform))
 
     def as_record(self) -> dict:
         return {"interfaces_up": sorted(n for n, up in self.interfaces.items() if up), "routes": sorted(self.routes)}
@@ -127,12 +128,12 @@ class Baseline:
         return cls({n: True for n in rec.get("interfaces_up", [])}, set(rec.get("routes", [])))
 
     def lost(self, drv: platforms.Driver, states: dict[str, bool] | None = None) -> list[str]:
-        states = states if states is not None else platforms.interface_states(drv.ip_brief())
+        states = states if states is not None else platforms.interface_states(drv.ip_brief(), drv.platform)
         out = []
         gone = sorted(n for n, up in self.interfaces.items() if up and not states.get(n, False))
         if gone:
             out.append(f"IPv4 baseline: interfaces went down: {', '.join(gone)}")
-        routes = sorted(self.routes - platforms.ipv4_route_set(drv.ipv4_routes()))
+        routes = sorted(self.routes - platforms.ipv4_route_set(drv.ipv4_routes(), drv.platform))
         if routes:
             out.append(f"IPv4 baseline: routes lost: {', '.join(routes[:5])}")
         return out
@@ -287,15 +288,8 @@ class Transaction:
         return self.verify_and_finish(baseline)
 
     def version_problems(self) -> list[str]:
-        dev = self.ctx.inv.devices[self.name]
-        version = self.drv.version()
-        problems = []
-        if self.drv.version_marker and self.drv.version_marker not in version:
-            problems.append(f"platform: expected {dev.platform} ({self.drv.version_marker!r}) in "
-                            f"`{self.drv.show} version`")
-        if dev.os_version and dev.os_version not in version:
-            problems.append(f"version: inventory says {dev.os_version}, device does not report it")
-        return problems
+        # Parsed and compared by the vendor (govops/vendors), never a substring test (issue 13, problem 1).
+        return self.drv.version_problems(self.ctx.inv.devices[self.name].os_version)
 
     def begin(self, running_text: str, baseline: Baseline) -> None:
         path = self.ctx.backup_dir / f"{self.name}.pre-{self.intent.name}.{self.change}.cfg"

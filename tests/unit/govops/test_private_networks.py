@@ -122,7 +122,10 @@ def test_precheck_refuses_a_port_with_other_config_and_a_foreign_rd(inv):
     intent = pn.build_intent(inv, "bdc", "core-1")
     running = cfgtext.parse("ip vpn-instance BDC\n ipv4-family\n  route-distinguisher 65010:999\n#\n"
                             "interface GigabitEthernet0/1/5\n ip address 10.9.9.1 255.255.255.0\n#\n", "huawei_vrpv8")
-    brief = "GigabitEthernet0/1/5  up  up\nGigabitEthernet0/1/3  up  up\n"
+    # VRPv8 layout (tests/fixtures/real/huawei_vrpv8/display_ip_interface_brief): header, rate suffix, VPN column.
+    brief = ("Interface                         IP Address/Mask      Physical   Protocol VPN\n"
+             "GigabitEthernet0/1/5(10G)         10.9.9.1/24          up         up       --\n"
+             "GigabitEthernet0/1/3              unassigned           up         up       --\n")
     problems = pn.precheck_problems(intent, running, brief)
     assert any("GigabitEthernet0/1/5 already carries other configuration" in p for p in problems), problems
     assert any("route distinguisher 65010:999, expected 65010:101" in p for p in problems), problems

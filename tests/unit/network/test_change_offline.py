@@ -88,16 +88,18 @@ def test_normalisation_drops_volatile_lines_only():
     assert config.normalise_text(a, "ruijie_os") == config.normalise_text(b, "ruijie_os") == "!\nhostname x\n!\nend\n"
 
 
-@pytest.mark.parametrize("output,name,up", [
-    ("Interface                   PHY   Protocol\nGigabitEthernet0/0/1        up    up\n"
-     "GigabitEthernet0/0/2        down  down\n", "GigabitEthernet0/0/2", False),
-    ("Interface                    Physical              Protocol\nLoopBack0                    up  up(s)\n"
-     "[IPv6 Address] 2001:DB8::1\n", "LoopBack0", True),
-    ("GigabitEthernet 0/1              [up/up]\n    2001:DB8::1\n", "GigabitEthernet 0/1", True),
-    ("GigabitEthernet1/0/1                    *down     down       Unassigned\n", "GigabitEthernet1/0/1", False),
+@pytest.mark.parametrize("platform,key,output,name,up", [
+    ("huawei", "ip_brief", "Interface                         IP Address/Mask      Physical   Protocol\n"
+     "GigabitEthernet0/0/1              198.18.8.3/31        up         up\n"
+     "GigabitEthernet0/0/2              unassigned           down       down\n", "GigabitEthernet0/0/2", False),
+    ("huawei_vrpv8", "ipv6_brief", "Interface                    Physical              Protocol VPN\n"
+     "LoopBack0                    up                    up(s)    --\n[IPv6 Address] 2001:DB8::1\n", "LoopBack0", True),
+    ("ruijie_os", "ipv6_brief", "GigabitEthernet 0/1              [up/up]\n    2001:DB8::1\n", "GigabitEthernet 0/1", True),
+    ("hp_comware", "ipv6_brief", "Interface                                Physical Protocol IPv6 Address\n"
+     "GigabitEthernet1/0/1                    *down     down       Unassigned\n", "GigabitEthernet1/0/1", False),
 ])
-def test_interface_states_across_vendors(output, name, up):
-    assert platforms.interface_states(output)[config.canonical_interface(name)] is up
+def test_interface_states_per_vendor(platform, key, output, name, up):
+    assert platforms.interface_states(output, platform, key)[config.canonical_interface(name)] is up
 
 
 def test_drift_rule_missing_and_unplanned():
