@@ -24,7 +24,9 @@ VENDOR = Vendor(
     platform="ruijie_os",
     names=("Ruijie RGOS",),
     version_pattern=re.compile(
-        r"System software version\s*:\s*(?P<family>RGOS) (?P<version>[\w.()]+?)(?:,\s*Release\((?P<release>\w+)\))?\s*$",
+        # "System software version : S6220_RGOS 11.0(5)B9P33" (series prefix) or "RGOS 11.4(1)B12P10".
+        r"System software version\s*:\s*(?:\S+_)?(?P<family>RGOS) (?P<version>[\w.()]+?)"
+        r"(?:,\s*Release\((?P<release>\w+)\))?\s*$",
         re.M),
     sot_version_pattern=re.compile(r"(?:RGOS\s+)?(?P<version>\d[\w.()]*)"),
     sot_version_example="RGOS 11.4(1)B12P10",
