@@ -5,12 +5,14 @@ layers): pysnmp builds and encodes the request, sends it on its asyncio transpor
 timeouts and retries; the Response is decoded by `ber.decode_response` instead of pyasn1, which
 is ~35x faster and was 85 % of a scrape's CPU (bench/snmp_exporter). A response that reader does
 not understand goes through pysnmp's own pyasn1 path. v3 authPriv needs the v3arch `SnmpEngine`
-(USM, AES) and its hlapi. Dispatcher and engine are created lazily, one per event loop, and
+(USM, AES), driven through pysnmp's command generator below hlapi; pysnmp's USM keeps discovery,
+time window, HMAC and decryption, and the decrypted ScopedPDU of a Response is read by the same
+fast reader (fastusm.py). Dispatcher and engines are created lazily, one per event loop, and
 reused: an engine builds its own MIB tree (~2 MiB, ~50 ms CPU) and both are bound to the loop
 they were first used on (lextudio/pysnmp#237).
 
-Requests carry plain (OID tuple, Null) pairs and v3 responses are read with `lookupMib=False`,
-so no MIB resolution happens on either side. A walk puts every requested column in one
+Requests carry plain (OID tuple, Null) pairs, so no MIB resolution happens on either side.
+A walk puts every requested column in one
 GETBULK (as `snmptable` and snmp_exporter do), which cuts PDUs ~4x against one walk per column.
 Values come back as plain Python: int, bytes (OCTET STRING, IpAddress, Opaque), OID tuples;
 varbind exceptions and NULL are dropped by the walk and get.
@@ -27,10 +29,12 @@ import pysnmp.hlapi.v1arch.asyncio as v1
 import pysnmp.hlapi.v3arch.asyncio as v3
 from prometheus_client import Counter
 from pyasn1.type.univ import Null, ObjectIdentifier, OctetString
+from pysnmp.entity.rfc3413 import cmdgen
+from pysnmp.hlapi.v3arch.asyncio.lcd import CommandGeneratorLcdConfigurator
 from pysnmp.proto import api
 from pysnmp.proto.rfc1905 import EndOfMibView, NoSuchInstance, NoSuchObject
 
-from monitoring.snmp import ber
+from monitoring.snmp import ber, fastusm
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +189,28 @@ def _v2c_result(future: asyncio.Future, error_indication, rsp) -> None:
         future.set_result((int(_V2C.apiPDU.get_error_status(rsp)), int(_V2C.apiPDU.get_error_index(rsp)), rows))
 
 
+_V3_LCD = CommandGeneratorLcdConfigurator()  # hlapi's: USM user and target rows per engine
+_V3_CMDGEN = cmdgen.CommandGenerator()  # stateless apart from its pending requests
+
+
+def _v3_result(_engine, _handle, error_indication, pdu, future: asyncio.Future) -> None:
+    """CommandGenerator callback: resolve with (error status, error index, plain varbinds)."""
+    if future.done():
+        return
+    if error_indication:
+        future.set_exception(SnmpError(str(error_indication)))
+        return
+    rows = fastusm.plain_varbinds(pdu)
+    if rows is None:  # decoded by pyasn1 (the fast reader declined it)
+        rows = [(tuple(name), plain(value)) for name, value in _V2C.apiPDU.get_varbinds(pdu)]
+    status = int(_V2C.apiPDU.get_error_status(pdu))
+    if not rows and not status:  # as hlapi did: a response without varbinds is an agent fault
+        future.set_exception(SnmpError("empty response"))
+        return
+    # Read raw: pysnmp's get_error_index checks it against the (fast path: empty) varbind list.
+    future.set_result((status, int(pdu.getComponentByPosition(2)), rows))
+
+
 class SnmpClient:
     """Walks and GETs against many agents concurrently from one event loop."""
 
@@ -199,7 +225,9 @@ class SnmpClient:
         # silently replaced by the first (a wrong key would "work", per-device keys would not).
         key = (id(asyncio.get_running_loop()), creds)
         if key not in self._engines:
-            self._engines[key] = v3.SnmpEngine()
+            engine = v3.SnmpEngine()
+            fastusm.use_fast_usm(engine)
+            self._engines[key] = engine
         return self._engines[key]
 
     def _dispatcher(self) -> _Dispatcher:
@@ -245,16 +273,21 @@ class SnmpClient:
         return await future
 
     async def _request_v3(self, ep: Endpoint, creds: Credentials, oids: list[Oid], bulk: bool):
-        var_binds = [(o, Null()) for o in oids]
-        head = (self._engine(creds), creds.auth_data(), await self._target(v3, ep), v3.ContextData())
+        # pysnmp's command generator below hlapi (hlapi's callbacks would turn the varbinds into
+        # ObjectTypes), so the response PDU reaches us with the fast path's plain varbinds.
+        engine = self._engine(creds)
+        addr_name, _ = _V3_LCD.configure(engine, creds.auth_data(), await self._target(v3, ep), b"")
         if bulk:
-            reply = await v3.bulk_cmd(*head, 0, ep.max_repetitions, *var_binds, lookupMib=False)
+            pdu = _V2C.GetBulkRequestPDU()
+            _V2C.apiBulkPDU.set_defaults(pdu)
+            _V2C.apiBulkPDU.set_max_repetitions(pdu, ep.max_repetitions)
         else:
-            reply = await v3.get_cmd(*head, *var_binds, lookupMib=False)
-        err_ind, err_status, err_index, rows = reply
-        if err_ind:
-            raise SnmpError(str(err_ind))
-        return int(err_status), int(err_index), [(name.asTuple(), plain(value)) for name, value in rows]
+            pdu = _V2C.GetRequestPDU()
+            _V2C.apiPDU.set_defaults(pdu)
+        _V2C.apiPDU.set_varbinds(pdu, [(o, _V2C.null) for o in oids])
+        future = asyncio.get_running_loop().create_future()
+        _V3_CMDGEN.send_pdu(engine, addr_name, None, b"", pdu, _v3_result, future)
+        return await future
 
     async def walk_columns(self, ep: Endpoint, creds: Credentials, columns: list[Oid], stats: WalkStats) -> Table:
         """Every (index suffix → value) under each of `columns`, all walked in the same GETBULKs.

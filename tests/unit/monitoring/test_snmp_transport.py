@@ -355,3 +355,50 @@ def test_cached_labels_are_dropped_when_if_table_last_change_moves(agent):
         assert run_in_ns(go) == "gmnew", "labels cached before the interface appeared were kept"
     finally:
         subprocess.run(["ip", "netns", "exec", NS, "ip", "link", "del", "gmnew"], check=False)
+
+
+def _v3_walk_with(patch=None):
+    """A v3 authPriv walk in a fresh client after `patch()` ran in the child: (table, fast, fallback) or the error."""
+    async def go():
+        from monitoring.snmp import fastusm
+        fastusm.stats.update(fast=0, fallback=0)  # the fork inherits the parent's counts
+        if patch:
+            patch()
+        client, stats = SnmpClient(), WalkStats()
+        ep = Endpoint("127.0.0.1", 1161, timeout=0.5, retries=0, max_repetitions=10)
+        try:
+            table = _plain(await client.walk_columns(ep, V3, COLUMNS, stats))
+        except SnmpError as exc:
+            table = f"SnmpError: {exc}"
+        return table, fastusm.stats["fast"], fastusm.stats["fallback"]
+    return run_in_ns(go)
+
+
+def test_v3_fast_scoped_pdu_reader_and_its_pyasn1_fallback_give_identical_walks(agent):
+    def refuse():
+        from monitoring.snmp import ber
+
+        def no(_data):
+            raise ber.BerError("forced")
+        ber.decode_scoped_response = no  # only in the forked child
+    fast, n_fast, _ = _v3_walk_with()
+    slow, n_fast_slow, n_fallback = _v3_walk_with(refuse)
+    assert isinstance(fast, dict) and fast == slow == walk_all(V2, 10)[0]
+    assert n_fast >= 4, "the responses must have gone through the fast reader"
+    assert n_fast_slow == 0 and n_fallback >= 4, "and here all through pyasn1"
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip"])
+def test_v3_damaged_decrypted_scoped_pdus_fall_back_and_fail_as_pysnmp_does(agent, damage):
+    """A plaintext the reader rejects goes to pyasn1, which refuses it as before: a clean SnmpError."""
+    def corrupt():
+        from pysnmp.proto.secmod.rfc3826.priv import aes
+        orig = aes.Aes.decrypt_data
+
+        def bad(self, *args):
+            data = bytes(orig(self, *args))
+            return data[:len(data) // 2] if damage == "truncate" else bytes([0x31]) + data[1:]
+        aes.Aes.decrypt_data = bad
+    table, n_fast, n_fallback = _v3_walk_with(corrupt)
+    assert isinstance(table, str) and table.startswith("SnmpError"), table
+    assert n_fast == 0 and n_fallback >= 1

@@ -1,0 +1,177 @@
+"""The SNMPv3 fast path (monitoring/snmp/fastusm.py) without an agent: the decrypted ScopedPDU
+as pyasn1 encodes it, read by ber.decode_scoped_response and by pyasn1, must agree; anything the
+reader rejects must reach pyasn1 unchanged; and the pysnmp line it hooks must still be there.
+(Against a real snmpd over v3 authPriv: tests/unit/monitoring/test_snmp_transport.py.)"""
+
+from __future__ import annotations
+
+import inspect
+import random
+
+import pytest
+from pyasn1.codec.ber import decoder, encoder
+from pyasn1.error import PyAsn1Error
+from pysnmp.proto import rfc1902, rfc1905
+from pysnmp.proto.api import v2c
+from pysnmp.proto.mpmod.rfc3412 import ScopedPDU
+from pysnmp.proto.secmod.rfc3414 import service
+
+from monitoring.snmp import fastusm
+from monitoring.snmp.transport import plain
+
+
+def sample_varbinds(n: int):
+    out = []
+    for i in range(1, n + 1):
+        out += [((1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 1, i), rfc1902.OctetString(f"GE0/0/{i}".encode())),
+                ((1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 6, i), rfc1902.Counter64(2**63 + i)),
+                ((1, 3, 6, 1, 2, 1, 2, 2, 1, 8, i), rfc1902.Integer(i % 3)),
+                ((1, 3, 6, 1, 2, 1, 2, 2, 1, 10, i), rfc1902.Counter32(2**32 - i)),
+                ((1, 3, 6, 1, 2, 1, 4, 20, 1, 1, i), rfc1902.IpAddress("10.0.0.1")),
+                ((1, 3, 6, 1, 2, 1, 1, 3, i), rfc1902.TimeTicks(i)),
+                ((1, 3, 6, 1, 2, 1, 1, 2, i), rfc1902.ObjectIdentifier((1, 3, 6, 1, 4, 1, 2011, i))),
+                ((1, 3, 6, 1, 2, 1, 2, 2, 1, 5, i), rfc1902.Gauge32(10**9))]
+    out += [((1, 3, 6, 1, 9), rfc1905.NoSuchObject("")), ((1, 3, 6, 1, 9, 1), rfc1905.EndOfMibView(""))]
+    return out
+
+
+def scoped_plaintext(varbinds, pdu=None, engine_id=b"\x80\x00\x1f\x88\x80abc", name=b"") -> bytes:
+    """A ScopedPDU as an agent's USM encrypts it, encoded by pyasn1 (BER as pysnmp sends it)."""
+    if pdu is None:
+        pdu = rfc1905.ResponsePDU()
+        v2c.apiPDU.set_defaults(pdu)
+        v2c.apiPDU.set_request_id(pdu, 123456)
+    v2c.apiPDU.set_varbinds(pdu, varbinds)
+    scoped = ScopedPDU()
+    scoped[0], scoped[1] = engine_id, name
+    scoped.setComponentByPosition(2)
+    scoped.getComponentByPosition(2).setComponentByType(pdu.tagSet, pdu, verifyConstraints=False,
+                                                        matchTags=False, matchConstraints=False)
+    return encoder.encode(scoped)
+
+
+def via_proxy(data: bytes):
+    """Decode as pysnmp's USM does, with the fast path switched on (as inside FastUsm)."""
+    fastusm.install()
+    fastusm._state.on = True
+    try:
+        return service.decoder.decode(data, asn1Spec=ScopedPDU())
+    finally:
+        fastusm._state.on = False
+
+
+def header(scoped):
+    pdu = scoped[2].getComponent()
+    return (bytes(scoped[0]), bytes(scoped[1]), pdu.tagSet, int(v2c.apiPDU.get_request_id(pdu)),
+            int(v2c.apiPDU.get_error_status(pdu)), int(pdu[2]))  # error-index raw (see transport)
+
+
+@pytest.mark.parametrize("n", [0, 1, 40])
+def test_fast_scoped_pdu_equals_pyasn1(n):
+    data = scoped_plaintext(sample_varbinds(n), name=b"vrf-a")
+    ref, _ = decoder.decode(data, asn1Spec=ScopedPDU())
+    before = dict(fastusm.stats)
+    got, rest = via_proxy(data)
+    assert fastusm.stats["fast"] == before["fast"] + 1 and rest == b""
+    assert header(got) == header(ref)
+    pdu = got[2].getComponent()
+    assert fastusm.plain_varbinds(pdu) == [(tuple(o), plain(v)) for o, v in v2c.apiPDU.get_varbinds(ref[2].getComponent())]
+    assert list(v2c.apiPDU.get_varbinds(pdu)) == []  # the varbinds travel only as plain values
+
+
+def test_des_padding_after_the_scoped_pdu_is_ignored_as_pysnmp_ignores_it():
+    data = scoped_plaintext(sample_varbinds(2)) + b"\x00" * 5
+    got, _ = via_proxy(data)
+    assert len(fastusm.plain_varbinds(got[2].getComponent())) == 18
+
+
+def test_the_proxy_is_inert_outside_fast_usm_and_for_other_specs():
+    data = scoped_plaintext(sample_varbinds(3))
+    fastusm.install()
+    before = dict(fastusm.stats)
+    got, _ = service.decoder.decode(data, asn1Spec=ScopedPDU())  # not inside FastUsm
+    assert fastusm.plain_varbinds(got[2].getComponent()) is None
+    assert len(v2c.apiPDU.get_varbinds(got[2].getComponent())) == 26
+    assert fastusm.stats == before
+    assert service.decoder.decode(encoder.encode(rfc1902.Integer(7)))[0] == 7  # delegates the rest
+
+
+def test_reports_and_other_pdus_go_to_pyasn1():
+    """A Report (discovery, notInTimeWindow) must reach pysnmp with its varbinds: pysnmp reads them."""
+    report = rfc1905.ReportPDU()
+    v2c.apiPDU.set_defaults(report)
+    data = scoped_plaintext([((1, 3, 6, 1, 6, 3, 15, 1, 1, 4, 0), rfc1902.Counter32(1))], pdu=report)
+    before = dict(fastusm.stats)
+    got, _ = via_proxy(data)
+    assert fastusm.stats["fallback"] == before["fallback"] + 1
+    assert got[2].getComponent().tagSet == rfc1905.ReportPDU.tagSet
+    assert len(v2c.apiPDU.get_varbinds(got[2].getComponent())) == 1
+
+
+def _outcome(fn, data):
+    try:
+        scoped, _ = fn(data)
+    except PyAsn1Error as exc:
+        return ("error", type(exc).__name__)
+    pdu = scoped[2].getComponent()
+    rows = fastusm.plain_varbinds(pdu)
+    if rows is None:
+        rows = [(tuple(o), plain(v)) for o, v in v2c.apiPDU.get_varbinds(pdu)]
+    return ("ok", header(scoped), rows)
+
+
+def test_truncated_and_corrupted_plaintexts_fall_back_to_pyasn1_with_its_outcome():
+    """Every truncation, and random corruption: whatever the reader accepts pyasn1 reads the same
+    way; whatever it rejects is decided by pyasn1 exactly as without the fast path."""
+    good = scoped_plaintext(sample_varbinds(3))
+    indefinite = bytes([0x30, 0x80]) + good[2:] + b"\x00\x00"  # BER pyasn1 accepts, the reader does not
+    assert _outcome(via_proxy, indefinite) == _outcome(lambda d: decoder.decode(d, asn1Spec=ScopedPDU()), indefinite)
+    cases = [good[:cut] for cut in range(len(good))] + [indefinite]
+    rnd = random.Random(3)
+    for _ in range(1500):
+        data = bytearray(good)
+        data[rnd.randrange(len(data))] = rnd.randrange(256)
+        cases.append(bytes(data))
+    fallbacks = 0
+    for data in cases:
+        before = fastusm.stats["fallback"]
+        fast = _outcome(via_proxy, data)
+        fallbacks += fastusm.stats["fallback"] - before
+        if fastusm.stats["fallback"] > before:  # rejected: pyasn1 alone decided
+            assert fast == _outcome(lambda d: decoder.decode(d, asn1Spec=ScopedPDU()), data)
+        else:  # accepted: a well-formed Response; pyasn1 must agree where it can read it
+            ref = _outcome(lambda d: decoder.decode(d, asn1Spec=ScopedPDU()), data)
+            if ref[0] == "ok":
+                assert fast == ref
+    assert fallbacks >= len(good)  # every truncation fell back
+
+
+def test_the_pysnmp_line_fastusm_hooks_is_still_there():
+    """fastusm replaces the `decoder` global of pysnmp's USM module and overrides its
+    process_incoming_message: fail loudly if a pysnmp upgrade moves either."""
+    src = inspect.getsource(service.SnmpUSMSecurityModel.process_incoming_message)
+    assert "decoder.decode(decryptedData, asn1Spec=scopedPduSpec)" in src
+    assert list(inspect.signature(service.SnmpUSMSecurityModel.process_incoming_message).parameters) == [
+        "self", "snmpEngine", "messageProcessingModel", "maxMessageSize", "securityParameters",
+        "securityModel", "securityLevel", "wholeMsg", "msg"]
+    assert hasattr(service, "decoder")
+    assert fastusm.FastUsm.SECURITY_MODEL_ID == 3
+
+
+def test_an_error_status_with_index_reaches_the_client_from_the_fast_path():
+    import asyncio
+
+    from monitoring.snmp.transport import _v3_result
+    pdu = rfc1905.ResponsePDU()
+    v2c.apiPDU.set_defaults(pdu)
+    v2c.apiPDU.set_error_status(pdu, 5)
+    v2c.apiPDU.set_error_index(pdu, 2)
+    scoped, _ = via_proxy(scoped_plaintext(sample_varbinds(1), pdu=pdu))
+    loop = asyncio.new_event_loop()
+    try:
+        fut = loop.create_future()
+        _v3_result(None, None, None, scoped[2].getComponent(), fut)
+        status, index, rows = fut.result()
+    finally:
+        loop.close()
+    assert (status, index, len(rows)) == (5, 2, 10)
