@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jinja2
 
-from govops import ipv6
+from govops import ipv6, vendors
 from govops.sot import Device, Inventory, Problem
 from govops.sot.problems import InventoryError
 from network import config as cfgtext
@@ -24,9 +24,6 @@ TEMPLATES = Path(__file__).parent / "templates"
 TIERS = ("core", "aggregation", "access")
 ACL6_NUMBER = 3000
 ACL6_NAME = "GOVOPS-MGMT-V6"
-# The loopback each platform's twin (and real box) carries the router's /128 on.
-LOOPBACK = {"huawei": "LoopBack0", "huawei_vrpv8": "LoopBack0", "hp_comware": "LoopBack0",
-            "ruijie_os": "Loopback 0", "zte_zxros": "loopback1"}
 
 
 class RenderError(InventoryError):
@@ -147,7 +144,7 @@ def compute_routes(inv: Inventory, plan: ipv6.Plan, name: str) -> list[Route]:
 
 def device_addresses(inv: Inventory, plan: ipv6.Plan, name: str) -> list[Address]:
     dev = inv.devices[name]
-    out = [Address(LOOPBACK.get(dev.platform, "LoopBack0"), plan.loopbacks[name], "loopback")]
+    out = [Address(vendors.get(dev.platform).loopback, plan.loopbacks[name], "loopback")]
     for link, here, there in inv.links_of(name):
         a, b = plan.link_addresses(link)
         mine, far = (a, b) if here == link.a else (b, a)

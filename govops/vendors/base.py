@@ -72,6 +72,7 @@ class Vendor:
     # unplanned): matched against the normalised line (lower case, single spaces).
     drift_ignore: tuple[re.Pattern[str], ...]
     sot_version_example: str  # an os_version the SoT may hold, for error messages
+    loopback: str  # the loopback that carries the router's /128 ("LoopBack0", "Loopback 0", "loopback1")
     # What could not be checked against a public sample or document, and why (key -> reason).
     unverified: dict[str, str] = field(default_factory=dict)
     sub_interface_separator: str = "."

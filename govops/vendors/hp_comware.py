@@ -33,6 +33,7 @@ VENDOR = Vendor(
     sot_version_pattern=re.compile(
         r"(?:Comware\s+)?(?:Version\s+)?(?P<version>\d+\.\d+\.\d+)(?:,?\s+(?:Release|ESS)\s+(?P<release>\w+))?"),
     sot_version_example="7.1.070, Release 6308",
+    loopback="LoopBack0",
     interface_pattern=re.compile(rf"(?:{'|'.join(re.escape(t) for t in _ALL)})\d+(?:/\d+)*(?::\d+)?(?:\.\d+)?"),
     abbreviations=ABBREVIATIONS,
     commands={

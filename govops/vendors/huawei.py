@@ -55,6 +55,7 @@ VENDOR = Vendor(
         r"(?P<family>VRP \(R\) software), Version (?P<version>5\.\d+) \((?:[^)]*?\s)?(?P<release>V\d{3}R\d{3}\w*)\)"),
     sot_version_pattern=re.compile(r"(?:(?:VRP\s+)?(?:Version\s+)?(?P<version>5\.\d+),?\s+)?(?P<release>V\d{3}R\d{3}\w*)"),
     sot_version_example="V200R021C10SPC600",
+    loopback="LoopBack0",
     interface_pattern=interface_pattern(INTERFACE_TYPES),
     abbreviations={},  # VRP prints names in full in `display ip interface brief`
     commands=COMMANDS,

@@ -28,6 +28,7 @@ VENDOR = Vendor(
     sot_version_pattern=re.compile(
         r"(?:(?:VRP\s+|YunShan OS\s+)?(?:Version\s+)?(?P<version>8\.\d+|\d+\.\d+\.\d+\.\w+),?\s+)?(?P<release>V\d{3}R\d{3}\w*)"),
     sot_version_example="V800R021C10SPC600",
+    loopback="LoopBack0",
     interface_pattern=huawei.interface_pattern(INTERFACE_TYPES),
     abbreviations={},
     commands={**huawei.COMMANDS, "trial_status": "display configuration trial status"},

@@ -30,6 +30,7 @@ VENDOR = Vendor(
         re.M),
     sot_version_pattern=re.compile(r"(?:RGOS\s+)?(?P<version>\d[\w.()]*)"),
     sot_version_example="RGOS 11.4(1)B12P10",
+    loopback="Loopback 0",
     interface_pattern=re.compile(rf"(?:{_TYPES}) ?\d+(?:/\d+)*(?:\.\d+)?"),
     abbreviations=ABBREVIATIONS,
     commands={

@@ -26,6 +26,7 @@ VENDOR = Vendor(
         r"(?:\w*)?, Release (?P<release>\w+)"),
     sot_version_pattern=re.compile(r"(?:ZX\w+\s+)?(?P<version>V\d+(?:\.\d+)+(?:\([\d.]+\))?)"),
     sot_version_example="V5.00.10(3.12.10)",
+    loopback="loopback1",
     interface_pattern=re.compile(rf"(?:(?:{_PORTS})[-_]?\d+(?:/\d+)+|(?:{_LOGICAL})-?\d+|mgmt_eth)(?:\.\d+)?"),
     abbreviations={},
     commands={
