@@ -57,13 +57,14 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fetch(inv, names, args, with_saved: bool = False):
+def _fetch(inv, names, args):
     from network import backup
 
     with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
         task = bar.add_task("reading running configs", total=len(names))
         return backup.fetch_all(inv, names, _session_opts(args), args.workers,
-                                progress=lambda _f: bar.advance(task), with_saved=with_saved)
+                                progress=lambda _f: bar.advance(task),
+                                with_saved=not getattr(args, "running_only", True))
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -92,7 +93,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
     from network import drift
 
     inv, _, intents = _prepare(args)
-    fetched = _fetch(inv, list(intents), args, with_saved=True)
+    fetched = _fetch(inv, list(intents), args)
     reports = []
     for name, intent in intents.items():
         f = fetched[name]
@@ -178,6 +179,8 @@ def add_cli(subparsers) -> None:
     _common(p)
     _ssh(p)
     p.add_argument("--metrics", help="write govops_net_drift metrics to this .prom file")
+    p.add_argument("--running-only", action="store_true",
+                   help="skip the saved-vs-running comparison (lines running only are lost at reboot)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_drift)
 
