@@ -11,7 +11,7 @@ them here, deterministically, and the twin keeps the table, so it never has to r
 2. Readable form: a known type's abbreviation (or, for an unknown type, the type itself)
    followed by the number with '/' -> '-' and '.' kept: GigabitEthernet0/1/0 -> ge0-1-0,
    Ten-GigabitEthernet1/0/49 -> xge1-0-49, gei-0/1/0/1 -> gei0-1-0-1, GigabitEthernet0/1/0.1003
-   -> ge0-1-0.1003, Route-Aggregation1 -> routeaggregation1.
+   -> ge0-1-0.1003, Route-Aggregation1 -> rag1, xxvgei-1/1/0/24 -> xxvgei1-1-0-24.
 3. Anything else (too long, an odd character, no number, a reserved lab name): a short hint of
    the type, '_' and a hash of the name: `ifx_3f2a9c01d4`. Readable forms never hold '_', so
    the two kinds cannot meet.
@@ -34,15 +34,18 @@ RESERVED = frozenset({"lo", "mgmt0", "eth1"})
 # Spellings of one port kind (Huawei CE `GE1/0/0` and S-series `GigabitEthernet0/0/1` are both
 # gigabit ports; no device has both spellings) -> the one canonical type.
 _ALIASES = {
-    "ge": "gigabitethernet",
-    "tengigabitethernet": "xgigabitethernet", "10ge": "xgigabitethernet",
+    "ge": "gigabitethernet", "gi": "gigabitethernet",
+    "tengigabitethernet": "xgigabitethernet", "10ge": "xgigabitethernet", "te": "xgigabitethernet",
     "twentyfivegige": "25ge", "fortygige": "40ge", "hundredgige": "100ge",
     "vlaninterface": "vlanif",
+    "ag": "aggregateport", "mg": "mgmt", "eth": "ethernet",  # RGOS ifName short forms (Ag1, Mg 0), NX-OS Eth
 }
 # Canonical type -> its abbreviation; one abbreviation per type, so names stay unique.
 _ABBREVIATIONS = {
     "gigabitethernet": "ge", "xgigabitethernet": "xge", "25ge": "yge", "40ge": "fge", "100ge": "hge",
-    "ethtrunk": "trk", "vlanif": "vlif", "loopback": "lo", "gei": "gei", "xgei": "xgei",
+    "mgigabitethernet": "mge", "ethernet": "eth",
+    "ethtrunk": "trk", "routeaggregation": "rag", "bridgeaggregation": "bag", "aggregateport": "ag",
+    "smartgroup": "sg", "vlanif": "vlif", "loopback": "lo", "gei": "gei", "xgei": "xgei",
 }
 _ABBREVS = frozenset(_ABBREVIATIONS.values())
 

@@ -46,6 +46,7 @@ def test_real_names_are_unique_and_readable_where_they_fit() -> None:
     assert names["xxvgei-1/1/0/24"] == "xxvgei1-1-0-24"
     assert names["Ten-GigabitEthernet1/0/49"] == "xge1-0-49"
     assert names["LoopBack0"] == names["Loopback 0"] == "lo0"
+    assert kernel_name("Ag1") == kernel_name("AggregatePort 1") == "ag1"  # RGOS ifName and CLI name: one port
 
 
 def test_the_labs_existing_names_are_kept() -> None:
@@ -57,8 +58,8 @@ def test_the_labs_existing_names_are_kept() -> None:
 
 
 def test_too_long_or_odd_names_are_hashed_not_refused() -> None:
-    long_name = "Route-Aggregation1.4094"
-    assert kernel_name(long_name).startswith("rou_")
+    assert kernel_name("Virtual-Template1.4094").startswith("vir_")
+    assert kernel_name("Route-Aggregation1") == "rag1" and kernel_name("Route-Aggregation1.4094") == "rag1.4094"
     assert kernel_name("Serial1/0/0:0") != kernel_name("Serial1/0/0:1")
     assert kernel_name("Mgmt0") != MGMT_IF  # the lab's own management port stays the lab's
     assert kernel_name("x" * 200 + "1").startswith("xxx_")
