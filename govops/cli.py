@@ -11,10 +11,10 @@ import json
 import sys
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from govops.sot import InventoryError, load_inventory
-from govops.sot.loader import read_vault_password
+from govops.sot import InventoryError, load_inventory, read_vault_password
 
 DEFAULT_INVENTORY = "inventories/lab"
 # Each room registers its own subcommands: (module, function taking the subparsers object).
@@ -64,7 +64,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     try:
         password = _vault_password(args)
     except InventoryError as exc:  # bad usage, not a finding about the inventory
-        print_problems(exc)
+        if args.json:
+            print(json.dumps([p.__dict__ for p in exc.problems], ensure_ascii=False, indent=2))
+        else:
+            print_problems(exc)
         return 2
     try:
         inv = load_inventory(args.inventory, vault_password=password)
@@ -92,7 +95,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                               for p in platforms])
     console.print(table)
     for note in notes[:10]:
-        errors.print(f"[yellow]note:[/] {note}", markup=True, highlight=False, soft_wrap=True)
+        errors.print(f"[yellow]note:[/] {escape(str(note))}", highlight=False, soft_wrap=True)
     if len(notes) > 10:
         errors.print(f"[yellow]note:[/] and {len(notes) - 10} more entries not yet in the plan")
     return 0
