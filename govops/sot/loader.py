@@ -210,6 +210,7 @@ class _Context:
         for key in SECTIONS:
             if key not in found:
                 self.add(str(self.root / "group_vars" / "all"), key, f"missing: no file under group_vars/all defines `{key}`")
+                self.failed[key].add("*")  # not "unknown" in every reference as well
         return found
 
     # -- build ----------------------------------------------------------------------------
@@ -300,6 +301,7 @@ class _Context:
         file, data = sections[name]
         if not isinstance(data, list):
             self.add(file, name, f"expected a list, found {type(data).__name__}")
+            self.failed[name].add("*")
             return {}
         out: dict = {}
         for i, item in enumerate(data):

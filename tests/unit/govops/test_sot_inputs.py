@@ -154,3 +154,9 @@ def test_the_sot_has_no_kernel_name_rule(lab_copy: Path, monkeypatch) -> None:
               lambda d: d["links"][5].update(b="fy-fyz-acc-1:xxvgei-1/1/0/24.1001"))  # a ZXROS 25GE sub-interface
     inv = load_inventory(lab_copy)
     assert inv.links[5].b.interface == "xxvgei-1/1/0/24.1001"
+
+
+def test_a_broken_section_does_not_cascade(lab_copy: Path) -> None:
+    """`sites` not a list: one problem, not "unknown site" for every device, host and centre."""
+    edit_yaml(lab_copy / "group_vars/all/city.yml", lambda d: d.update(sites="city, fenyi, yushui"))
+    assert [p.split(": ", 1)[1] for p in problems_of(lab_copy)] == ["sites: expected a list, found str"]
