@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import checks
 from .model import Centre, City, Department, Device, Host, Inventory, Link, PrivateNetwork, Site, System
-from .problems import InventoryError, Problem
+from .problems import InventoryError, Problem, has_control
 from .yamlfiles import inventory_yaml_files, is_vaulted, read_yaml
 
 SECTIONS = ("city", "sites", "links", "centres", "departments", "systems")
@@ -319,6 +319,10 @@ class _Context:
             if obj.id in out:
                 self.add(file, f"{name}[{i}].id", f"duplicate id {obj.id!r}")
                 continue
+            for field in ("name", "name_en"):
+                text = getattr(obj, field, None)
+                if isinstance(text, str) and has_control(text):  # shown in reports, tables and dashboards
+                    self.add(file, f"{name}[{i}].{field}", f"{text!r} holds control characters; expected plain text")
             out[obj.id] = obj
         return out
 

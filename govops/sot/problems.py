@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 _DIGITS = re.compile(r"(\d+)")
@@ -13,9 +14,14 @@ def natural_key(text: str) -> tuple:
     return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(text))
 
 
+def has_control(text: str) -> bool:
+    """Control characters (Unicode Cc: C0, DEL, C1), e.g. a terminal escape; other spaces are text."""
+    return any(unicodedata.category(c) == "Cc" for c in text)
+
+
 def _printable(text: str) -> str:
     """Control characters from a bad inventory are shown escaped, never sent to the terminal."""
-    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+    return "".join(ascii(c)[1:-1] if unicodedata.category(c) == "Cc" else c for c in text)
 
 
 @dataclass(frozen=True, order=True)

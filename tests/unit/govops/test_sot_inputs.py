@@ -160,3 +160,8 @@ def test_a_broken_section_does_not_cascade(lab_copy: Path) -> None:
     """`sites` not a list: one problem, not "unknown site" for every device, host and centre."""
     edit_yaml(lab_copy / "group_vars/all/city.yml", lambda d: d.update(sites="city, fenyi, yushui"))
     assert [p.split(": ", 1)[1] for p in problems_of(lab_copy)] == ["sites: expected a list, found str"]
+
+
+def test_control_characters_in_a_site_name_are_rejected(lab_copy: Path) -> None:
+    edit_yaml(lab_copy / "group_vars/all/city.yml", lambda d: d["sites"][1].update(name="分宜县\x1b[2J"))
+    assert_reported(problems_of(lab_copy), "group_vars/all/city.yml", "sites[1].name", r"holds control characters")
