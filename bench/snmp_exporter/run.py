@@ -54,6 +54,15 @@ def scrape(addr: str, path: str) -> tuple[float, str]:
     return time.perf_counter() - t0, out
 
 
+def wait_listening(addr: str, limit: float = 60.0) -> None:
+    stop = time.monotonic() + limit
+    while subprocess.run(["ip", "netns", "exec", NS, "curl", "-s", "-o", "/dev/null", "-m", "2", f"http://{addr}/"],
+                         check=False).returncode != 0:
+        if time.monotonic() > stop:
+            raise SystemExit(f"exporter on {addr} did not answer within {limit:.0f}s")
+        time.sleep(0.3)
+
+
 def curl_overhead() -> float:
     """Wall time of `ip netns exec curl` against a trivial endpoint: subtracted from every scrape."""
     addr = EXPORTERS["govops (cache)"][0]
@@ -94,7 +103,8 @@ def main() -> int:
             else:
                 argv = [*py, "--listen", addr, *(["--cache-age", "0"] if "no cache" in name else [])]
             procs[name] = ns.spawn(argv, tmp / f"exporter{i}.log", env)
-        time.sleep(2)
+        for addr, _ in exporters.values():  # a fixed sleep was too short on a loaded machine
+            wait_listening(addr)
         have = 0
         for size in sizes:
             set_interfaces(ns, have, size)

@@ -11,6 +11,7 @@ value tag, a truncated message — raises BerError, and the caller falls back to
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 Oid = tuple[int, ...]
@@ -71,15 +72,26 @@ def _integer(buf: bytes, i: int, end: int) -> tuple[int, int]:
     return int.from_bytes(buf[start:stop], "big", signed=True), stop
 
 
+_HIGH_BIT = re.compile(rb"[\x80-\xff]")
+
+
 def decode_oid(content: bytes) -> Oid:
-    arcs: list[int] = []
+    # Arcs below 128 are one octet each: take the run before the first multi-octet arc at C speed
+    # (a column's prefix, and whole OIDs on small devices); decode the rest octet by octet.
+    m = _HIGH_BIT.search(content)
+    cut = m.start() if m else len(content)
+    if cut == 0:
+        arcs: list[int] = []
+    else:
+        arcs = list(content[:cut])
+        content = content[cut:]
     acc = 0
     for b in content:
         acc = (acc << 7) | (b & 0x7F)
         if not b & 0x80:
             arcs.append(acc)
             acc = 0
-    if acc or not arcs or content[-1] & 0x80:
+    if acc or not arcs or (content and content[-1] & 0x80):
         raise BerError("truncated OBJECT IDENTIFIER")
     first = arcs[0]
     head = (first // 40, first % 40) if first < 80 else (2, first - 80)
@@ -162,3 +174,46 @@ def decode_scoped_response(buf: bytes) -> ScopedResponse:
     name = buf[start:i]
     request_id, error_status, error_index, varbinds, _ = _response_pdu(buf, i, stop)
     return ScopedResponse(engine_id, name, request_id, error_status, error_index, varbinds)
+
+
+# Encoding: only the request an exporter sends in bulk, a Get/GetNext/GetBulk whose varbinds are
+# (OID, NULL), inside an SNMPv3 ScopedPDU. Definite, minimal lengths, as pyasn1 encodes them
+# (tests compare the octets with pyasn1's).
+GET_REQUEST, GET_NEXT_REQUEST, GET_BULK_REQUEST = 0xA0, 0xA1, 0xA5
+
+
+def _tlv(tag: int, content: bytes) -> bytes:
+    n = len(content)
+    if n < 0x80:
+        return bytes((tag, n)) + content
+    size = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes((tag, 0x80 | len(size))) + size + content
+
+
+def _int(value: int) -> bytes:
+    return _tlv(_INTEGER, value.to_bytes(value.bit_length() // 8 + 1, "big", signed=True))
+
+
+def encode_oid(oid: Oid) -> bytes:
+    if len(oid) < 2 or oid[0] > 2 or (oid[0] < 2 and oid[1] >= 40) or min(oid) < 0:
+        raise BerError(f"not an encodable OBJECT IDENTIFIER: {oid}")
+    out = bytearray()
+    for arc in (oid[0] * 40 + oid[1], *oid[2:]):
+        if arc < 0x80:
+            out.append(arc)
+            continue
+        septets = []
+        while arc:
+            septets.append(arc & 0x7F)
+            arc >>= 7
+        out += bytes([s | 0x80 for s in reversed(septets[1:])]) + bytes([septets[0]])
+    return bytes(out)
+
+
+def encode_scoped_request(context_engine_id: bytes, context_name: bytes, tag: int, request_id: int,
+                          field1: int, field2: int, oids: list[Oid]) -> bytes:
+    """A ScopedPDU with a request PDU: field1/field2 are error-status/index (or non-repeaters/max-repetitions)."""
+    null = b"\x05\x00"
+    varbinds = b"".join(_tlv(_SEQUENCE, _tlv(_OID, encode_oid(o)) + null) for o in oids)
+    pdu = _tlv(tag, _int(request_id) + _int(field1) + _int(field2) + _tlv(_SEQUENCE, varbinds))
+    return _tlv(_SEQUENCE, _tlv(_OCTET_STRING, context_engine_id) + _tlv(_OCTET_STRING, context_name) + pdu)

@@ -277,14 +277,7 @@ class SnmpClient:
         # ObjectTypes), so the response PDU reaches us with the fast path's plain varbinds.
         engine = self._engine(creds)
         addr_name, _ = _V3_LCD.configure(engine, creds.auth_data(), await self._target(v3, ep), b"")
-        if bulk:
-            pdu = _V2C.GetBulkRequestPDU()
-            _V2C.apiBulkPDU.set_defaults(pdu)
-            _V2C.apiBulkPDU.set_max_repetitions(pdu, ep.max_repetitions)
-        else:
-            pdu = _V2C.GetRequestPDU()
-            _V2C.apiPDU.set_defaults(pdu)
-        _V2C.apiPDU.set_varbinds(pdu, [(o, _V2C.null) for o in oids])
+        pdu = fastusm.request_pdu(oids, bulk, ep.max_repetitions)
         future = asyncio.get_running_loop().create_future()
         _V3_CMDGEN.send_pdu(engine, addr_name, None, b"", pdu, _v3_result, future)
         return await future

@@ -13,7 +13,7 @@ from pyasn1.codec.ber import decoder, encoder
 from pyasn1.error import PyAsn1Error
 from pysnmp.proto import rfc1902, rfc1905
 from pysnmp.proto.api import v2c
-from pysnmp.proto.mpmod.rfc3412 import ScopedPDU
+from pysnmp.proto.mpmod.rfc3412 import ScopedPDU, SNMPv3Message
 from pysnmp.proto.secmod.rfc3414 import service
 
 from monitoring.snmp import fastusm
@@ -147,14 +147,16 @@ def test_truncated_and_corrupted_plaintexts_fall_back_to_pyasn1_with_its_outcome
 
 
 def test_the_pysnmp_line_fastusm_hooks_is_still_there():
-    """fastusm replaces the `decoder` global of pysnmp's USM module and overrides its
-    process_incoming_message: fail loudly if a pysnmp upgrade moves either."""
+    """fastusm replaces the `decoder` and `encoder` globals of pysnmp's USM module and overrides
+    its process_incoming_message: fail loudly if a pysnmp upgrade moves any of them."""
     src = inspect.getsource(service.SnmpUSMSecurityModel.process_incoming_message)
     assert "decoder.decode(decryptedData, asn1Spec=scopedPduSpec)" in src
     assert list(inspect.signature(service.SnmpUSMSecurityModel.process_incoming_message).parameters) == [
         "self", "snmpEngine", "messageProcessingModel", "maxMessageSize", "securityParameters",
         "securityModel", "securityLevel", "wholeMsg", "msg"]
-    assert hasattr(service, "decoder")
+    assert hasattr(service, "decoder") and hasattr(service, "encoder")
+    gen = inspect.getsource(service.SnmpUSMSecurityModel._SnmpUSMSecurityModel__generate_request_or_response_message)
+    assert "dataToEncrypt = encoder.encode(scopedPDU)" in gen
     assert fastusm.FastUsm.SECURITY_MODEL_ID == 3
 
 
@@ -175,3 +177,57 @@ def test_an_error_status_with_index_reaches_the_client_from_the_fast_path():
     finally:
         loop.close()
     assert (status, index, len(rows)) == (5, 2, 10)
+
+
+def _materialized_copy(pdu):
+    ref = pdu.clone()
+    v2c.apiPDU.set_defaults(ref)
+    for i in range(3):
+        ref.setComponentByPosition(i, pdu.getComponentByPosition(i))
+    v2c.apiPDU.set_varbinds(ref, [(o, v2c.null) for o in getattr(pdu, fastusm.OIDS_ATTR)])
+    return ref
+
+
+def _scoped(pdu, engine_id=b"\x80\x00\x1f\x88\x80abc", name=b""):
+    scoped = ScopedPDU()
+    scoped[0], scoped[1] = engine_id, name
+    scoped.setComponentByPosition(2)
+    scoped.getComponentByPosition(2).setComponentByType(pdu.tagSet, pdu, verifyConstraints=False,
+                                                        matchTags=False, matchConstraints=False)
+    return scoped
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+def test_fast_request_encoding_is_byte_identical_to_pyasn1(bulk):
+    rnd = random.Random(5)
+    fastusm.install()
+    for n in (1, 14, 60):  # 60 OIDs: a PDU longer than 255 octets (two-octet lengths)
+        oids = [(1, 3, 6, 1, 2, 1, 31, 1, 1, 1, rnd.randrange(1, 20), rnd.choice([1, 127, 128, 2**31 - 1, 2**32 - 1]))
+                for _ in range(n)] + [(2, 999, 1), (1, 3)]
+        pdu = fastusm.request_pdu(oids, bulk, 25)
+        for engine_id, name in ((b"", b""), (b"\x80" * 32, b"ctx-" * 40)):
+            before = fastusm.stats["encoded"]
+            fast = service.encoder.encode(_scoped(pdu, engine_id, name))
+            assert fastusm.stats["encoded"] == before + 1
+            assert fast == encoder.encode(_scoped(_materialized_copy(pdu), engine_id, name))
+        assert len(v2c.apiPDU.get_varbinds(pdu)) == 0, "the fast path never builds pyasn1 varbinds"
+
+
+def test_a_request_sent_in_the_clear_or_unencodable_gets_real_varbinds_first():
+    """If anything but the authPriv ScopedPDU encoder meets such a PDU, it is materialized, never sent empty."""
+    fastusm.install()
+    oids = [(1, 3, 6, 1, 2, 1, 2, 2, 1, 2)]
+    msg = SNMPv3Message()
+    msg[0] = 3
+    hdr = msg.setComponentByPosition(1).getComponentByPosition(1)
+    hdr[0], hdr[1], hdr[2], hdr[3] = 1, 65507, b"\x01", 3
+    msg[2] = b""
+    pdu = fastusm.request_pdu(oids, True, 10)
+    msg.setComponentByPosition(3).getComponentByPosition(3).setComponentByPosition(0, _scoped(pdu))
+    wire = service.encoder.encode(msg)
+    assert [tuple(o) for o, _ in v2c.apiPDU.get_varbinds(pdu)] == oids
+    assert encoder.encode(_scoped(_materialized_copy(pdu))) in wire
+    bad = fastusm.request_pdu([(7, 1)], False)  # not encodable by the fast encoder: pyasn1 decides
+    with pytest.raises(PyAsn1Error):
+        service.encoder.encode(_scoped(bad))
+    assert len(v2c.apiPDU.get_varbinds(bad)) == 1

@@ -361,7 +361,7 @@ def _v3_walk_with(patch=None):
     """A v3 authPriv walk in a fresh client after `patch()` ran in the child: (table, fast, fallback) or the error."""
     async def go():
         from monitoring.snmp import fastusm
-        fastusm.stats.update(fast=0, fallback=0)  # the fork inherits the parent's counts
+        fastusm.stats.update(fast=0, fallback=0, encoded=0)  # the fork inherits the parent's counts
         if patch:
             patch()
         client, stats = SnmpClient(), WalkStats()
@@ -370,6 +370,7 @@ def _v3_walk_with(patch=None):
             table = _plain(await client.walk_columns(ep, V3, COLUMNS, stats))
         except SnmpError as exc:
             table = f"SnmpError: {exc}"
+        assert fastusm.stats["encoded"] >= 1, "requests must have been encoded by the fast encoder"
         return table, fastusm.stats["fast"], fastusm.stats["fallback"]
     return run_in_ns(go)
 
