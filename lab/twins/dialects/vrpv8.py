@@ -223,11 +223,10 @@ class Vrpv8(VrpPing, VrpVty, HuaweiStyle):
                     "(l): loopback", "(s): spoofing", "(d): Dampening Suppressed", "(E): E-Trunk down"]
 
     def render_interface_brief(self, cfg: DeviceConfig, state) -> str:  # noqa: ANN001
+        # The legend lines real VRPv8 devices print (those ntc-templates' huawei_vrp template knows).
         lines = ["PHY: Physical", "*down: administratively down", "^down: standby", "(l): loopback",
                  "(s): spoofing", "(E): E-Trunk down", "(b): BFD down", "(B): Bit-error-detection down",
-                 "(e): ETHOAM down", "(d): Dampening Suppressed", "(p): port alarm down",
-                 "(ld): loop-detect trigger down", "(c): CFM down", "(sd): STP instance discarding",
-                 "InUti/OutUti: input utility rate/output utility rate",
+                 "(e): ETHOAM down", "(d): Dampening Suppressed", "InUti/OutUti: input utility/output utility",
                  f"{'Interface':<27}{'PHY':<9}{'Protocol':<10}{'InUti':<6}{'OutUti':<9}{'inErrors':<10}outErrors"]
         for intf in sorted(cfg.interfaces.values(), key=lambda i: i.name):
             phy, proto = self.link_status(intf, state)

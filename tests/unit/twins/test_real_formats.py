@@ -187,3 +187,14 @@ def test_vrp_running_config_carries_the_factory_lines(platform: str, tmp_path) -
     lines = run(twin(platform, tmp_path), "display current-configuration").splitlines()
     for line in REAL_VRP_FACTORY:
         assert line in lines, line
+
+
+@pytest.mark.parametrize("platform,model", [("huawei", "S6730-H24X6C"), ("huawei_vrpv8", "NE40E-X8A")])
+def test_vrp_interface_brief_parses_with_ntc_templates(platform: str, model: str, tmp_path) -> None:  # noqa: ANN001
+    # ntc-templates' huawei_vrp template errors on any legend line real devices do not print.
+    dialect = twin(platform, tmp_path, model=model, interfaces={"GigabitEthernet0/1/0": "g0", "LoopBack0": "lo0"})
+    rows = parse_output(platform="huawei_vrp", command="display interface brief",
+                        data=run(dialect, "display interface brief"))
+    names = [r["interface"] for r in rows]
+    assert names[0] == ("GigabitEthernet0/1/0(10G)" if platform == "huawei_vrpv8" else "GigabitEthernet0/1/0")
+    assert "LoopBack0" in names and "NULL0" in names
