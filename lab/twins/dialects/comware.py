@@ -8,6 +8,7 @@ confirmed in time; the lab's ``time_scale`` shortens the wait), ``archive config
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import re
 
@@ -120,8 +121,45 @@ class Comware(HuaweiStyle):
     async def archive_location(self, location: str, prefix: str) -> str:
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,30}", prefix) or not re.fullmatch(r"[a-z0-9]+:/\S{0,58}", location):
             raise ConfigError(self.error_texts[WRONG_PARAMETER])
+        if not self._flash_dir(location).is_dir():
+            raise ConfigError(f"The specified directory {location} does not exist.")  # [U] wording
         self.cfg.archive_location, self.cfg.archive_prefix = location, prefix
         return ""
+
+    # Directories on the device's storage (flash:/NAME), kept under the twin's state_dir so they
+    # survive a restart like flash does. `archive configuration location` needs an existing one.
+    def _flash_dir(self, name: str):  # noqa: ANN202
+        medium, _, folder = name.partition(":/")
+        return self.device.state_dir / "media" / medium / folder.strip("/")
+
+    @command("user", "mkdir {word}", "Create a directory")
+    async def mkdir(self, name: str) -> str:
+        if not re.fullmatch(r"[a-z0-9]+:/[\w./-]+", name):
+            raise ConfigError(self.error_texts[WRONG_PARAMETER])
+        path = self._flash_dir(name)
+        if path.exists():
+            raise ConfigError(f"Failed to create directory {name}. The directory already exists.")  # [U] wording
+        path.mkdir(parents=True)
+        return f"Creating directory {name}... Done."
+
+    @command(ANY, "display archive configuration", "Archive settings and archived files")
+    async def display_archive(self) -> str:
+        # H3C Fundamentals Command Reference example layout; the unconfigured form is [U].
+        running = self.device.running
+        folder = self.device.state_dir / "archive"
+        files = sorted(folder.glob(f"{running.archive_prefix}_*.cfg"), key=lambda p: p.stat().st_mtime) \
+            if running.archive_prefix and folder.exists() else []
+        lines = [f"Location: {running.archive_location}", f"Filename prefix: {running.archive_prefix}",
+                 "Archive interval in minutes: 0", "Maximum number of archive files: 5", "Saved archive files:",
+                 "  No. TimeStamp                 FileName"]
+        for n, path in enumerate(files, start=1):
+            stamp = dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%a %b %d %H:%M:%S %Y")
+            lines.append(f"{'#' if n == len(files) else ' '} {n:<3} {stamp:<25} {path.name}")
+        if files:
+            lines.append("'#' indicates the most recent archive file.")
+        if running.archive_prefix:
+            lines.append(f"Next archive file to be saved: {running.archive_prefix}_{len(files) + 1}.cfg")
+        return "\n".join(lines)
 
     @command("system", "undo archive configuration location")
     async def undo_archive_location(self) -> str:

@@ -123,6 +123,11 @@ def test_vrpv8_leaving_with_uncommitted_changes_asks_and_no_discards(lab) -> Non
 
 def test_comware_configuration_replace_restores_an_archive(lab) -> None:  # noqa: ANN001
     def session(conn):  # noqa: ANN001, ANN202
+        # Comware archives only once a location is set (the directory must exist first).
+        refused = conn.send_command("archive configuration")
+        made = conn.send_command("mkdir flash:/archive")
+        conn.send_config_set(["archive configuration location flash:/archive filename-prefix lab"])
+        settings = conn.send_command("display archive configuration")
         archived = conn.send_command("display current-configuration")
         out = conn.send_command("archive configuration", expect_string=r"\[Y/N\]:")
         out += conn.send_command("y", expect_string=r">")
@@ -132,8 +137,12 @@ def test_comware_configuration_replace_restores_an_archive(lab) -> None:  # noqa
         out = conn.send_command(f"configuration replace file {name}", expect_string=r"\[Y/N\]:")
         out += conn.send_command("n", expect_string=r"\]")
         conn.exit_config_mode()
-        return archived, out, conn.send_command("display current-configuration")
+        return refused, made, settings, archived, out, conn.send_command("display current-configuration")
 
-    archived, out, running = lab.netmiko("cw", session)
+    refused, made, settings, archived, out, running = lab.netmiko("cw", session)
+    assert "not configured" in refused and "[Y/N]" not in refused
+    assert "Creating directory flash:/archive... Done." in made
+    assert "Location: flash:/archive" in settings and "Filename prefix: lab" in settings
+    assert "lab_1.cfg is saved" in out
     assert "Succeeded in replacing current configuration" in out
     assert running == archived

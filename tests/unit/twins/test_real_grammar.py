@@ -65,13 +65,20 @@ def test_comware_archive_needs_a_location(tmp_path) -> None:  # noqa: ANN001
     assert "not configured" in out
     assert not (tmp_path / "r1" / "archive").exists()
 
+    out = run(dialect, "system-view", "archive configuration location flash:/archive filename-prefix govops", "return")
+    assert "does not exist" in out  # the directory must exist first
+    assert "Creating directory flash:/archive... Done." in run(dialect, "mkdir flash:/archive")
+    assert "already exists" in run(dialect, "mkdir flash:/archive")
     run(dialect, "system-view", "archive configuration location flash:/archive filename-prefix govops", "return")
+    settings = run(dialect, "display archive configuration")
+    assert "Location: flash:/archive" in settings and "Filename prefix: govops" in settings
     assert " archive configuration location flash:/archive filename-prefix govops" in \
         run(dialect, "display current-configuration")
     out = run(dialect, "archive configuration", answers=("y",))
     assert "Continue? [Y/N]" in out
     assert "The archive configuration file govops_1.cfg is saved." in out
     assert (tmp_path / "r1" / "archive" / "govops_1.cfg").exists()
+    assert "Next archive file to be saved: govops_2.cfg" in run(dialect, "display archive configuration")
 
     run(dialect, "system-view", "undo archive configuration location", "return")
     assert "not configured" in run(dialect, "archive configuration")
