@@ -1,0 +1,139 @@
+"""PostgreSQL DR on the lab: data-exchange (tier 5) replicated prod -> same-city (sync) and Fenyi (async).
+
+One module fixture plans the layout from the SoT and builds the three-node cluster; each drill is
+destructive (the primary is killed, a standby promoted), so `cluster` rebuilds it before each drill
+(~15 s: initdb, two pg_basebackups over TLS). The writer and the probe run in dept-srv-1's network
+namespace, a client outside the three centres.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from govops.migrate import pg
+from govops.migrate.pgdr import Drill, lab_cluster
+from govops.sot import load_inventory
+from lab import faults
+
+pytestmark = pytest.mark.lab
+
+SYSTEM, PRIMARY, CLIENT = "data-exchange", "cloud-prod-1", "dept-srv-1"
+FENYI_PORT = "fy-agg-1:GigabitEthernet0/0/8"  # packets leaving it go to the Fenyi standby
+
+
+@pytest.fixture(scope="module")
+def db(lab):
+    cluster = lab_cluster(lab, lab.inventory, SYSTEM, PRIMARY, CLIENT)
+    cluster.setup()
+    cluster.dirty = False
+    try:
+        yield cluster
+    finally:
+        faults.clear(lab)
+        cluster.teardown()
+
+
+@pytest.fixture
+def cluster(db, lab):
+    """The cluster as planned (rebuilt after a drill), faults cleared afterwards."""
+    if db.dirty:
+        db.setup()
+    db.dirty = True
+    try:
+        yield db
+    finally:
+        faults.clear(lab)
+
+
+def uplink(lab, host: str) -> str:
+    h = load_inventory(lab.inventory).hosts[host]
+    return f"{h.uplink.device}:{h.uplink.interface}"
+
+
+def centre_lost(lab, host: str):
+    """The disaster: the host's uplink goes down (the drill then kills its postmaster)."""
+    return lambda: faults.link(lab, uplink(lab, host), "down")
+
+
+def events(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_layout_from_the_tier_streams_over_tls_sync_and_async(db):
+    rows = {r["name"]: r for r in db.wait_streaming(sync=True)}
+    assert rows["cloud_dr_1"]["sync_state"] == "sync" and rows["cloud_dr_1"]["addr"] == "198.19.1.10"
+    assert rows["cloud_remote_1"]["sync_state"] == "async" and rows["cloud_remote_1"]["addr"] == "198.19.2.10"
+    assert all(r["ssl"] and r["state"] == "streaming" for r in rows.values())
+    conf = (db.base / PRIMARY / "data" / "govops.conf").read_text()
+    assert "synchronous_standby_names = 'FIRST 1 (cloud_dr_1)'" in conf and "fsync = on" in conf
+    # the password is in the passfile only: not in any rendered file or the conninfo
+    secret = pg.secrets(db.lab.inventory)["replication"]
+    for host in ("cloud-dr-1", "cloud-remote-1"):
+        data = db.base / host / "data"
+        assert "passfile=" in (data / "govops.conf").read_text()
+        assert all(secret not in f.read_text(errors="ignore") for f in data.glob("*.conf"))
+
+
+def test_sync_failover_loses_no_acknowledged_transaction(lab, cluster, tmp_path):
+    jpath = tmp_path / "journal.jsonl"
+    r = Drill(cluster, jpath, tmp_path / "work", dr_status=tmp_path / "dr-status.jsonl").run(
+        "sync-same-city", centre_lost(lab, PRIMARY))
+    assert r["promoted"] == "cloud-dr-1" and r["acknowledged"] >= 20
+    assert r["transactions_lost"] == 0 and r["rpo_objective_s"] == 0 and r["rpo_ok"]
+    assert 0 < r["rto_s"] < 30 and r["rto_ok"]
+    assert [e["step"] for e in events(jpath)] == ["precheck", "disaster", "failover", "measure_rpo",
+                                                  "measure_rto", "report"]
+    # the promoted standby takes writes: it is a primary now
+    assert cluster.psql("cloud-dr-1", "SELECT pg_is_in_recovery();") == "f"
+
+
+def test_async_failover_loss_is_measured_and_within_the_tier(lab, cluster, tmp_path):
+    status = tmp_path / "dr-status.jsonl"
+    r = Drill(cluster, tmp_path / "journal.jsonl", tmp_path / "work", dr_status=status).run(
+        "async-remote", centre_lost(lab, PRIMARY))
+    assert r["promoted"] == "cloud-remote-1" and r["rpo_objective_s"] == 1800  # govops.cloud.dr, async, tier 5
+    assert r["transactions_lost"] >= 0 and r["rpo_s"] < 10 and r["rpo_ok"] and r["rto_ok"]
+    from monitoring.migration.dr import read_status
+    (st,) = read_status(status, load_inventory(lab.inventory))
+    assert st.replication == "async-remote" and abs(st.lag_seconds - r["rpo_s"]) < 0.01
+
+
+def test_delayed_replication_to_fenyi_breaches_and_the_breach_is_an_sa_event(lab, cluster, tmp_path):
+    from security.sa.journal import JournalFollower
+    from security.sa.metrics import ForwarderMetrics
+    from security.sa.spool import Spool
+
+    jpath = tmp_path / "journal.jsonl"
+    try:
+        faults.delay(lab, FENYI_PORT, "3000ms")
+    except faults.FaultError as exc:
+        pytest.skip(f"cannot delay the Fenyi link: {exc}")
+
+    def lift_delay():
+        # WAL still queued for Fenyi is refused by the promoted standby: lost with the centre.
+        # clear() lifts every fault; the dead primary's uplink goes down again at once.
+        faults.clear(lab)
+        faults.link(lab, uplink(lab, PRIMARY), "down")
+
+    spool = Spool(str(tmp_path / "spool"))
+    follower = JournalFollower(str(jpath), spool, ForwarderMetrics(spool), "sa-test", poll=0.1)
+    follower.start()
+    try:
+        # the lab cannot wait 30 min of lag: a compressed objective of 1 s for the async replica
+        r = Drill(cluster, jpath, tmp_path / "work", rpo_objective=1.0).run(
+            "async-remote", centre_lost(lab, PRIMARY), promoted=lift_delay)
+        # WAL still on its way to Fenyi arrives after the promotion: those commits are lost
+        assert r["transactions_lost"] > 5 and r["rpo_s"] > 1.0 and not r["rpo_ok"]
+        breach = next(e for e in events(jpath) if e["step"] == "measure_rpo")
+        assert breach["outcome"] == "failure" and breach["severity"] == 4 and "RPO breach" in breach["summary"]
+        import time
+        deadline = time.monotonic() + 10
+        while not any(b"RPO breach" in s.message for s in spool.peek(100)):
+            assert time.monotonic() < deadline, "the breach never reached the SA forwarder's spool"
+            time.sleep(0.2)
+    finally:
+        follower.stop()
+        follower.join(5)
+        spool.close()
