@@ -65,5 +65,8 @@ VENDOR = Vendor(
         "ping": "no public Comware ping ipv6 capture; one-line statistics as the command reference shows",
         "ping_vpn": "`-vpn-instance` from the H3C command reference wording; no captured sample",
         "drift_ignore": "no Comware factory-default IPv6 line identified (the real sample has none)",
+        "archive": "no capture of `archive configuration` / `display archive configuration`; prompts and the "
+                   "'Location:' line from the H3C Fundamentals command reference wording",
+        "commit_delay": "no capture of `configuration commit delay` / `configuration replace file`; command-reference wording",
     },
 )

@@ -203,3 +203,14 @@ def test_comware_archive_refused_is_a_clear_failure_not_a_timeout():
                                 "archive configuration": "The archive path and file name prefix are not configured."})
     with pytest.raises(platforms.ChangeFailed, match="archive configuration failed"):
         drv.prepare()
+
+
+def test_vrpv8_rollback_aborts_a_pending_trial_with_the_documented_dialogue():
+    doc = real("huawei_vrpv8", "abort_trial", "ce6800_doc").splitlines()
+    drv = driver("huawei_vrpv8", {
+        "display configuration trial status": real("huawei_vrpv8", "display_configuration_trial_status", "ce6800_doc_active"),
+        "abort trial": doc[0].removesuffix("Y"),  # "Warning: ... Continue? [Y/N]:" then the answer
+        "y": doc[1]})
+    out = drv.rollback(["undo ipv6"])
+    assert "rollback succeeded" in out
+    assert drv.conn.sent == ["display configuration trial status", "abort trial", "y"]  # no line-by-line undo
