@@ -28,8 +28,11 @@ from monitoring.promconfig import generate
 ROOT = Path(__file__).resolve().parents[1]
 # Ports inside the lab's mgmt namespace (its own network stack: no clash with the host's 9090/9116).
 PORTS = {"snmp": "127.0.0.1:19216", "readiness": "127.0.0.1:19227", "migration": "127.0.0.1:19228",
-         "prometheus": "127.0.0.1:19290"}
-JOBS = {"readiness": "govops_readiness", "migration": "govops_migration"}  # exporter -> its scrape job
+         "prometheus": "127.0.0.1:19290", "alertmanager": "127.0.0.1:19293", "sa_forwarder": "127.0.0.1:19296",
+         "sa_webhook": "127.0.0.1:19295"}
+# exporter -> the scrape job of its own /metrics (the snmp exporter's device jobs are snmp_<module>)
+JOBS = {"snmp": "govops_snmp_exporter", "readiness": "govops_readiness", "migration": "govops_migration",
+        "sa_forwarder": "govops-sa-forwarder"}
 
 
 def wait_for(what: str, fn: Callable, timeout: float = 60.0, every: float = 1.0):
@@ -48,10 +51,11 @@ def wait_for(what: str, fn: Callable, timeout: float = 60.0, every: float = 1.0)
 
 
 def fast_config(inv, out: Path, exporters: tuple[str, ...], interval: float = 3.0,
-                alert_for: dict[str, str] | None = None, ports: dict[str, str] = PORTS) -> Path:
+                alert_for: dict[str, str] | None = None, ports: dict[str, str] = PORTS,
+                alertmanager: bool = False) -> Path:
     """The generated config with every job at `interval` (timeout 80 % of it), only the jobs of the
-    exporters we run (no scrape of an absent SA forwarder), no Alertmanager, and the `for:` of the
-    alerts named in `alert_for` shortened. Returns prometheus.yml."""
+    exporters we run (no scrape of an absent SA forwarder), Alertmanager only if `alertmanager`, and
+    the `for:` of the alerts named in `alert_for` (in any rule file) shortened. Returns prometheus.yml."""
     generate(inv, out, endpoints={k: v for k, v in ports.items() if k != "prometheus"})
     path = out / "prometheus.yml"
     cfg = yaml.safe_load(path.read_text())
@@ -60,16 +64,16 @@ def fast_config(inv, out: Path, exporters: tuple[str, ...], interval: float = 3.
     keep = {JOBS[e] for e in exporters if e in JOBS}
     cfg["scrape_configs"] = [dict(j, scrape_interval=every, scrape_timeout=timeout) for j in cfg["scrape_configs"]
                              if (j["job_name"].startswith("snmp_") and "snmp" in exporters) or j["job_name"] in keep]
-    cfg.pop("alerting", None)
+    if not alertmanager:
+        cfg.pop("alerting", None)
     path.write_text(yaml.safe_dump(cfg, sort_keys=False))
-    if alert_for:
-        rules = out / "rules" / "alerts.yml"
+    for rules in sorted((out / "rules").glob("*.yml")) if alert_for else ():
         data = yaml.safe_load(rules.read_text())
-        for group in data["groups"]:
-            for rule in group["rules"]:
-                if rule.get("alert") in alert_for:
-                    rule["for"] = alert_for[rule["alert"]]
-        rules.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+        hits = [r for g in data["groups"] for r in g["rules"] if r.get("alert") in alert_for]
+        for rule in hits:
+            rule["for"] = alert_for[rule["alert"]]
+        if hits:
+            rules.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
     return path
 
 
@@ -98,17 +102,54 @@ class MonitoringStack:
         return self.spawn(kind, [sys.executable, "-m", "monitoring.cli", "exporter", kind, "-i",
                                  str(self.lab.inventory), "--listen", self.ports[kind], *args])
 
+    def sa_forwarder(self, *args: str) -> subprocess.Popen:
+        """`python -m security.sa forward` with its webhook and metrics on the lab ports; args give
+        --target, --ca, --server-name (the platform need not answer: events wait in the spool)."""
+        return self.spawn("sa_forwarder", [sys.executable, "-m", "security.sa", "forward",
+                                           "--listen", self.ports["sa_webhook"], "--metrics", self.ports["sa_forwarder"],
+                                           "--spool", str(self.workdir / "sa-spool"), *args])
+
+    def alertmanager(self, config: Path) -> subprocess.Popen:
+        """Debian's Alertmanager with `config`, no clustering, its state in workdir."""
+        if not shutil.which("prometheus-alertmanager"):
+            raise RuntimeError("Debian's prometheus-alertmanager is not installed")
+        return self.spawn("alertmanager", ["prometheus-alertmanager", f"--config.file={config}",
+                                           f"--storage.path={self.workdir / 'alertmanager'}",
+                                           f"--web.listen-address={self.ports['alertmanager']}",
+                                           "--cluster.listen-address="])
+
+    def alerts(self) -> list[dict]:
+        """Alertmanager's alerts (API v2), inhibited and silenced ones included."""
+        return json.loads(self.curl(f"http://{self.ports['alertmanager']}/api/v2/alerts"))
+
+    def kill(self, name: str) -> int:
+        """SIGKILL the process group of one process we started (a crash, not a clean stop); its PID."""
+        p = self.procs.pop(name)
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait(10)
+        return p.pid
+
     def start(self, inv, exporters: dict[str, list[str]], interval: float = 3.0,
-              alert_for: dict[str, str] | None = None) -> None:
-        """Start the exporters (kind -> extra CLI args) and Prometheus scraping them."""
+              alert_for: dict[str, str] | None = None, alertmanager: Path | None = None) -> None:
+        """Start the exporters (kind -> extra CLI args; `sa_forwarder` too), Alertmanager with the
+        given config if any, and Prometheus scraping them and sending to it."""
         if not shutil.which("prometheus"):
             raise RuntimeError("Debian's prometheus is not installed (apt-get install prometheus)")
-        config = fast_config(inv, self.workdir / "prom", tuple(exporters), interval, alert_for, self.ports)
+        config = fast_config(inv, self.workdir / "prom", tuple(exporters), interval, alert_for, self.ports,
+                             alertmanager is not None)
+        if alertmanager is not None:
+            self.alertmanager(alertmanager)
         for kind, args in exporters.items():
-            self.exporter(kind, *args)
+            if kind == "sa_forwarder":
+                self.sa_forwarder(*args)
+            else:
+                self.exporter(kind, *args)
+        # Alerts evaluated before Alertmanager is discovered are dropped and, by default, resent only
+        # after 1 minute: resend at the (short) interval so a run sees them within seconds.
+        resend = [f"--rules.alert.resend-delay={interval:g}s"] if alertmanager is not None else []
         self.spawn("prometheus", ["prometheus", f"--config.file={config}",
                                   f"--storage.tsdb.path={self.workdir / 'tsdb'}",
-                                  f"--web.listen-address={self.ports['prometheus']}"])
+                                  f"--web.listen-address={self.ports['prometheus']}", *resend])
 
     def check_running(self) -> None:
         dead = {n: p.returncode for n, p in self.procs.items() if p.poll() is not None}
