@@ -133,10 +133,11 @@ class AgentNamespace:
             _kill(a.pid)
             a.pid = None
 
-    def spawn(self, argv: list[str], log: Path, env: dict | None = None) -> subprocess.Popen:
+    def spawn(self, argv: list[str], log: Path, env: dict | None = None, cwd: Path | None = None) -> subprocess.Popen:
         """A long-running process inside the namespace (exporter, prometheus); killed by close()."""
         proc = subprocess.Popen(["ip", "netns", "exec", self.netns, *argv], stdin=subprocess.DEVNULL,
-                                stdout=open(log, "ab"), stderr=subprocess.STDOUT, env=env, start_new_session=True)
+                                stdout=open(log, "ab"), stderr=subprocess.STDOUT, env=env, start_new_session=True,
+                                cwd=cwd)
         self.procs.append(proc)
         return proc
 

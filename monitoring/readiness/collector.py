@@ -77,8 +77,14 @@ def website_families(reports: list[tuple[str, str, SiteReport]]):
 
 class ReadinessCollector:
     def __init__(self, inv, plan, auth: str = "v3", ping: bool = False, names: NameMap | None = None,
-                 snmp_timeout: float = 2.0, websites: bool = True, devices: bool = True):
+                 snmp_timeout: float = 2.0, websites: bool = True, devices: bool = True,
+                 auths: dict[str, Credentials] | None = None, targets: dict[str, tuple[str, int]] | None = None):
+        """`auth`: v3/v2c (each device's SoT credentials) or a name in `auths` (an auth file's entries,
+        used for every device); `targets`: device -> (host, port) probed instead of its mgmt address:161."""
         self.inv, self.plan, self.auth, self.ping = inv, plan, auth, ping
+        self.auths, self.targets = dict(auths or {}), dict(targets or {})
+        if auth not in ("v2c", "v3", *self.auths):
+            raise ValueError(f"auth {auth!r} is neither v2c, v3 nor one of {sorted(self.auths)}")
         self.names = names or NameMap()
         self.snmp_timeout = snmp_timeout
         self.websites, self.devices = websites, devices
@@ -87,6 +93,8 @@ class ReadinessCollector:
         self._lock = threading.Lock()  # the HTTP server collects from several threads
 
     def _creds(self, dev) -> Credentials:
+        if self.auth in self.auths:
+            return self.auths[self.auth]
         s = dev.snmp
         if self.auth == "v2c":
             return Credentials(2, community=s.community)
@@ -94,9 +102,12 @@ class ReadinessCollector:
 
     async def _devices(self) -> list[DeviceReadiness]:
         devs = [d for d in self.inv.devices.values() if d.snmp is not None]
-        return await asyncio.gather(*(probe_device(self.client, self.inv, self.plan, d,
-                                                   Endpoint(str(d.mgmt_ipv4), timeout=self.snmp_timeout, retries=0),
+        return await asyncio.gather(*(probe_device(self.client, self.inv, self.plan, d, self._endpoint(d),
                                                    self._creds(d), self.ping) for d in devs))
+
+    def _endpoint(self, dev) -> Endpoint:
+        host, port = self.targets.get(dev.name, (str(dev.mgmt_ipv4), 161))
+        return Endpoint(host, port, timeout=self.snmp_timeout, retries=0)
 
     def collect(self):
         with self._lock:

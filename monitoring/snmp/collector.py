@@ -46,6 +46,13 @@ class Target:
     creds: Credentials
 
 
+@dataclass
+class ScrapeOutcome:
+    families: list[Metric]
+    up: bool
+    reason: str = ""  # why the agent did not answer (no secrets: pysnmp's error indication or the deadline)
+
+
 def _scalar(column: dict) -> int | None:
     value = column.get((0,))
     return value if isinstance(value, int) else None
@@ -158,9 +165,14 @@ class Scraper:
 
     async def scrape(self, target: Target, modules: list[Module], deadline: float) -> list[Metric]:
         """Metric families for one target; never raises for agent trouble (snmp_up says it)."""
+        return (await self.scrape_outcome(target, modules, deadline)).families
+
+    async def scrape_outcome(self, target: Target, modules: list[Module], deadline: float) -> ScrapeOutcome:
+        """The families plus whether the agent answered and, if not, why (for --failed-scrape=status-500)."""
         start = time.perf_counter()
         stats = WalkStats()
         errors: list[str] = []
+        reason = ""
         IN_FLIGHT.inc()
         try:
             families = await asyncio.wait_for(self._collect(target, modules, stats, errors), deadline)
@@ -169,16 +181,16 @@ class Scraper:
         except SnmpError as exc:
             log.warning("snmp scrape of %s (%s:%d, v%d) failed: %s", target.name, target.endpoint.host,
                         target.endpoint.port, target.creds.version, exc)
-            families, up = [], 0
+            families, up, reason = [], 0, f"SNMP error: {exc}"
             SCRAPES.labels("snmp_error").inc()
         except TimeoutError:
             log.warning("snmp scrape of %s (%s:%d) hit the %.1fs deadline", target.name,
                         target.endpoint.host, target.endpoint.port, deadline)
-            families, up = [], 0
+            families, up, reason = [], 0, f"no complete answer within the {deadline:.1f}s deadline"
             SCRAPES.labels("deadline").inc()
         except Exception as exc:  # noqa: BLE001 - a bug or an unexpected reply still gets an answer
             log.error("snmp scrape of %s failed unexpectedly: %s: %s", target.name, type(exc).__name__, exc)
-            families, up = [], 0
+            families, up, reason = [], 0, f"unexpected {type(exc).__name__}"
             SCRAPES.labels("error").inc()
         finally:
             IN_FLIGHT.dec()
@@ -186,7 +198,7 @@ class Scraper:
             self._warn_skipped(target, errors)
         elapsed = time.perf_counter() - start
         SCRAPE_SECONDS.observe(elapsed)
-        return [*families, *_scrape_metrics(up, elapsed, stats, len(errors))]
+        return ScrapeOutcome([*families, *_scrape_metrics(up, elapsed, stats, len(errors))], bool(up), reason)
 
 
 def _scrape_metrics(up: int, elapsed: float, stats: WalkStats, errors: int = 0) -> list[Metric]:

@@ -23,9 +23,22 @@ from monitoring.snmp.targets import TargetResolver, UnknownTarget
 log = logging.getLogger(__name__)
 
 
+# --failed-scrape: what a scrape whose agent did not answer returns over HTTP.
+STATUS_200 = "status-200"  # 200 with snmp_up 0 (and the snmp_* metrics): alert on snmp_up == 0
+STATUS_500 = "status-500"  # 500 with a one-line reason, as snmp_exporter: Prometheus' `up` is 0
+FAILED_SCRAPE_CHOICES = (STATUS_200, STATUS_500)
+
+
+class ScrapeFailed(Exception):
+    """The agent did not answer and the exporter runs with --failed-scrape=status-500."""
+
+
 class SnmpExporter:
     def __init__(self, resolver: TargetResolver, scraper: Scraper | None = None,
-                 default_deadline: float = 8.0):
+                 default_deadline: float = 8.0, failed_scrape: str = STATUS_200):
+        if failed_scrape not in FAILED_SCRAPE_CHOICES:
+            raise ValueError(f"failed_scrape must be one of {FAILED_SCRAPE_CHOICES}, not {failed_scrape!r}")
+        self.failed_scrape = failed_scrape
         self.resolver = resolver
         self.scraper = scraper or Scraper()
         self.default_deadline = default_deadline
@@ -45,8 +58,11 @@ class SnmpExporter:
     def scrape(self, target: str, modules: list[str], auth: str | None, deadline: float) -> bytes:
         resolved = self.resolver.resolve(target, auth)
         mods = [MODULES[m] for m in modules]
-        fut = asyncio.run_coroutine_threadsafe(self.scraper.scrape(resolved, mods, deadline), self.loop)
-        return render(fut.result(deadline + 5))
+        fut = asyncio.run_coroutine_threadsafe(self.scraper.scrape_outcome(resolved, mods, deadline), self.loop)
+        outcome = fut.result(deadline + 5)
+        if not outcome.up and self.failed_scrape == STATUS_500:
+            raise ScrapeFailed(outcome.reason or "the agent did not answer")
+        return render(outcome.families)
 
     def close(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)
@@ -80,6 +96,8 @@ def make_handler(exporter: SnmpExporter):
                                        exporter.deadline(self.headers.get("X-Prometheus-Scrape-Timeout-Seconds")))
             except UnknownTarget as exc:
                 return self._send(400, f"{exc}\n".encode())
+            except ScrapeFailed as exc:  # already logged by the scraper
+                return self._send(500, f"scrape of {target} failed: {exc}\n".encode())
             except Exception as exc:  # noqa: BLE001 - Prometheus gets a status and a reason, never an empty reply
                 log.error("scrape of %s failed: %s: %s", target, type(exc).__name__, exc)
                 return self._send(500, f"scrape of {target} failed: {type(exc).__name__}\n".encode())

@@ -12,7 +12,7 @@ from monitoring.snmp.transport import Credentials
 
 
 class Broken:
-    async def scrape(self, target, modules, deadline):
+    async def scrape_outcome(self, target, modules, deadline):
         raise RuntimeError("mapping bug")
 
 
