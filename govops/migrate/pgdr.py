@@ -196,15 +196,20 @@ class LabCluster:
         return (f"host={self.layout.node(host).addr} port={pg.PORT} dbname={pg.DATABASE} user={pg.APP_USER} "
                 f"sslmode=verify-full sslrootcert={c / 'ca.crt'} passfile={c / 'pgpass'}")
 
-    def setup(self) -> None:
-        """Primary (initdb), roles and the reference table, then each standby cloned over TLS."""
+    def setup(self, backups=None) -> None:
+        """Primary (initdb), roles and the reference table, then each standby cloned over TLS.
+        `backups` (govops.migrate.pgbackup.Backups): WAL archiving into its repository from the start."""
         self.teardown()
         self.prepare_dirs()
+        archive = ""
+        if backups is not None:
+            backups.write_conf()
+            archive = backups.archive_command()
         prim = self.layout.primary.host
         p = self.paths(prim)
         self.as_postgres(prim, [str(bindir() / "initdb"), "-D", p["data"], "-U", "postgres", "--auth-local=peer",
                                 "--auth-host=scram-sha-256", "--no-instructions", "-E", "UTF8", "--locale=C.UTF-8"])
-        self.write_conf(prim, bootstrap=True)
+        self.write_conf(prim, archive, bootstrap=True)
         self.start(prim)
         # passwords via stdin, never argv; errors withheld (psql may echo the statement)
         self.psql(prim, f"CREATE ROLE {pg.REPLICATION_USER} WITH REPLICATION LOGIN PASSWORD "
@@ -217,7 +222,7 @@ class LabCluster:
         for s in self.layout.standbys:
             self.clone(s.host)
         self.wait_streaming()
-        self.write_conf(prim)  # now synchronous: commits wait for the same-city standby
+        self.write_conf(prim, archive)  # now synchronous: commits wait for the same-city standby
         self.as_postgres(prim, [str(bindir() / "pg_ctl"), "-D", p["data"], "reload"])
         self.wait_streaming(sync=True)
 

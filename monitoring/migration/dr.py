@@ -18,6 +18,11 @@ read this way. So a line without `replication` is taken as `async-remote` when t
 and is compared with the async replica's promise (30 min for levels 5–6), not with level 6's
 "RPO 0", which only the synchronous same-city replica keeps and which every async lag would
 breach. A `sync-same-city` line is compared with 0: any lag there is a breach.
+
+Backups (govops/migrate/pgbackup.py) write to the same file, lines with `"source": "pgbackrest"`:
+`backup_stop` (a finished backup) or `restore_test_ok` (a point-in-time restore test, true/false).
+`read_backups` gives per system the newest backup and the newest restore test; the policy age is
+the tier's backup schedule (govops/cloud/dr.py `backup`: daily or weekly) plus one hour of slack.
 """
 
 from __future__ import annotations
@@ -59,6 +64,8 @@ def read_status(path: Path | None, inv) -> list[ReplicaStatus]:
             continue
         try:
             entry = json.loads(line)
+            if entry.get("source") == BACKUP_SOURCE:
+                continue  # a backup line: read_backups
             repl = Replication(entry.get("replication") or Replication.async_remote).value
             latest[(entry["system"], repl)] = entry
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
@@ -74,3 +81,71 @@ def read_status(path: Path | None, inv) -> list[ReplicaStatus]:
         rpo = e["rpo_seconds"] if "rpo_seconds" in e else promised_rpo(inv, system, repl)
         out.append(ReplicaStatus(system, repl, max(0.0, lag), float(rpo), observed))
     return out
+
+
+BACKUP_SOURCE = "pgbackrest"
+BACKUP_SLACK_S = 3600.0  # a daily backup that runs an hour late is not yet a breach
+
+
+def backup_policy_seconds(inv, system: str) -> float:
+    """How old the newest backup may be: the tier's schedule (daily/weekly full) plus slack."""
+    t = dr.tier(inv.systems[system].dr_tier if system in inv.systems else 1)
+    every = dr.DAY if "daily" in t.backup else 7 * dr.DAY
+    return every + BACKUP_SLACK_S
+
+
+@dataclass(frozen=True)
+class BackupStatus:
+    system: str
+    last_backup: float | None        # unix time the newest backup finished
+    policy_max_age: float            # seconds
+    restore_test_ok: bool | None     # newest restore test; None: never tested
+    restore_tested_at: float | None
+
+
+def read_backups(path: Path | None, inv) -> list[BackupStatus]:
+    if path is None or not Path(path).exists():
+        return []
+    backups: dict[str, float] = {}
+    tests: dict[str, tuple[float, bool]] = {}
+    for n, line in enumerate(Path(path).read_text().splitlines(), 1):
+        try:
+            e = json.loads(line) if line.strip() else {}
+            if e.get("source") != BACKUP_SOURCE:
+                continue
+            system = e["system"]
+            if "backup_stop" in e:
+                backups[system] = max(backups.get(system, 0.0), datetime.fromisoformat(e["backup_stop"]).timestamp())
+            if "restore_test_ok" in e:
+                at = datetime.fromisoformat(e["observed_at"]).timestamp()
+                if at >= tests.get(system, (0.0, False))[0]:
+                    tests[system] = (at, bool(e["restore_test_ok"]))
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            log.warning("%s:%d: skipped backup status line (%s)", path, n, exc)
+    return [BackupStatus(s, backups.get(s), backup_policy_seconds(inv, s),
+                         tests[s][1] if s in tests else None, tests[s][0] if s in tests else None)
+            for s in sorted(set(backups) | set(tests))]
+
+
+def backup_families(path: Path | None, inv, department) -> list:
+    """Metric families for backups: age inputs and the restore test (the collector yields them)."""
+    from prometheus_client.core import GaugeMetricFamily
+
+    labels = ["system", "department"]
+    last = GaugeMetricFamily("govops_dr_backup_last_success_timestamp_seconds",
+                             "When the newest backup finished (pgBackRest stop time).", labels=labels)
+    policy = GaugeMetricFamily("govops_dr_backup_max_age_seconds", "How old the newest backup may be (the DR "
+                               "tier's backup schedule, govops/cloud/dr.py, plus 1 h).", labels=labels)
+    ok = GaugeMetricFamily("govops_dr_restore_test_success", "1 if the newest point-in-time restore test matched "
+                           "the reference row count and checksum, 0 if not.", labels=labels)
+    tested = GaugeMetricFamily("govops_dr_restore_test_timestamp_seconds", "When the newest restore test ran.",
+                               labels=labels)
+    for b in read_backups(path, inv):
+        lv = [b.system, department(b.system)]
+        policy.add_metric(lv, b.policy_max_age)
+        if b.last_backup is not None:
+            last.add_metric(lv, b.last_backup)
+        if b.restore_test_ok is not None:
+            ok.add_metric(lv, int(b.restore_test_ok))
+            tested.add_metric(lv, b.restore_tested_at)
+    return [last, policy, ok, tested]

@@ -9,10 +9,12 @@ namespace, a client outside the three centres.
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
 from govops.migrate import pg
+from govops.migrate.pgbackup import Backups
 from govops.migrate.pgdr import Drill, lab_cluster
 from govops.sot import load_inventory
 from lab import faults
@@ -26,7 +28,8 @@ FENYI_PORT = "fy-agg-1:GigabitEthernet0/0/8"  # packets leaving it go to the Fen
 @pytest.fixture(scope="module")
 def db(lab):
     cluster = lab_cluster(lab, lab.inventory, SYSTEM, PRIMARY, CLIENT)
-    cluster.setup()
+    cluster.backups = Backups(cluster)
+    cluster.setup(backups=cluster.backups)  # WAL archived to the Fenyi repository from the start
     cluster.dirty = False
     try:
         yield cluster
@@ -39,7 +42,7 @@ def db(lab):
 def cluster(db, lab):
     """The cluster as planned (rebuilt after a drill), faults cleared afterwards."""
     if db.dirty:
-        db.setup()
+        db.setup(backups=db.backups)
     db.dirty = True
     try:
         yield db
@@ -137,3 +140,30 @@ def test_delayed_replication_to_fenyi_breaches_and_the_breach_is_an_sa_event(lab
         follower.stop()
         follower.join(5)
         spool.close()
+
+
+def test_point_in_time_restore_matches_the_reference_and_the_exporter_reports_it(lab, cluster, tmp_path):
+    from monitoring.migration.dr import read_backups
+
+    status = tmp_path / "dr-status.jsonl"
+    b = cluster.backups
+    b.status = status
+    sql = "INSERT INTO txlog SELECT g, 'row ' || g FROM generate_series({}, {}) g;"
+    cluster.psql(PRIMARY, sql.format(1, 200), db=pg.DATABASE)
+    info = b.full_backup()
+    assert info["type"] == "full" and (cluster.base / "cloud-remote-1" / "pgbackrest" / "backup").is_dir()
+    cluster.psql(PRIMARY, sql.format(201, 300), db=pg.DATABASE)  # after the backup: only in the WAL
+    when, reference = b.reference()
+    assert reference.startswith("300 ")
+    time.sleep(0.2)
+    cluster.psql(PRIMARY, sql.format(301, 350) + " UPDATE txlog SET payload = 'changed' WHERE id = 7;", db=pg.DATABASE)
+    assert b.reference()[1] != reference
+    b.switch_wal()  # the WAL holding the target time goes to the repository
+    result = b.restore_test(when, reference)
+    assert result["ok"] and result["restored"] == reference, result
+    # a target before the later rows but compared with the current table: the test notices
+    bad = b.restore_test(when, b.reference()[1])
+    assert not bad["ok"]
+    (st,) = read_backups(status, load_inventory(lab.inventory))
+    assert st.system == SYSTEM and st.restore_test_ok is False and st.policy_max_age == 86400 + 3600
+    assert abs(st.last_backup - time.time()) < 120

@@ -1,0 +1,39 @@
+"""Backup age and restore-test result: pgbackrest lines in the DR status file -> exporter metrics."""
+
+from __future__ import annotations
+
+import json
+
+from prometheus_client.registry import CollectorRegistry
+
+from govops.sot import load_inventory
+from monitoring.migration.collector import MigrationCollector
+from monitoring.migration.dr import read_backups, read_status
+from tests.paths import ROOT
+
+INV = load_inventory(ROOT / "inventories" / "lab")
+
+
+def test_backup_lines_give_age_policy_and_the_newest_restore_test_without_disturbing_replication(tmp_path):
+    path = tmp_path / "dr-status.jsonl"
+    repl = {"system": "data-exchange", "observed_at": "2026-12-04T10:00:00+00:00", "replication": "async-remote",
+            "primary_data_ts": "2026-12-04T10:00:00+00:00", "replica_data_ts": "2026-12-04T09:59:58+00:00"}
+    base = {"system": "data-exchange", "source": "pgbackrest", "repository_host": "cloud-remote-1"}
+    path.write_text("\n".join(json.dumps(x) for x in [
+        repl,
+        {**base, "observed_at": "2026-12-04T10:01:00+00:00", "backup_type": "full",
+         "backup_stop": "2026-12-04T10:00:30+00:00"},
+        {**base, "observed_at": "2026-12-04T10:02:00+00:00", "restore_test_ok": True},
+        {**base, "observed_at": "2026-12-04T10:03:00+00:00", "restore_test_ok": False},
+    ]) + "\n")
+    (st,) = read_status(path, INV)  # backup lines are not replication lines
+    assert st.lag_seconds == 2 and st.replication == "async-remote"
+    (b,) = read_backups(path, INV)
+    assert b.last_backup == 1796378430.0 and b.restore_test_ok is False  # the newest test wins
+    assert b.policy_max_age == 86400 + 3600  # tier 5: daily full (govops/cloud/dr.py) + 1 h
+    reg = CollectorRegistry(auto_describe=False)
+    reg.register(MigrationCollector(INV, None, path))
+    got = {(s.name, s.labels.get("system")): s.value for m in reg.collect() for s in m.samples}
+    assert got[("govops_dr_restore_test_success", "data-exchange")] == 0
+    assert got[("govops_dr_backup_last_success_timestamp_seconds", "data-exchange")] == 1796378430.0
+    assert got[("govops_dr_backup_max_age_seconds", "data-exchange")] == 90000
