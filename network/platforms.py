@@ -199,7 +199,9 @@ class Comware(Driver):
         shown = self.cmd("display archive configuration")
         # "Location: flash:/archive" / "Filename prefix: my_archive" (command reference example; unverified
         # against a capture).
-        loc, prefix = re.search(r"Location:\s*(\S+)", shown), re.search(r"Filename prefix:\s*(\S+)", shown)
+        # An unconfigured device may print the labels with nothing after them: never read past the line.
+        loc = re.search(r"^\s*Location:[ \t]*(\S+)", shown, re.M)
+        prefix = re.search(r"^\s*Filename prefix:[ \t]*(\S+)", shown, re.M)
         if loc and prefix:
             return loc.group(1)
         self.cmd(f"mkdir {ARCHIVE_DIR}")  # the directory must exist; "already exists" is fine

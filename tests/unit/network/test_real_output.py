@@ -182,10 +182,11 @@ def test_drift_still_reports_a_real_unplanned_ipv6_line():
 
 
 # ---- Comware: archive needs a location first (H3C/HPE Fundamentals Command Reference) -----------
-def test_comware_prepare_sets_the_archive_location_once_and_records_the_path():
+@pytest.mark.parametrize("unset", [None, "Location: \nFilename prefix: \nArchive interval in minutes: 0\n"])
+def test_comware_prepare_sets_the_archive_location_once_and_records_the_path(unset):
     answers = {"archive configuration": "Save the running configuration to an archive file. Continue? [Y/N]:",
                "y": "Please wait...\nInfo: The archive configuration file govops_1.cfg is saved."}
-    drv = driver("hp_comware", answers)
+    drv = driver("hp_comware", {**answers, **({"display archive configuration": unset} if unset else {})})
     assert drv.prepare() == "archive flash:/archive/govops_1.cfg"
     assert drv.archive == "flash:/archive/govops_1.cfg"
     assert "archive configuration location flash:/archive filename-prefix govops" in drv.conn.sent
