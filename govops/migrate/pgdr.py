@@ -420,3 +420,69 @@ class Drill:
         self.dr_status.parent.mkdir(parents=True, exist_ok=True)
         with self.dr_status.open("a") as fh:
             fh.write(json.dumps(line) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m govops.migrate.pgdr ACTION`: the database DR operations on a lab (as root).
+
+    setup (cluster + WAL archiving), drill (needs --replication), backup, restore-test, teardown.
+    Prints one JSON object (the report, or the error); exit 1 on failure, 2 on bad input."""
+    import argparse
+
+    from govops.migrate.pgbackup import Backups
+    from lab.faults import link
+    from lab.state import Lab, LabNotRunning
+
+    ap = argparse.ArgumentParser(prog="python -m govops.migrate.pgdr")
+    ap.add_argument("action", choices=("setup", "drill", "backup", "restore-test", "teardown"))
+    ap.add_argument("--prefix", required=True, help="the lab prefix")
+    ap.add_argument("--inventory", default="inventories/lab")
+    ap.add_argument("--system", default="data-exchange")
+    ap.add_argument("--primary", default="cloud-prod-1")
+    ap.add_argument("--client", default="dept-srv-1", help="host whose network the writer and probe use")
+    ap.add_argument("--replication", choices=[r.value for r in Replication])
+    ap.add_argument("--journal", type=Path, default=Path("journal/dr-drill.jsonl"))
+    ap.add_argument("--dr-status", type=Path, default=Path("journal/dr-status.jsonl"))
+    ap.add_argument("--work", type=Path, default=Path("journal/db-drill"))
+    ap.add_argument("--rpo-objective", type=float)
+    ap.add_argument("--rto-objective", type=float)
+    a = ap.parse_args(argv)
+    try:
+        lab = Lab.load(a.prefix)
+        cluster = lab_cluster(lab, a.inventory, a.system, a.primary, a.client)
+    except (pg.PlanError, LabNotRunning, OSError, KeyError, ValueError) as exc:
+        print(json.dumps({"failed": True, "msg": str(exc)}))
+        return 2
+    backups = Backups(cluster, a.dr_status)
+    from govops.sot import load_inventory
+
+    up = load_inventory(a.inventory).hosts[cluster.layout.primary.host].uplink
+    uplink = f"{up.device}:{up.interface}"
+    try:
+        if a.action == "setup":
+            cluster.setup(backups=backups)
+            out = {"replication": cluster.wait_streaming(sync=True)}
+        elif a.action == "teardown":
+            cluster.teardown()
+            link(lab, uplink, "up")  # the drill's disaster, if one ran
+            out = {"removed": str(cluster.base)}
+        elif a.action == "backup":
+            out = backups.full_backup()
+        elif a.action == "restore-test":
+            when, reference = backups.reference()
+            backups.switch_wal()
+            out = backups.restore_test(when, reference)
+        else:
+            if not a.replication:
+                raise DbStepFailed("drill: --replication sync-same-city|async-remote is required")
+            drill = Drill(cluster, a.journal, a.work, a.rpo_objective, a.rto_objective, dr_status=a.dr_status)
+            out = drill.run(a.replication, lambda: link(lab, uplink, "down"))
+    except DbStepFailed as exc:
+        print(json.dumps({"failed": True, "msg": str(exc)}))
+        return 1
+    print(json.dumps(out, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -18,6 +18,7 @@ from govops.migrate.pgbackup import Backups
 from govops.migrate.pgdr import Drill, lab_cluster
 from govops.sot import load_inventory
 from lab import faults
+from tests.lab.migrate.conftest import playbook
 
 pytestmark = pytest.mark.lab
 
@@ -79,10 +80,13 @@ def test_layout_from_the_tier_streams_over_tls_sync_and_async(db):
         assert all(secret not in f.read_text(errors="ignore") for f in data.glob("*.conf"))
 
 
-def test_sync_failover_loses_no_acknowledged_transaction(lab, cluster, tmp_path):
+def test_sync_failover_through_the_playbook_loses_no_acknowledged_transaction(lab, cluster, tmp_path):
     jpath = tmp_path / "journal.jsonl"
-    r = Drill(cluster, jpath, tmp_path / "work", dr_status=tmp_path / "dr-status.jsonl").run(
-        "sync-same-city", centre_lost(lab, PRIMARY))
+    out = playbook(lab, "dr_drill.yml", "-e", "operation=db-drill", "-e", "replication=sync-same-city",
+                   "-e", f"journal={jpath}", "-e", f"dr_status={tmp_path / 'dr-status.jsonl'}",
+                   "-e", f"work={tmp_path / 'work'}")
+    assert out.returncode == 0, out.stdout[-3000:]
+    r = events(jpath)[-1]["report"]
     assert r["promoted"] == "cloud-dr-1" and r["acknowledged"] >= 20
     assert r["transactions_lost"] == 0 and r["rpo_objective_s"] == 0 and r["rpo_ok"]
     assert 0 < r["rto_s"] < 30 and r["rto_ok"]
