@@ -109,6 +109,16 @@ class Backups:
         when, _, digest = out.partition("|")
         return when, digest
 
+    def reference_point(self) -> tuple[str, str]:
+        """The reference now, then a commit after it (recovery to a time needs a later commit record
+        to know it got there) and a WAL switch (so the WAL holding it reaches the repository)."""
+        when, digest = self.reference()
+        self.cluster.psql(self.cluster.layout.primary.host,
+                          "CREATE TABLE IF NOT EXISTS dr_restore_mark (at timestamptz NOT NULL);\n"
+                          "INSERT INTO dr_restore_mark VALUES (clock_timestamp());", db=pg.DATABASE)
+        self.switch_wal()
+        return when, digest
+
     def switch_wal(self) -> None:
         self.cluster.psql(self.cluster.layout.primary.host, "SELECT pg_switch_wal();")
 
@@ -127,9 +137,12 @@ class Backups:
             "listen_addresses = ''", f"port = {SCRATCH_PORT}", f"unix_socket_directories = '{sock}'",
             "archive_mode = off", "synchronous_standby_names = ''", "ssl = off", "shared_buffers = 16MB", ""]))
         log = scratch / "postgres.log"
-        c.as_postgres(host, [str(bindir() / "pg_ctl"), "-D", str(scratch / "data"), "-l", str(log), "-w", "-t",
-                             str(int(timeout)), "start"], timeout=timeout + 10)
+        started = c.as_postgres(host, [str(bindir() / "pg_ctl"), "-D", str(scratch / "data"), "-l", str(log), "-w",
+                                       "-t", str(int(timeout)), "start"], timeout=timeout + 10, check=False)
         try:
+            if started.returncode != 0:
+                tail = log.read_text(errors="replace")[-1500:] if log.exists() else "(no log)"
+                raise DbStepFailed(f"restore test: the restored instance did not start:\n{tail}")
             deadline = time.monotonic() + timeout
             psql = [str(bindir() / "psql"), "-h", str(sock), "-p", str(SCRATCH_PORT), "-d", pg.DATABASE, "-XAtq"]
             while c.as_postgres(host, [*psql, "-c", "SELECT pg_is_in_recovery();"], check=False).stdout.strip() != "f":

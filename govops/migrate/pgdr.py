@@ -469,8 +469,7 @@ def main(argv: list[str] | None = None) -> int:
         elif a.action == "backup":
             out = backups.full_backup()
         elif a.action == "restore-test":
-            when, reference = backups.reference()
-            backups.switch_wal()
+            when, reference = backups.reference_point()
             out = backups.restore_test(when, reference)
         else:
             if not a.replication:
@@ -485,4 +484,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run main from the importable module, so its exception classes are the ones other modules raise
+    from govops.migrate.pgdr import main as _main
+
+    sys.exit(_main())
