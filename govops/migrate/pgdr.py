@@ -247,6 +247,37 @@ class LabCluster:
                         "FROM pg_stat_replication r LEFT JOIN pg_stat_ssl s ON s.pid = r.pid;")
         return json.loads(out) if out else []
 
+    def lag_status(self, path: Path) -> list[dict]:
+        """Append one DR status line per planned standby from pg_stat_replication (the exporter's
+        govops_dr_replication_lag_seconds against the tier's RPO for that replica kind).
+
+        What can be lost at failover is what the standby has not flushed: flush_lag. A sync standby
+        that is `sync` loses nothing (COMMIT waits for its flush): lag 0; one that has fallen back
+        to async or stopped streaming is reported with its flush lag or, absent, as missing."""
+        rows = {r["name"]: r for r in json.loads(self.psql(
+            self.layout.primary.host,
+            "SELECT coalesce(json_agg(json_build_object('name', application_name, 'state', state, "
+            "'sync_state', sync_state, 'flush_lag', coalesce(extract(epoch FROM flush_lag), 0), "
+            "'lag_bytes', pg_wal_lsn_diff(pg_current_wal_lsn(), flush_lsn))), '[]') FROM pg_stat_replication;"))}
+        now = time.time()
+        lines = []
+        for s in self.layout.standbys:
+            r = rows.get(s.app_name)
+            if r is None or r["state"] != "streaming":
+                lines.append({"system": self.layout.system, "replication": s.kind, "standby": s.host,
+                              "missing": True})
+                continue
+            lag = 0.0 if s.kind == Replication.sync_same_city and r["sync_state"] == "sync" else float(r["flush_lag"])
+            lines.append({"system": self.layout.system, "observed_at": _iso(now), "primary_data_ts": _iso(now),
+                          "replica_data_ts": _iso(now - lag), "replication": s.kind, "standby": s.host,
+                          "sync_state": r["sync_state"], "lag_bytes": r["lag_bytes"], "source": "pg_stat_replication"})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a") as fh:
+            for line in lines:
+                if not line.get("missing"):  # no timestamps to give: the exporter keeps the last line
+                    fh.write(json.dumps(line) + "\n")
+        return lines
+
     def wait_streaming(self, timeout: float = 60, sync: bool = False) -> list[dict]:
         """Until every standby streams (and, with sync, the planned ones are sync)."""
         want = {s.app_name for s in self.layout.standbys}
@@ -285,6 +316,10 @@ class LabCluster:
         if out.returncode != 0:
             raise DbStepFailed(f"no write succeeded on {host} within {timeout:.0f} s: {out.stderr[-400:]}")
         return float(out.stdout.split()[-1])
+
+
+def _iso(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat(timespec="milliseconds")
 
 
 def lab_cluster(lab, inventory: str | Path, system: str, primary: str, client: str,

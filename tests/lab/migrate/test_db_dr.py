@@ -65,7 +65,7 @@ def events(path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
-def test_layout_from_the_tier_streams_over_tls_sync_and_async(db):
+def test_layout_from_the_tier_streams_over_tls_sync_and_async(db, tmp_path):
     rows = {r["name"]: r for r in db.wait_streaming(sync=True)}
     assert rows["cloud_dr_1"]["sync_state"] == "sync" and rows["cloud_dr_1"]["addr"] == "198.19.1.10"
     assert rows["cloud_remote_1"]["sync_state"] == "async" and rows["cloud_remote_1"]["addr"] == "198.19.2.10"
@@ -78,6 +78,14 @@ def test_layout_from_the_tier_streams_over_tls_sync_and_async(db):
         data = db.base / host / "data"
         assert "passfile=" in (data / "govops.conf").read_text()
         assert all(secret not in f.read_text(errors="ignore") for f in data.glob("*.conf"))
+    # replication lag from pg_stat_replication, per standby, as the DR exporter reads it
+    from monitoring.migration.dr import read_status
+    status = tmp_path / "dr-status.jsonl"
+    lines = db.lag_status(status)
+    assert [(x["standby"], x["sync_state"]) for x in lines] == [("cloud-dr-1", "sync"), ("cloud-remote-1", "async")]
+    got = {st.replication: st for st in read_status(status, load_inventory(db.lab.inventory))}
+    assert got["sync-same-city"].lag_seconds == 0 and got["sync-same-city"].rpo_seconds == 0
+    assert got["async-remote"].lag_seconds < 5 and got["async-remote"].rpo_seconds == 1800
 
 
 def test_sync_failover_through_the_playbook_loses_no_acknowledged_transaction(lab, cluster, tmp_path):
