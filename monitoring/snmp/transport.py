@@ -191,7 +191,6 @@ def _v2c_result(future: asyncio.Future, error_indication, rsp) -> None:
 
 
 _V3_LCD = CommandGeneratorLcdConfigurator()  # hlapi's: USM user and target rows per engine
-_V3_CMDGEN = cmdgen.CommandGenerator()  # stateless apart from its pending requests
 
 
 def _v3_result(_engine, _handle, error_indication, pdu, future: asyncio.Future) -> None:
@@ -285,7 +284,9 @@ class SnmpClient:
         addr_name, _ = _V3_LCD.configure(engine, creds.auth_data(), await self._target(v3, ep), b"")
         pdu = fastusm.request_pdu(oids, bulk, ep.max_repetitions)
         future = asyncio.get_running_loop().create_future()
-        _V3_CMDGEN.send_pdu(engine, addr_name, None, b"", pdu, _v3_result, future)
+        # A generator per request, as hlapi does: its pending requests are keyed by the engine's
+        # sendPduHandle, which is only unique within one engine.
+        cmdgen.CommandGenerator().send_pdu(engine, addr_name, None, b"", pdu, _v3_result, future)
         return await future
 
     async def walk_columns(self, ep: Endpoint, creds: Credentials, columns: list[Oid], stats: WalkStats) -> Table:
