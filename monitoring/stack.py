@@ -31,6 +31,7 @@ PORTS = {"snmp": "127.0.0.1:19216", "readiness": "127.0.0.1:19227", "migration":
          "prometheus": "127.0.0.1:19290", "alertmanager": "127.0.0.1:19293", "sa_forwarder": "127.0.0.1:19296",
          "sa_webhook": "127.0.0.1:19295"}
 # exporter -> the scrape job of its own /metrics (the snmp exporter's device jobs are snmp_<module>)
+VARIANT = ROOT / "monitoring" / "prometheus" / "variants" / "device_failure_as_http_error.yml"
 JOBS = {"snmp": "govops_snmp_exporter", "readiness": "govops_readiness", "migration": "govops_migration",
         "sa_forwarder": "govops-sa-forwarder"}
 
@@ -52,10 +53,12 @@ def wait_for(what: str, fn: Callable, timeout: float = 60.0, every: float = 1.0)
 
 def fast_config(inv, out: Path, exporters: tuple[str, ...], interval: float = 3.0,
                 alert_for: dict[str, str] | None = None, ports: dict[str, str] = PORTS,
-                alertmanager: bool = False) -> Path:
+                alertmanager: bool = False, failed_scrape: str = "status-200") -> Path:
     """The generated config with every job at `interval` (timeout 80 % of it), only the jobs of the
     exporters we run (no scrape of an absent SA forwarder), Alertmanager only if `alertmanager`, and
-    the `for:` of the alerts named in `alert_for` (in any rule file) shortened. Returns prometheus.yml."""
+    the `for:` of the alerts named in `alert_for` (in any rule file) shortened. With `failed_scrape`
+    "status-500" (the SNMP exporter's --failed-scrape) the rules that go with it: DeviceUnreachable
+    on `up` (prometheus/variants/), no SNMPScrapeFailed. Returns prometheus.yml."""
     generate(inv, out, endpoints={k: v for k, v in ports.items() if k != "prometheus"})
     path = out / "prometheus.yml"
     cfg = yaml.safe_load(path.read_text())
@@ -68,6 +71,8 @@ def fast_config(inv, out: Path, exporters: tuple[str, ...], interval: float = 3.
         cfg.pop("alerting", None)
     path.write_text(yaml.safe_dump(cfg, sort_keys=False))
     only_jobs_run(out / "rules" / "selfmon.yml", {j["job_name"] for j in cfg["scrape_configs"]})
+    if failed_scrape == "status-500":
+        up_semantics(out / "rules")
     for rules in sorted((out / "rules").glob("*.yml")) if alert_for else ():
         data = yaml.safe_load(rules.read_text())
         hits = [r for g in data["groups"] for r in g["rules"] if r.get("alert") in alert_for]
@@ -94,6 +99,19 @@ def only_jobs_run(rules: Path, jobs: set[str]) -> None:
                 else:
                     group["rules"].remove(rule)
     rules.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+
+
+def up_semantics(rules: Path) -> None:
+    """The rules for an exporter that answers a failed device scrape with HTTP 500
+    (monitoring/README.md, "Failure semantics")."""
+    variant = yaml.safe_load(VARIANT.read_text())["groups"][0]["rules"]
+    for name, replace in (("alerts.yml", {"DeviceUnreachable": variant[0]}), ("selfmon.yml", {"SNMPScrapeFailed": None})):
+        data = yaml.safe_load((rules / name).read_text())
+        for group in data["groups"]:
+            group["rules"] = [replace.get(r.get("alert"), r) if r.get("alert") in replace else r
+                              for r in group["rules"]]
+            group["rules"] = [r for r in group["rules"] if r is not None]
+        (rules / name).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
 
 
 class MonitoringStack:
@@ -149,13 +167,14 @@ class MonitoringStack:
         return p.pid
 
     def start(self, inv, exporters: dict[str, list[str]], interval: float = 3.0,
-              alert_for: dict[str, str] | None = None, alertmanager: Path | None = None) -> None:
+              alert_for: dict[str, str] | None = None, alertmanager: Path | None = None,
+              failed_scrape: str = "status-200") -> None:
         """Start the exporters (kind -> extra CLI args; `sa_forwarder` too), Alertmanager with the
         given config if any, and Prometheus scraping them and sending to it."""
         if not shutil.which("prometheus"):
             raise RuntimeError("Debian's prometheus is not installed (apt-get install prometheus)")
         config = fast_config(inv, self.workdir / "prom", tuple(exporters), interval, alert_for, self.ports,
-                             alertmanager is not None)
+                             alertmanager is not None, failed_scrape)
         if alertmanager is not None:
             self.alertmanager(alertmanager)
         for kind, args in exporters.items():
