@@ -1,9 +1,11 @@
 """Backups that restore: pgBackRest full backup + WAL archiving, point-in-time restore test.
 
-The repository lives in the remote DR centre's host directory (`<run_dir>/pg/<remote host>/
-pgbackrest`). LIMIT (lab): it is a pgBackRest *posix* repository written by the primary's
-pgbackrest through the shared file system, not over the Fenyi link (pgBackRest's TLS server
-mode, `repo1-host-type=tls`, would carry it over the network; not done here). The restore test
+The repository lives on the remote DR centre's host (`<run_dir>/pg/<remote host>/pgbackrest`,
+written only by the pgbackrest running in that host's namespace). Both sides run pgBackRest's
+TLS server (`pgbackrest server`, `repo1-host-type=tls` / `pg1-host-type=tls`, port 8432) with
+certificates from the lab CA: the primary's `archive-push` reaches the repository over the data
+network to Fenyi, and the backup runs on the repository host, reading the primary over TLS. The
+restore test
 runs in the remote host's namespace into a scratch directory with its own socket and no TCP
 listener, recovers to a chosen time (`--type=time`) and compares the reference table's row count
 and checksum with the values read on the primary at that time. Each result is one JSON line in
@@ -16,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +28,7 @@ from govops.migrate.pgdr import DbStepFailed, LabCluster, bindir
 
 PGBACKREST = "/usr/bin/pgbackrest"
 SCRATCH_PORT = 5433
+TLS_PORT = 8432  # pgBackRest's default tls-server-port
 # what the restore test compares: count and an order-independent digest of every row
 CHECKSUM_SQL = ("SELECT count(*) || ' ' || coalesce(md5(string_agg(id::text || ':' || payload, ',' ORDER BY id)), '-') "
                 "FROM txlog;")
@@ -47,51 +51,86 @@ class Backups:
             raise DbStepFailed(f"{self.stanza}: the tier has no remote DR centre to keep backups in")
         return remote[0].host
 
-    @property
-    def conf(self) -> Path:
-        return self.cluster.base / "pgbackrest.conf"
+    def conf(self, host: str) -> Path:
+        """Each side's own config file: the primary's (archive-push, its TLS server for the backup)
+        and the repository host's (the repository, its TLS server for archive-push)."""
+        return self.cluster.base / f"pgbackrest-{host}.conf"
 
     def archive_command(self) -> str:
-        return f"{PGBACKREST} --config={self.conf} --stanza={self.stanza} archive-push %p"
+        prim = self.cluster.layout.primary.host
+        return f"{PGBACKREST} --config={self.conf(prim)} --stanza={self.stanza} archive-push %p"
 
     def write_conf(self) -> None:
-        c = self.cluster
-        prim = c.paths(c.layout.primary.host)
-        repo = c.base / self.repo_host / "pgbackrest"
-        for d in (repo, c.base / "pgbackrest-log", c.base / "pgbackrest-lock"):
-            d.mkdir(parents=True, exist_ok=True)
-            shutil.chown(d.parent, "postgres", "postgres")
-            shutil.chown(d, "postgres", "postgres")
-        self.conf.write_text("\n".join([
-            "# rendered by govops/migrate/pgbackup.py",
-            "[global]",
-            f"repo1-path={repo}",
-            "repo1-retention-full=2",
-            "compress-type=lz4",
-            "start-fast=y",
-            f"log-path={c.base / 'pgbackrest-log'}",
-            f"lock-path={c.base / 'pgbackrest-lock'}",
-            "log-level-console=warn",
-            "log-level-file=info",
-            "",
-            f"[{self.stanza}]",
-            f"pg1-path={prim['data']}",
-            f"pg1-socket-path={prim['sock']}",
-            f"pg1-port={pg.PORT}",
-            "",
-        ]))
+        """Both configs, then both `pgbackrest server`s: everything between the centres goes over the
+        Fenyi link, TLS both ways, each side authorising the other's client certificate by CN."""
+        c, layout = self.cluster, self.cluster.layout
+        prim, remote = layout.primary, layout.node(self.repo_host)
+        pp, rp = c.paths(prim.host), c.paths(remote.host)
+        repo = Path(rp["dir"]) / "pgbackrest"
+        common = ["[global]", "compress-type=lz4", "start-fast=y", "log-level-console=warn",
+                  "log-level-file=info", f"tls-server-port={TLS_PORT}"]
+        for p in (pp, rp):
+            for d in (Path(p["dir"]) / "pgbackrest-log", Path(p["dir"]) / "pgbackrest-lock"):
+                d.mkdir(parents=True, exist_ok=True)
+                shutil.chown(d, "postgres", "postgres")
+        repo.mkdir(parents=True, exist_ok=True)
+        shutil.chown(repo, "postgres", "postgres")
+
+        def own(node, p, peer) -> list[str]:
+            tls = p["tls"]
+            return [f"log-path={p['dir']}/pgbackrest-log", f"lock-path={p['dir']}/pgbackrest-lock",
+                    f"tls-server-address={node.addr}", f"tls-server-cert-file={tls}/pgbr-server.crt",
+                    f"tls-server-key-file={tls}/pgbr-server.key", f"tls-server-ca-file={tls}/ca.crt",
+                    f"tls-server-auth={peer.host}={self.stanza}"]
+
+        self.conf(prim.host).write_text("\n".join([
+            "# rendered by govops/migrate/pgbackup.py: the primary's side", *common, *own(prim, pp, remote),
+            # repo1-path: a path on the repository host (the client sends it to the server there)
+            f"repo1-host={remote.addr}", "repo1-host-type=tls", f"repo1-path={repo}", f"repo1-host-cert-file={pp['tls']}/pgbr-client.crt",
+            f"repo1-host-key-file={pp['tls']}/pgbr-client.key", f"repo1-host-ca-file={pp['tls']}/ca.crt",
+            "", f"[{self.stanza}]", f"pg1-path={pp['data']}", f"pg1-socket-path={pp['sock']}", f"pg1-port={pg.PORT}",
+            ""]))
+        self.conf(remote.host).write_text("\n".join([
+            "# rendered by govops/migrate/pgbackup.py: the repository's side (remote DR centre)", *common,
+            *own(remote, rp, prim), f"repo1-path={repo}", "repo1-retention-full=2",
+            "", f"[{self.stanza}]", f"pg1-host={prim.addr}", "pg1-host-type=tls",
+            f"pg1-host-cert-file={rp['tls']}/pgbr-client.crt", f"pg1-host-key-file={rp['tls']}/pgbr-client.key",
+            f"pg1-host-ca-file={rp['tls']}/ca.crt", f"pg1-path={pp['data']}", f"pg1-socket-path={pp['sock']}",
+            f"pg1-port={pg.PORT}", ""]))
+        for host in (prim.host, remote.host):
+            argv = c.lab.command(host, ["runuser", "-u", "postgres", "--", PGBACKREST, f"--config={self.conf(host)}",
+                                        "server"])
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=open(c.base / f"pgbackrest-server-{host}.log", "ab"),
+                                    start_new_session=True)
+            (c.base / f"pgbackrest-server-{host}.pid").write_text(str(proc.pid))
+        self.wait_server(remote.host)
+
+    def wait_server(self, host: str, timeout: float = 15) -> None:
+        """Until the repository host's server answers (`server-ping` from the primary's side)."""
+        prim = self.cluster.layout.primary.host
+        deadline = time.monotonic() + timeout
+        while True:
+            out = self.cluster.as_postgres(prim, [PGBACKREST, f"--config={self.conf(prim)}",
+                                                  f"--tls-server-address={self.cluster.layout.node(host).addr}",
+                                                  "server-ping"], check=False)
+            if out.returncode == 0:
+                return
+            if time.monotonic() > deadline:
+                raise DbStepFailed(f"pgbackrest server on {host} does not answer: {out.stderr[-400:]}")
+            time.sleep(0.2)
 
     def pgbackrest(self, host: str, *args: str, timeout: float = 120) -> str:
-        return self.cluster.as_postgres(host, [PGBACKREST, f"--config={self.conf}", f"--stanza={self.stanza}", *args],
-                                        timeout=timeout).stdout
+        return self.cluster.as_postgres(host, [PGBACKREST, f"--config={self.conf(host)}", f"--stanza={self.stanza}",
+                                               *args], timeout=timeout).stdout
 
     def full_backup(self) -> dict:
         """stanza-create, check (archiving works), a full backup; returns pgBackRest's info for it."""
-        prim = self.cluster.layout.primary.host
-        self.pgbackrest(prim, "stanza-create")
-        self.pgbackrest(prim, "check")
-        self.pgbackrest(prim, "--type=full", "backup", timeout=300)
-        info = json.loads(self.pgbackrest(prim, "--output=json", "info"))
+        repo = self.repo_host  # pgBackRest runs backups on the repository host, reaching pg over TLS
+        self.pgbackrest(repo, "stanza-create")
+        self.pgbackrest(repo, "check")
+        self.pgbackrest(repo, "--type=full", "backup", timeout=300)
+        info = json.loads(self.pgbackrest(repo, "--output=json", "info"))
         last = info[0]["backup"][-1]
         self.write_status({"backup_type": last["type"], "backup_label": last["label"],
                            "backup_stop": iso(last["timestamp"]["stop"])})
@@ -129,7 +168,7 @@ class Backups:
         sock = scratch / "sock"
         c.lab.run(host, ["rm", "-rf", str(scratch)])
         c.as_postgres(host, ["mkdir", "-p", str(scratch / "data"), str(sock)])
-        self.pgbackrest(host, f"--pg1-path={scratch / 'data'}", "--type=time", f"--target={target_time}",
+        self.pgbackrest(host, "--reset-pg1-host", f"--pg1-path={scratch / 'data'}", "--type=time", f"--target={target_time}",
                         "--target-action=promote", "restore", timeout=300)
         # the scratch copy must not listen, archive into the repository or wait for a sync standby
         (scratch / "data" / "govops.conf").write_text("\n".join([

@@ -75,20 +75,27 @@ def make_tls(dir_: Path, layout: pg.Layout) -> None:
           .sign(ca_key, hashes.SHA256()))
     pem = serialization.Encoding.PEM
     (dir_ / "ca.crt").write_bytes(ca.public_bytes(pem))
-    for node in layout.nodes:
+    def issue(tls: Path, name: str, cn: str, san: x509.SubjectAlternativeName | None) -> None:
         key = ec.generate_private_key(ec.SECP256R1())
-        cert = (x509.CertificateBuilder()
-                .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, node.host)]))
-                .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
-                .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=2))
-                .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ip_address(node.addr))]), critical=False)
-                .sign(ca_key, hashes.SHA256()))
+        b = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]))
+             .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+             .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=2)))
+        if san is not None:
+            b = b.add_extension(san, critical=False)
+        (tls / f"{name}.crt").write_bytes(b.sign(ca_key, hashes.SHA256()).public_bytes(pem))
+        (tls / f"{name}.key").write_bytes(key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
+                                                            serialization.NoEncryption()))
+        (tls / f"{name}.key").chmod(0o600)
+
+    for node in layout.nodes:
         tls = dir_ / node.host
         tls.mkdir(parents=True, exist_ok=True)
-        (tls / "server.crt").write_bytes(cert.public_bytes(pem))
-        (tls / "server.key").write_bytes(key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                                           serialization.NoEncryption()))
-        (tls / "server.key").chmod(0o600)
+        # PostgreSQL: libpq verify-full matches the IP SAN (PostgreSQL 14+)
+        issue(tls, "server", node.host, x509.SubjectAlternativeName([x509.IPAddress(ip_address(node.addr))]))
+        # pgBackRest TLS server: its client verifies the host name against dNSName SANs or the CN only,
+        # so the address is the CN; its clients are authorised by CN (tls-server-auth)
+        issue(tls, "pgbr-server", node.addr, None)
+        issue(tls, "pgbr-client", node.host, None)
         shutil.copy(dir_ / "ca.crt", tls / "ca.crt")
 
 
@@ -295,6 +302,26 @@ class LabCluster:
     def teardown(self) -> None:
         for node in self.layout.nodes:
             self.kill(node.host, signal.SIGQUIT)
+        helpers = []
+        for pidfile in self.base.glob("*.pid"):  # helpers started beside the databases (pgbackrest server)
+            try:
+                pid = int(pidfile.read_text())
+                os.kill(pid, signal.SIGTERM)
+                helpers.append(pid)
+            except (ValueError, ProcessLookupError):
+                pass
+        deadline = time.monotonic() + 5  # gone before a new setup binds their ports
+        for pid in helpers:
+            while time.monotonic() < deadline:
+                try:
+                    os.waitpid(pid, os.WNOHANG)  # ours: reap it, or it stays a zombie that os.kill still finds
+                except ChildProcessError:
+                    pass
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.05)
         shutil.rmtree(self.base, ignore_errors=True)
 
     # -- the writer ---------------------------------------------------------------------------------

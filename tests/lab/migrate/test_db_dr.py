@@ -164,6 +164,11 @@ def test_point_in_time_restore_matches_the_reference_and_the_exporter_reports_it
     cluster.psql(PRIMARY, sql.format(1, 200), db=pg.DATABASE)
     info = b.full_backup()
     assert info["type"] == "full" and (cluster.base / "cloud-remote-1" / "pgbackrest" / "backup").is_dir()
+    # the repository is served from Fenyi's data address over TLS; the primary archives to it
+    listening = lab.run("cloud-remote-1", ["ss", "-Htln", "sport = :8432"]).stdout
+    assert "198.19.2.10:8432" in listening, listening
+    archived = cluster.psql(PRIMARY, "SELECT archived_count FROM pg_stat_archiver;")
+    assert int(archived) >= 1
     cluster.psql(PRIMARY, sql.format(201, 300), db=pg.DATABASE)  # after the backup: only in the WAL
     when, reference = b.reference()
     assert reference.startswith("300 ")
