@@ -103,6 +103,9 @@ def add_cli(subparsers) -> None:
     gen.add_argument("--migration-exporter", default=None, metavar="HOST:PORT")
     gen.add_argument("--alertmanager", default=None, metavar="HOST:PORT")
     gen.add_argument("--auth", choices=("v2c", "v3"), default="v3")
+    gen.add_argument("--runbook-base", default=None, metavar="URL",
+                     help="make every rule's runbook_url an absolute link under this URL (or $GOVOPS_RUNBOOK_BASE), "
+                          "e.g. https://git.example/govops/-/blob/main/; needs --out")
     gen.set_defaults(func=cmd_generate)
 
 
@@ -241,7 +244,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     endpoints = {k: v for k, v in (("snmp", args.snmp_exporter), ("readiness", args.readiness_exporter),
                                    ("migration", args.migration_exporter), ("alertmanager", args.alertmanager)) if v}
     try:
-        written = generate(inv, args.out or DEFAULT_OUT, endpoints, args.shards, args.shard, args.auth)
+        written = generate(inv, args.out or DEFAULT_OUT, endpoints, args.shards, args.shard, args.auth,
+                           runbook_base=args.runbook_base)
     except ValueError as exc:
         console.print(f"[red]{exc}[/]")
         return 2
