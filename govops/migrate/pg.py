@@ -160,16 +160,19 @@ def secrets(inventory: str | Path) -> dict[str, str]:
 
 
 def render(layout: Layout, host: str, paths: dict[str, str], archive_command: str = "",
-           bootstrap: bool = False) -> dict[str, str]:
-    """postgresql.conf and pg_hba.conf for one node. The conninfo names a passfile, never a password."""
+           bootstrap: bool = False, upstream: DbNode | None = None) -> dict[str, str]:
+    """postgresql.conf and pg_hba.conf for one node. The conninfo names a passfile, never a password.
+    `upstream`: stream from that node instead of the planned primary (fail-back: the production
+    node follows the promoted standby until the switchover back)."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, keep_trailing_newline=True,
                       trim_blocks=True, lstrip_blocks=True)
     node = layout.node(host)
-    conninfo = (f"host={layout.primary.addr} port={PORT} user={REPLICATION_USER} application_name={node.app_name} "
+    standby = upstream is not None or node.kind != "primary"
+    conninfo = (f"host={(upstream or layout.primary).addr} port={PORT} user={REPLICATION_USER} application_name={node.app_name} "
                 f"sslmode=verify-full sslrootcert={paths['tls']}/ca.crt passfile={paths['passfile']} "
                 "connect_timeout=3")
     ctx = {"layout": layout, "node": node, "port": PORT, "paths": paths, "conninfo": conninfo,
            "replication_user": REPLICATION_USER, "app_user": APP_USER, "database": DATABASE,
            "app_networks": layout.app_networks, "archive_command": archive_command,
-           "bootstrap": bootstrap}
+           "bootstrap": bootstrap, "standby": standby}
     return {name: env.get_template(f"{name}.j2").render(ctx) for name in ("postgresql.conf", "pg_hba.conf")}

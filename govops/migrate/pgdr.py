@@ -43,6 +43,10 @@ from govops.migrate import pg
 PG_ROOT = Path("/usr/lib/postgresql")
 
 
+# Ids the writer uses after a failover: above anything written before (and the RTO probe's)
+AFTER_FAILOVER_IDS = 2_000_000
+
+
 class DbStepFailed(RuntimeError):
     pass
 
@@ -165,10 +169,11 @@ class LabCluster:
         return True
 
     # -- build ------------------------------------------------------------------------------------
-    def write_conf(self, host: str, archive_command: str = "", bootstrap: bool = False) -> None:
+    def write_conf(self, host: str, archive_command: str = "", bootstrap: bool = False,
+                   upstream: pg.DbNode | None = None) -> None:
         p = self.paths(host)
         data = Path(p["data"])
-        files = pg.render(self.layout, host, p, archive_command, bootstrap)
+        files = pg.render(self.layout, host, p, archive_command, bootstrap, upstream)
         (data / "govops.conf").write_text(files["postgresql.conf"])
         (data / "pg_hba.conf").write_text(files["pg_hba.conf"])
         main = data / "postgresql.conf"
@@ -212,6 +217,7 @@ class LabCluster:
         if backups is not None:
             backups.write_conf()
             archive = backups.archive_command()
+        self.archive = archive
         prim = self.layout.primary.host
         p = self.paths(prim)
         self.as_postgres(prim, [str(bindir() / "initdb"), "-D", p["data"], "-U", "postgres", "--auth-local=peer",
@@ -233,14 +239,15 @@ class LabCluster:
         self.as_postgres(prim, [str(bindir() / "pg_ctl"), "-D", p["data"], "reload"])
         self.wait_streaming(sync=True)
 
-    def clone(self, host: str) -> None:
+    def clone(self, host: str, upstream: pg.DbNode | None = None) -> None:
+        """A standby of `upstream` (default: the planned primary), copied with pg_basebackup over TLS."""
         p = self.paths(host)
         shutil.rmtree(p["data"], ignore_errors=True)
-        conn = (f"host={self.layout.primary.addr} port={pg.PORT} user={pg.REPLICATION_USER} "
+        conn = (f"host={(upstream or self.layout.primary).addr} port={pg.PORT} user={pg.REPLICATION_USER} "
                 f"sslmode=verify-full sslrootcert={p['tls']}/ca.crt passfile={p['passfile']}")
         self.as_postgres(host, [str(bindir() / "pg_basebackup"), "-d", conn, "-D", p["data"], "-X", "stream",
                                 "-c", "fast", "--no-password"], timeout=120)
-        self.write_conf(host)
+        self.write_conf(host, upstream=upstream)
         (Path(p["data"]) / "standby.signal").touch()
         shutil.chown(Path(p["data"]) / "standby.signal", "postgres", "postgres")
         self.start(host)
@@ -329,10 +336,10 @@ class LabCluster:
         """argv run in the client host's network namespace (the venv's python and psycopg)."""
         return ["nsenter", f"--net=/run/netns/{self.lab.netns(self.client)}", "--", *argv]
 
-    def start_writer(self, acks: Path, host: str | None = None) -> subprocess.Popen:
+    def start_writer(self, acks: Path, host: str | None = None, first_id: int = 1) -> subprocess.Popen:
         argv = self.client_command([sys.executable, "-m", "govops.migrate.pgwriter", "write",
                                     "--conninfo", self.app_conninfo(host or self.layout.primary.host),
-                                    "--acks", str(acks)])
+                                    "--acks", str(acks), "--id", str(first_id)])
         return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=open(acks.with_suffix(".log"), "ab"), start_new_session=True)
 
@@ -468,6 +475,65 @@ class Drill:
         self.record("report", "ok" if report["rpo_ok"] and report["rto_ok"] else "failure", "", report=report)
         return report
 
+    def failback(self, replication: Replication | str, restore_network) -> dict:
+        """After `run`: users keep writing to the promoted standby; the production node is re-cloned
+        from it and follows it; a switchover (clean stop, the production node promoted) moves the
+        primary back; the other nodes are re-cloned from it. Every transaction acknowledged after the
+        failover must be on the production primary, and all standbys must stream again as planned."""
+        c, layout = self.cluster, self.cluster.layout
+        target, prim = layout.standby(replication), layout.primary
+        restore_network()
+        acks_path = self.work / "acks-after-failover.txt"
+        acks_path.unlink(missing_ok=True)
+        writer = c.start_writer(acks_path, host=target.host, first_id=AFTER_FAILOVER_IDS)
+        try:
+            deadline = time.monotonic() + 30  # the restored network may take a moment (neighbour discovery)
+            while True:
+                try:
+                    c.clone(prim.host, upstream=target)  # the old primary's data is discarded (re-clone)
+                    break
+                except DbStepFailed as exc:
+                    if "pg_basebackup" not in str(exc) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.5)
+            deadline = time.monotonic() + 60
+            while prim.app_name not in {r["name"] for r in self._streaming_to(target.host)}:
+                if time.monotonic() > deadline:
+                    raise DbStepFailed(f"{prim.host} does not stream from {target.host}")
+                time.sleep(0.2)
+            time.sleep(self.load_seconds)
+        finally:
+            writer.terminate()
+            writer.wait(10)
+        acks = read_acks(acks_path)
+        # switchover: a fast (clean) shutdown sends every WAL record to the connected standby first
+        c.kill(target.host, signal.SIGINT, wait=60)
+        c.as_postgres(prim.host, [str(bindir() / "pg_ctl"), "-D", c.paths(prim.host)["data"], "-w", "-t", "60",
+                                  "promote"])
+        c.write_conf(prim.host, getattr(c, "archive", ""))  # the planned primary again: sync standby named
+        c.as_postgres(prim.host, [str(bindir() / "pg_ctl"), "-D", c.paths(prim.host)["data"], "reload"])
+        for s in layout.standbys:
+            c.kill(s.host, signal.SIGINT)
+            c.clone(s.host)
+        rows = c.wait_streaming(sync=True)
+        present = {int(x) for x in c.psql(prim.host, "SELECT id FROM txlog;", db=pg.DATABASE).split()}
+        lost = sorted(set(acks) - present)
+        result = {"acknowledged_after_failover": len(acks), "lost_after_failover": len(lost),
+                  "streaming": {r["name"]: r["sync_state"] for r in rows}}
+        if lost or len(acks) == 0:
+            self.record("failback", "failure", f"{len(lost)} of {len(acks)} transactions acknowledged after the "
+                        f"failover are missing on {prim.host}", severity=4, result=result,
+                        summary=f"DB DR fail-back {layout.system}: {len(lost)} transactions lost")
+        else:
+            self.record("failback", "ok", f"{prim.host} is primary again with all {len(acks)} transactions "
+                        f"acknowledged on {target.host}; standbys streaming: {result['streaming']}", result=result)
+        return result
+
+    def _streaming_to(self, host: str) -> list[dict]:
+        out = self.cluster.psql(host, "SELECT coalesce(json_agg(json_build_object('name', application_name)), '[]') "
+                                      "FROM pg_stat_replication WHERE state = 'streaming';")
+        return json.loads(out)
+
     def write_status(self, repl: Replication, primary_ts: float, replica_ts: float, rpo_obj: float) -> None:
         """One line for the DR exporter's status file (monitoring/migration/dr.py)."""
         if not self.dr_status:
@@ -508,6 +574,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path, default=Path("journal/db-drill"))
     ap.add_argument("--rpo-objective", type=float)
     ap.add_argument("--rto-objective", type=float)
+    ap.add_argument("--failback", action="store_true", help="drill: fail back to the production node afterwards")
     a = ap.parse_args(argv)
     try:
         lab = Lab.load(a.prefix)
@@ -538,6 +605,8 @@ def main(argv: list[str] | None = None) -> int:
                 raise DbStepFailed("drill: --replication sync-same-city|async-remote is required")
             drill = Drill(cluster, a.journal, a.work, a.rpo_objective, a.rto_objective, dr_status=a.dr_status)
             out = drill.run(a.replication, lambda: link(lab, uplink, "down"))
+            if a.failback:
+                out["failback"] = drill.failback(a.replication, lambda: link(lab, uplink, "up"))
     except DbStepFailed as exc:
         print(json.dumps({"failed": True, "msg": str(exc)}))
         return 1

@@ -91,28 +91,38 @@ def test_layout_from_the_tier_streams_over_tls_sync_and_async(db, tmp_path):
 def test_sync_failover_through_the_playbook_loses_no_acknowledged_transaction(lab, cluster, tmp_path):
     jpath = tmp_path / "journal.jsonl"
     out = playbook(lab, "dr_drill.yml", "-e", "operation=db-drill", "-e", "replication=sync-same-city",
+                   "-e", "db_failback=true",
                    "-e", f"journal={jpath}", "-e", f"dr_status={tmp_path / 'dr-status.jsonl'}",
                    "-e", f"work={tmp_path / 'work'}")
     assert out.returncode == 0, out.stdout[-3000:]
-    r = events(jpath)[-1]["report"]
+    r = next(e for e in events(jpath) if e["step"] == "report")["report"]
     assert r["promoted"] == "cloud-dr-1" and r["acknowledged"] >= 20
     assert r["transactions_lost"] == 0 and r["rpo_objective_s"] == 0 and r["rpo_ok"]
     assert 0 < r["rto_s"] < 30 and r["rto_ok"]
     assert [e["step"] for e in events(jpath)] == ["precheck", "disaster", "failover", "measure_rpo",
-                                                  "measure_rto", "report"]
-    # the promoted standby takes writes: it is a primary now
-    assert cluster.psql("cloud-dr-1", "SELECT pg_is_in_recovery();") == "f"
+                                                  "measure_rto", "report", "failback"]
+    # users wrote to the same-city centre meanwhile; production is primary again with all of it
+    fb = events(jpath)[-1]
+    assert fb["outcome"] == "ok" and fb["result"]["lost_after_failover"] == 0, fb
+    assert cluster.psql(PRIMARY, "SELECT pg_is_in_recovery();") == "f"
+    assert cluster.psql("cloud-dr-1", "SELECT pg_is_in_recovery();") == "t"
 
 
-def test_async_failover_loss_is_measured_and_within_the_tier(lab, cluster, tmp_path):
-    status = tmp_path / "dr-status.jsonl"
-    r = Drill(cluster, tmp_path / "journal.jsonl", tmp_path / "work", dr_status=status).run(
-        "async-remote", centre_lost(lab, PRIMARY))
+def test_async_failover_loss_is_measured_within_the_tier_and_fail_back_keeps_later_writes(lab, cluster, tmp_path):
+    status, jpath = tmp_path / "dr-status.jsonl", tmp_path / "journal.jsonl"
+    drill = Drill(cluster, jpath, tmp_path / "work", dr_status=status)
+    r = drill.run("async-remote", centre_lost(lab, PRIMARY))
     assert r["promoted"] == "cloud-remote-1" and r["rpo_objective_s"] == 1800  # govops.cloud.dr, async, tier 5
     assert r["transactions_lost"] >= 0 and r["rpo_s"] < 10 and r["rpo_ok"] and r["rto_ok"]
     from monitoring.migration.dr import read_status
     (st,) = read_status(status, load_inventory(lab.inventory))
     assert st.replication == "async-remote" and abs(st.lag_seconds - r["rpo_s"]) < 0.01
+    # fail-back: users write to Fenyi meanwhile; production is re-cloned, switched back, all stream again
+    fb = drill.failback("async-remote", lambda: faults.link(lab, uplink(lab, PRIMARY), "up"))
+    assert fb["acknowledged_after_failover"] >= 20 and fb["lost_after_failover"] == 0, fb
+    assert fb["streaming"] == {"cloud_dr_1": "sync", "cloud_remote_1": "async"}
+    assert events(jpath)[-1]["step"] == "failback" and events(jpath)[-1]["outcome"] == "ok"
+    assert cluster.psql(PRIMARY, "SELECT pg_is_in_recovery();") == "f"
 
 
 def test_delayed_replication_to_fenyi_breaches_and_the_breach_is_an_sa_event(lab, cluster, tmp_path):
