@@ -143,6 +143,6 @@ def test_comware_configuration_replace_restores_an_archive(lab) -> None:  # noqa
     assert "not configured" in refused and "[Y/N]" not in refused
     assert "Creating directory flash:/archive... Done." in made
     assert "Location: flash:/archive" in settings and "Filename prefix: lab" in settings
-    assert "lab_1.cfg is saved" in out
+    assert "with the file lab_1.cfg." in out  # the archive took the prefix set above
     assert "Succeeded in replacing current configuration" in out
     assert running == archived
