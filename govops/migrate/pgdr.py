@@ -19,6 +19,9 @@ The drill (`Drill.run`):
 5. measure    RPO: acknowledged ids missing on the promoted standby (count, and the seconds between the
               newest acknowledged write and the newest one the standby has); both against the tier's
               promise for that replica kind (govops.cloud.dr) or the drill's own objective
+6. failback   (`Drill.failback`, optional) users write to the promoted node; production is re-cloned
+              from it, a switchover moves the primary back, the others are re-cloned; every
+              transaction acknowledged after the failover must be on production
 Every step and the report go to the JSON-lines journal (the format of govops.migrate.system); a
 breach is outcome failure, severity 4, with a summary the SA forwarder carries.
 """
