@@ -7,7 +7,7 @@ from pathlib import Path
 
 from prometheus_client.core import GaugeMetricFamily
 
-from monitoring.migration.dr import backup_families, read_status
+from monitoring.migration.dr import db_families, read_status
 from monitoring.migration.progress import TARGET_RATIO, read_journal, system_progress
 
 
@@ -60,4 +60,4 @@ class MigrationCollector:
             ok.add_metric(labels, int(st.lag_seconds <= st.rpo_seconds))
             seen.add_metric(labels, st.observed_at)
         yield from (lag, rpo, ok, seen)
-        yield from backup_families(self.dr_status, self.inv, self._department)
+        yield from db_families(self.dr_status, self.inv, self._department)

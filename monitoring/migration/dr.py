@@ -53,6 +53,7 @@ class ReplicaStatus:
     lag_seconds: float
     rpo_seconds: float
     observed_at: float
+    lag_bytes: float | None = None  # WAL not yet flushed on a database standby (pg_stat_replication)
 
 
 def read_status(path: Path | None, inv) -> list[ReplicaStatus]:
@@ -79,7 +80,9 @@ def read_status(path: Path | None, inv) -> list[ReplicaStatus]:
             log.warning("%s: DR status for %s lacks a valid timestamp (%s)", path, system, exc)
             continue
         rpo = e["rpo_seconds"] if "rpo_seconds" in e else promised_rpo(inv, system, repl)
-        out.append(ReplicaStatus(system, repl, max(0.0, lag), float(rpo), observed))
+        nbytes = e.get("lag_bytes")
+        out.append(ReplicaStatus(system, repl, max(0.0, lag), float(rpo), observed,
+                                 float(nbytes) if isinstance(nbytes, int | float) else None))
     return out
 
 
@@ -127,10 +130,16 @@ def read_backups(path: Path | None, inv) -> list[BackupStatus]:
             for s in sorted(set(backups) | set(tests))]
 
 
-def backup_families(path: Path | None, inv, department) -> list:
-    """Metric families for backups: age inputs and the restore test (the collector yields them)."""
+def db_families(path: Path | None, inv, department) -> list:
+    """Metric families for databases: WAL lag in bytes per standby, backup age inputs and the
+    restore test (the migration collector yields them)."""
     from prometheus_client.core import GaugeMetricFamily
 
+    wal = GaugeMetricFamily("govops_dr_replication_lag_bytes", "WAL bytes the primary has that the "
+                            "standby has not flushed (pg_stat_replication).", labels=["system", "department", "replication"])
+    for st in read_status(path, inv):
+        if st.lag_bytes is not None:
+            wal.add_metric([st.system, department(st.system), st.replication], st.lag_bytes)
     labels = ["system", "department"]
     last = GaugeMetricFamily("govops_dr_backup_last_success_timestamp_seconds",
                              "When the newest backup finished (pgBackRest stop time).", labels=labels)
@@ -148,4 +157,4 @@ def backup_families(path: Path | None, inv, department) -> list:
         if b.restore_test_ok is not None:
             ok.add_metric(lv, int(b.restore_test_ok))
             tested.add_metric(lv, b.restore_tested_at)
-    return [last, policy, ok, tested]
+    return [wal, last, policy, ok, tested]

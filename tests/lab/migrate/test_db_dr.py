@@ -86,6 +86,7 @@ def test_layout_from_the_tier_streams_over_tls_sync_and_async(db, tmp_path):
     got = {st.replication: st for st in read_status(status, load_inventory(db.lab.inventory))}
     assert got["sync-same-city"].lag_seconds == 0 and got["sync-same-city"].rpo_seconds == 0
     assert got["async-remote"].lag_seconds < 5 and got["async-remote"].rpo_seconds == 1800
+    assert got["async-remote"].lag_bytes is not None and got["async-remote"].lag_bytes >= 0
 
 
 def test_sync_failover_through_the_playbook_loses_no_acknowledged_transaction(lab, cluster, tmp_path):

@@ -17,7 +17,8 @@ INV = load_inventory(ROOT / "inventories" / "lab")
 def test_backup_lines_give_age_policy_and_the_newest_restore_test_without_disturbing_replication(tmp_path):
     path = tmp_path / "dr-status.jsonl"
     repl = {"system": "data-exchange", "observed_at": "2026-12-04T10:00:00+00:00", "replication": "async-remote",
-            "primary_data_ts": "2026-12-04T10:00:00+00:00", "replica_data_ts": "2026-12-04T09:59:58+00:00"}
+            "primary_data_ts": "2026-12-04T10:00:00+00:00", "replica_data_ts": "2026-12-04T09:59:58+00:00",
+            "lag_bytes": 16384, "source": "pg_stat_replication"}
     base = {"system": "data-exchange", "source": "pgbackrest", "repository_host": "cloud-remote-1"}
     path.write_text("\n".join(json.dumps(x) for x in [
         repl,
@@ -37,3 +38,4 @@ def test_backup_lines_give_age_policy_and_the_newest_restore_test_without_distur
     assert got[("govops_dr_restore_test_success", "data-exchange")] == 0
     assert got[("govops_dr_backup_last_success_timestamp_seconds", "data-exchange")] == 1796378430.0
     assert got[("govops_dr_backup_max_age_seconds", "data-exchange")] == 90000
+    assert got[("govops_dr_replication_lag_bytes", "data-exchange")] == 16384
