@@ -99,7 +99,7 @@ class Journal:
             if e.get("device") != device:
                 continue
             if e["step"] == "begin":
-                current = OpenChange(e["change"], e.get("backup", ""))
+                current = OpenChange(e["change"], e.get("backup", ""), e.get("archive", ""))
             elif current is not None and e.get("change") == current.change:
                 if e["step"] == "done":
                     current = None

@@ -280,6 +280,7 @@ class Transaction:
         if self.ctx.check:
             return self.outcome(WOULD_CHANGE, f"{len(self.commands)} line(s) to push")
         baseline = Baseline.take(self.drv)
+        running_text = self.prepare(running_text)
         self.begin(running_text, baseline)
         self.push()
         run_hook(self.name, self.ctx)
@@ -295,16 +296,23 @@ class Transaction:
         path = self.ctx.backup_dir / f"{self.name}.pre-{self.intent.name}.{self.change}.cfg"
         self.rec("begin", "ok", f"{self.platform}; {len(self.commands)} line(s) to push; "
                  f"{sum(baseline.interfaces.values())} interfaces up, {len(baseline.routes)} IPv4 routes",
-                 diff_summary(self.commands), backup=str(path), baseline=baseline.as_record())
+                 diff_summary(self.commands), backup=str(path), archive=self.archive,
+                 baseline=baseline.as_record())
         kept = write_pre_change_backup(path, running_text, self.platform, latest=f"{self.name}.pre-{self.intent.name}.cfg")
         self.backup_text, self.backup_path = kept, str(path)
         self.rec("backup", "ok", f"original configuration kept in {path}", backup=str(path))
 
-    def push(self) -> None:
+    def prepare(self, running_text: str) -> str:
+        """Vendor setup before the change (Comware: archive location, then the archive). The setup
+        may add lines (``archive configuration location``), so the original is read again after
+        it: a rollback to the archive must come back byte-identical to the backup."""
         self.rec("prepare", "started")
         note = self.drv.prepare()
         self.archive = getattr(self.drv, "archive", "")
         self.rec("prepare", "ok", note, archive=self.archive)
+        return cfgtext.normalise_text(self.drv.running(), self.platform) if self.archive else running_text
+
+    def push(self) -> None:
         self.rec("push", "started", "", diff_summary(self.commands))
         self.push_started = True
         self.drv.push(self.commands)

@@ -32,6 +32,15 @@ def test_open_change_is_where_the_last_run_stopped(tmp_path):
     assert j.open_change("core-1") is None
 
 
+def test_the_archive_taken_before_begin_is_known_to_the_open_change(tmp_path):
+    """Comware: prepare (archive) runs before the backup is taken; begin carries its name."""
+    j = Journal(tmp_path / "j.jsonl")
+    j.record("core-2", "prepare", "ok", change="c1", archive="flash:/archive/govops_1.cfg")
+    j.record("core-2", "begin", "ok", change="c1", backup="/b/x.cfg", archive="flash:/archive/govops_1.cfg")
+    j.record("core-2", "push", "started", change="c1")
+    assert j.open_change("core-2").archive == "flash:/archive/govops_1.cfg"
+
+
 def test_a_done_record_closes_the_change_and_only_success_counts_as_finished(tmp_path):
     j = Journal(tmp_path / "j.jsonl")
     _tx(j, "core-1", "c1", [("push", "ok"), ("rollback", "ok"), ("done", "rolled_back")])
