@@ -127,3 +127,24 @@ def _norm(value: str | None) -> str:
 
 def compile_lines(*patterns: str) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in patterns)
+
+
+def cisco_like(platform: str, ping_template: str = "cisco_style_ping.textfsm") -> dict:
+    """What RGOS and ZXROS share as Cisco-like CLIs: `show` commands, `no`, `!`/`end`, VRF pings, changes
+    applied at once. Their own module adds names, patterns and which of it is verified."""
+    return {
+        "commands": {"version": "show version", "running": "show running-config",
+                     "ip_brief": "show ip interface brief", "ipv6_brief": "show ipv6 interface brief",
+                     "ipv4_routes": "show ip route"},
+        "templates": {
+            "ip_brief": project_template(f"{platform}_show_ip_interface_brief.textfsm", "show ip interface brief"),
+            "ipv6_brief": project_template(f"{platform}_show_ipv6_interface_brief.textfsm",
+                                           "show ipv6 interface brief"),
+            "ipv4_routes": project_template(f"{platform}_show_ip_route.textfsm", "show ip route"),
+            "ping": project_template(ping_template, "ping ipv6"),
+        },
+        "ping": "ping ipv6 {addr}", "ping_vpn": "ping vrf {vpn} ipv6 {addr}", "ping_vpn_ipv4": "ping vrf {vpn} {addr}",
+        "commit_model": "immediate", "negate": "no ", "exit_view": "exit", "separator": "!", "ending": ("end",),
+        "drift_ignore": (),
+    }
+

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from govops.vendors.base import Vendor, project_template
+from govops.vendors.base import Vendor, cisco_like
 
 INTERFACE_TYPES = ("GigabitEthernet", "TenGigabitEthernet", "TwentyFiveGigabitEthernet", "FortyGigabitEthernet",
                    "HundredGigabitEthernet", "FastEthernet", "AggregatePort", "VLAN", "Loopback", "Mgmt", "Tunnel",
@@ -33,28 +33,7 @@ VENDOR = Vendor(
     loopback="Loopback 0",
     interface_pattern=re.compile(rf"(?:{_TYPES}) ?\d+(?:/\d+)*(?:\.\d+)?"),
     abbreviations=ABBREVIATIONS,
-    commands={
-        "version": "show version",
-        "running": "show running-config",
-        "ip_brief": "show ip interface brief",
-        "ipv6_brief": "show ipv6 interface brief",
-        "ipv4_routes": "show ip route",
-    },
-    templates={
-        "ip_brief": project_template("ruijie_os_show_ip_interface_brief.textfsm", "show ip interface brief"),
-        "ipv6_brief": project_template("ruijie_os_show_ipv6_interface_brief.textfsm", "show ipv6 interface brief"),
-        "ipv4_routes": project_template("ruijie_os_show_ip_route.textfsm", "show ip route"),
-        "ping": project_template("cisco_style_ping.textfsm", "ping ipv6"),
-    },
-    ping="ping ipv6 {addr}",
-    ping_vpn="ping vrf {vpn} ipv6 {addr}",
-    ping_vpn_ipv4="ping vrf {vpn} {addr}",
-    commit_model="immediate",
-    negate="no ",
-    exit_view="exit",
-    separator="!",
-    ending=("end",),
-    drift_ignore=(),
+    **cisco_like("ruijie_os"),
     unverified={key: _UNVERIFIED for key in
                 ("version", "running", "ip_brief", "ipv6_brief", "ipv4_routes", "ping", "ping_vpn")},
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from govops.vendors.base import Vendor, project_template
+from govops.vendors.base import Vendor, cisco_like
 
 _PORTS = "fei|gei|xgei|xxvgei|cgei|ptp"
 _LOGICAL = "smartgroup|vlan|supervlan|loopback|tunnel|ulei|null"
@@ -29,28 +29,7 @@ VENDOR = Vendor(
     loopback="loopback1",
     interface_pattern=re.compile(rf"(?:(?:{_PORTS})[-_]?\d+(?:/\d+)+|(?:{_LOGICAL})-?\d+|mgmt_eth)(?:\.\d+)?"),
     abbreviations={},
-    commands={
-        "version": "show version",
-        "running": "show running-config",
-        "ip_brief": "show ip interface brief",
-        "ipv6_brief": "show ipv6 interface brief",
-        "ipv4_routes": "show ip route",
-    },
-    templates={
-        "ip_brief": project_template("zte_zxros_show_ip_interface_brief.textfsm", "show ip interface brief"),
-        "ipv6_brief": project_template("zte_zxros_show_ipv6_interface_brief.textfsm", "show ipv6 interface brief"),
-        "ipv4_routes": project_template("zte_zxros_show_ip_route.textfsm", "show ip route"),
-        "ping": project_template("cisco_style_ping.textfsm", "ping ipv6"),
-    },
-    ping="ping ipv6 {addr}",
-    ping_vpn="ping vrf {vpn} ipv6 {addr}",
-    ping_vpn_ipv4="ping vrf {vpn} {addr}",
-    commit_model="immediate",
-    negate="no ",
-    exit_view="exit",
-    separator="!",
-    ending=("end",),
-    drift_ignore=(),
+    **cisco_like("zte_zxros"),
     unverified={
         "running": _UNVERIFIED, "ip_brief": _UNVERIFIED + " (columns: ZXR10 M6000)", "ipv6_brief": _UNVERIFIED,
         "ipv4_routes": _UNVERIFIED, "ping": _UNVERIFIED, "ping_vpn": _UNVERIFIED,
