@@ -35,10 +35,7 @@ CASES += [(p, "ping") for p in DEVICES if "ping" in vendors.get(p).templates]
 
 # Where govops' vendor facts and the twin's real format disagree, the owner of the vendor facts
 # has been told (issue 13); the case stays visible as xfail until one of them changes.
-KNOWN = {
-    ("ruijie_os", "version"): "govops/vendors/ruijie_os.py version_pattern wants 'RGOS' right after the "
-                              "colon; RGOS 11 prints 'System software version : S5750C_RGOS 11.4(1)B12P10'",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def kind(value: object) -> str:
