@@ -65,6 +65,7 @@ def _reset(lab, mgmt, sot, name) -> str:
     def job(drv):
         if platform == "hp_comware":
             drv._send(["configuration commit"])  # no commit delay from an earlier test may be left
+            drv.prepare()  # the archive setup the engine does first is part of "as it was"
         running = cfgtext.parse(drv.running(), platform)
         have = cfgtext.keyed(running)
         present = []
