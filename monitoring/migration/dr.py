@@ -21,6 +21,8 @@ breach. A `sync-same-city` line is compared with 0: any lag there is a breach.
 
 Backups (govops/migrate/pgbackup.py) write to the same file, lines with `"source": "pgbackrest"`:
 `backup_stop` (a finished backup) or `restore_test_ok` (a point-in-time restore test, true/false).
+Archive status lines (same source) carry pg_stat_archiver's `archive_failed_count`,
+`archive_last_failed` and `archive_last_archived` (ISO times, null: never).
 `read_backups` gives per system the newest backup and the newest restore test; the policy age is
 the tier's backup schedule (govops/cloud/dr.py `backup`: daily or weekly) plus one hour of slack.
 """
@@ -104,6 +106,7 @@ class BackupStatus:
     policy_max_age: float            # seconds
     restore_test_ok: bool | None     # newest restore test; None: never tested
     restore_tested_at: float | None
+    archive: dict | None = None      # newest pg_stat_archiver reading (pgbackup.Backups.archive_status)
 
 
 def read_backups(path: Path | None, inv) -> list[BackupStatus]:
@@ -111,6 +114,7 @@ def read_backups(path: Path | None, inv) -> list[BackupStatus]:
         return []
     backups: dict[str, float] = {}
     tests: dict[str, tuple[float, bool]] = {}
+    archive: dict[str, tuple[float, dict]] = {}
     for n, line in enumerate(Path(path).read_text().splitlines(), 1):
         try:
             e = json.loads(line) if line.strip() else {}
@@ -123,11 +127,24 @@ def read_backups(path: Path | None, inv) -> list[BackupStatus]:
                 at = datetime.fromisoformat(e["observed_at"]).timestamp()
                 if at >= tests.get(system, (0.0, False))[0]:
                     tests[system] = (at, bool(e["restore_test_ok"]))
+            if "archive_failed_count" in e:
+                at = datetime.fromisoformat(e["observed_at"]).timestamp()
+                if at >= archive.get(system, (0.0, {}))[0]:
+                    archive[system] = (at, _archiver(e))
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             log.warning("%s:%d: skipped backup status line (%s)", path, n, exc)
     return [BackupStatus(s, backups.get(s), backup_policy_seconds(inv, s),
-                         tests[s][1] if s in tests else None, tests[s][0] if s in tests else None)
-            for s in sorted(set(backups) | set(tests))]
+                         tests[s][1] if s in tests else None, tests[s][0] if s in tests else None,
+                         archive[s][1] if s in archive else None)
+            for s in sorted(set(backups) | set(tests) | set(archive))]
+
+
+def _archiver(e: dict) -> dict:
+    """failed count and the last failure / success as unix times (None: never)."""
+    def ts(key: str) -> float | None:
+        return datetime.fromisoformat(e[key]).timestamp() if e.get(key) else None
+    return {"failed_count": int(e["archive_failed_count"]), "last_failed": ts("archive_last_failed"),
+            "last_archived": ts("archive_last_archived")}
 
 
 def db_families(path: Path | None, inv, department) -> list:
@@ -149,12 +166,28 @@ def db_families(path: Path | None, inv, department) -> list:
                            "the reference row count and checksum, 0 if not.", labels=labels)
     tested = GaugeMetricFamily("govops_dr_restore_test_timestamp_seconds", "When the newest restore test ran.",
                                labels=labels)
+    from prometheus_client.core import CounterMetricFamily
+
+    failed = CounterMetricFamily("govops_dr_archive_failures", "WAL segments the primary failed to archive "
+                                 "(pg_stat_archiver.failed_count, since its stats reset).", labels=labels)
+    failed_at = GaugeMetricFamily("govops_dr_archive_last_failure_timestamp_seconds",
+                                  "When archiving a WAL segment last failed (pg_stat_archiver.last_failed_time).",
+                                  labels=labels)
+    archived_at = GaugeMetricFamily("govops_dr_archive_last_success_timestamp_seconds",
+                                    "When a WAL segment was last archived (pg_stat_archiver.last_archived_time).",
+                                    labels=labels)
     for b in read_backups(path, inv):
         lv = [b.system, department(b.system)]
+        if b.archive is not None:
+            failed.add_metric(lv, b.archive["failed_count"])
+            if b.archive["last_failed"] is not None:
+                failed_at.add_metric(lv, b.archive["last_failed"])
+            if b.archive["last_archived"] is not None:
+                archived_at.add_metric(lv, b.archive["last_archived"])
         policy.add_metric(lv, b.policy_max_age)
         if b.last_backup is not None:
             last.add_metric(lv, b.last_backup)
         if b.restore_test_ok is not None:
             ok.add_metric(lv, int(b.restore_test_ok))
             tested.add_metric(lv, b.restore_tested_at)
-    return [wal, last, policy, ok, tested]
+    return [wal, last, policy, ok, tested, failed, failed_at, archived_at]
