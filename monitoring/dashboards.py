@@ -117,12 +117,42 @@ def interface_detail() -> db.Dashboard:
 
 
 def cloud_dr() -> db.Dashboard:
-    return (_base("govops-cloud-dr", "Cloud and DR", ["cloud", "dr"])
+    board = (_base("govops-cloud-dr", "Cloud and DR", ["cloud", "dr"])
             .with_panel(st("Systems within RPO", "sum(govops_dr_rpo_compliant)"))
             .with_panel(st("Systems breaching RPO", "count(govops_dr_rpo_compliant == 0) or vector(0)"))
             .with_panel(ts("Replication lag", q("govops_dr_replication_lag_seconds", "{{system}}"), unit="s", w=24))
             .with_panel(tb("Lag vs RPO", "govops_dr_replication_lag_seconds / govops_dr_rpo_seconds"))
-            .with_panel(ts("Age of the DR status", q("time() - govops_dr_status_timestamp_seconds", "{{system}}"), unit="s")))
+            .with_panel(ts("Age of the DR status", q("time() - govops_dr_status_timestamp_seconds", "{{system}}"), unit="s"))
+            .with_row(db.Row("Databases: replication, backups, restore tests")))
+    for panel in database_dr():
+        board = board.with_panel(panel)
+    return board
+
+
+# Series of the database DR (monitoring/migration/dr.py), alerts in rules/dr_db.yml. One standby per
+# replication kind, i.e. per DR centre: sync-same-city, async-remote (Fenyi).
+DB_ALERTS = "DRBackupTooOld|DRRestoreTestFailed|DRArchiveFailing"
+STANDBY = "{{system}} {{replication}}"
+
+
+def database_dr() -> list:
+    lag, rpo = "govops_dr_replication_lag_seconds", "govops_dr_rpo_seconds"
+    age = "time() - govops_dr_backup_last_success_timestamp_seconds"
+    failing = "govops_dr_archive_last_failure_timestamp_seconds > govops_dr_archive_last_success_timestamp_seconds"
+    return [
+        st("Database DR alerts firing", f'count(ALERTS{{alertstate="firing",alertname=~"{DB_ALERTS}"}}) or vector(0)'),
+        st("Backups older than their policy", f"count(({age}) > govops_dr_backup_max_age_seconds) or vector(0)"),
+        st("Restore tests failing", "count(govops_dr_restore_test_success == 0) or vector(0)"),
+        st("Databases failing to archive WAL", f"count({failing}) or vector(0)"),
+        ts("Replication lag per standby against its RPO", q(lag, STANDBY), q(rpo, STANDBY + " RPO"), unit="s"),
+        ts("WAL not yet flushed per standby", q("govops_dr_replication_lag_bytes", STANDBY), unit="bytes"),
+        ts("Worst lag per DR centre", q(f"max by (replication) ({lag})", "{{replication}}"),
+           q(f"min by (replication) ({rpo})", "{{replication}} RPO"), unit="s"),
+        ts("Backup age against policy", q(age, "{{system}}"),
+           q("govops_dr_backup_max_age_seconds", "{{system}} policy"), unit="s"),
+        tb("Restore test (1: matched the reference)", "govops_dr_restore_test_success", w=12),
+        tb("WAL archive failures (since the stats reset)", "govops_dr_archive_failures_total", w=12),
+    ]
 
 
 def migration() -> db.Dashboard:

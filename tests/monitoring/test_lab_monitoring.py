@@ -94,6 +94,17 @@ def prometheus_config(tmp: Path) -> Path:
     return path
 
 
+def db_dr_lines() -> list[dict]:
+    at, db = "2026-11-29T02:00:00+00:00", {"system": "data-exchange", "observed_at": "2026-11-29T02:00:00+00:00"}
+    repl = {**db, "primary_data_ts": at, "source": "pg_stat_replication"}
+    bk = {**db, "source": "pgbackrest", "repository_host": "cloud-remote-1"}
+    return [{**repl, "replication": "sync-same-city", "replica_data_ts": at, "lag_bytes": 0},
+            {**repl, "replication": "async-remote", "replica_data_ts": "2026-11-29T01:59:58+00:00", "lag_bytes": 16384},
+            {**bk, "backup_type": "full", "backup_stop": "2026-11-29T01:30:00+00:00"},
+            {**bk, "restore_test_ok": True, "restore_target": "2026-11-29T01:45:00+00:00"},
+            {**bk, "archive_failed_count": 0, "archive_last_failed": None, "archive_last_archived": at}]
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("gm-mon")
@@ -124,6 +135,9 @@ def stack(tmp_path_factory):
         dr.write_text(json.dumps({"system": "gov-portal", "observed_at": "2026-11-29T02:00:00+00:00",
                                   "primary_data_ts": "2026-11-29T02:00:00+00:00",
                                   "replica_data_ts": "2026-11-29T01:59:00+00:00"}) + "\n")
+        with dr.open("a") as fh:  # a database's lines (govops/migrate/pgdr.py, pgbackup.py): the DB DR row
+            for line in db_dr_lines():
+                fh.write(json.dumps(line) + "\n")
         textdir = tmp / "textfiles"
         textdir.mkdir()
         (textdir / "drift.prom").write_text("govops_net_drift_devices 0\n")

@@ -43,3 +43,15 @@ def test_every_panel_query_parses(tmp_path):
     f.write_text(yaml.safe_dump({"groups": [{"name": "panels", "rules": rules}]}))
     proc = subprocess.run(["promtool", "check", "rules", str(f)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_cloud_dr_board_shows_every_database_dr_metric_in_its_row():
+    d = json.loads((OUT / "cloud-dr.json").read_text())
+    titles = [p.get("title") for p in d["panels"]]
+    row = titles.index("Databases: replication, backups, restore tests")
+    exprs = " ".join(t["expr"] for p in d["panels"][row + 1:] for t in p.get("targets") or [])
+    for metric in ("govops_dr_replication_lag_seconds", "govops_dr_rpo_seconds", "govops_dr_replication_lag_bytes",
+                   "govops_dr_backup_last_success_timestamp_seconds", "govops_dr_backup_max_age_seconds",
+                   "govops_dr_restore_test_success", "govops_dr_archive_failures_total",
+                   "govops_dr_archive_last_failure_timestamp_seconds", "by (replication)"):
+        assert metric in exprs, metric
