@@ -28,7 +28,9 @@ from govops.migrate.pgdr import DbStepFailed, LabCluster, bindir
 
 PGBACKREST = "/usr/bin/pgbackrest"
 SCRATCH_PORT = 5433
+BACKUP_TYPES = ("full", "diff", "incr")  # pgBackRest's --type for backup
 TLS_PORT = 8432  # pgBackRest's default tls-server-port
+ARCHIVE_IO_TIMEOUT = 10  # seconds
 # what the restore test compares: count and an order-independent digest of every row
 CHECKSUM_SQL = ("SELECT count(*) || ' ' || coalesce(md5(string_agg(id::text || ':' || payload, ',' ORDER BY id)), '-') "
                 "FROM txlog;")
@@ -58,7 +60,9 @@ class Backups:
 
     def archive_command(self) -> str:
         prim = self.cluster.layout.primary.host
-        return f"{PGBACKREST} --config={self.conf(prim)} --stanza={self.stanza} archive-push %p"
+        # io-timeout: an unreachable repository fails the push within 10 s (pg_stat_archiver counts it,
+        # the archiver retries) instead of pgBackRest's 60 s of connection retries per segment
+        return f"{PGBACKREST} --config={self.conf(prim)} --stanza={self.stanza} --io-timeout={ARCHIVE_IO_TIMEOUT} archive-push %p"
 
     def write_conf(self) -> None:
         """Both configs, then both `pgbackrest server`s: everything between the centres goes over the
@@ -129,7 +133,15 @@ class Backups:
         repo = self.repo_host  # pgBackRest runs backups on the repository host, reaching pg over TLS
         self.pgbackrest(repo, "stanza-create")
         self.pgbackrest(repo, "check")
-        self.pgbackrest(repo, "--type=full", "backup", timeout=300)
+        return self.backup("full")
+
+    def backup(self, kind: str) -> dict:
+        """One backup of `kind` (full, diff, incr: an incr copies what changed since the newest
+        backup of any type, so it needs a full first); returns pgBackRest's info for it."""
+        if kind not in BACKUP_TYPES:
+            raise DbStepFailed(f"{self.stanza}: backup type {kind!r}: expected one of {', '.join(BACKUP_TYPES)}")
+        repo = self.repo_host
+        self.pgbackrest(repo, f"--type={kind}", "backup", timeout=300)
         info = json.loads(self.pgbackrest(repo, "--output=json", "info"))
         last = info[0]["backup"][-1]
         self.write_status({"backup_type": last["type"], "backup_label": last["label"],
@@ -196,6 +208,24 @@ class Backups:
         result = {"target_time": target_time, "expected": expected, "restored": got, "ok": got == expected}
         self.write_status({"restore_test_ok": result["ok"], "restore_target": target_time})
         return result
+
+    def archive_status(self) -> dict:
+        """pg_stat_archiver on the primary (archive_command = pgbackrest archive-push) as one status
+        line: failures since the stats reset, the last failure and the last success. A last failure
+        newer than the last success means WAL is piling up on the primary unarchived (the alert
+        DRArchiveFailing): point-in-time restore stops at the last archived segment."""
+        out = self.cluster.psql(self.cluster.layout.primary.host, "SELECT json_build_object("
+                                "'failed_count', failed_count, 'archived_count', archived_count, "
+                                "'last_failed_time', extract(epoch FROM last_failed_time), "
+                                "'last_archived_time', extract(epoch FROM last_archived_time), "
+                                "'last_failed_wal', last_failed_wal) FROM pg_stat_archiver;")
+        row = json.loads(out)
+        fields = {"archive_failed_count": int(row["failed_count"]), "archive_archived_count": int(row["archived_count"]),
+                  "archive_last_failed": iso(row["last_failed_time"]) if row["last_failed_time"] else None,
+                  "archive_last_archived": iso(row["last_archived_time"]) if row["last_archived_time"] else None,
+                  "archive_last_failed_wal": row["last_failed_wal"], "database_host": self.cluster.layout.primary.host}
+        self.write_status(fields)
+        return fields
 
     def write_status(self, fields: dict) -> None:
         if not self.status:
