@@ -532,6 +532,47 @@ class Drill:
                         f"acknowledged on {target.host}; standbys streaming: {result['streaming']}", result=result)
         return result
 
+    def repoint(self, replication: Replication | str, timeout: float = 30) -> dict:
+        """After `run`: every other standby follows the promoted one. A standby that has not received
+        WAL past the promotion's switch point is repointed (primary_conninfo to the new primary, restart;
+        PostgreSQL >= 12 follows the latest timeline by default); one that is ahead (it got WAL the
+        promoted standby never had: the sync standby when the async one was promoted) cannot follow
+        the new timeline and is re-cloned from the new primary (no pg_rewind). {host: how}."""
+        c = self.cluster
+        target = c.layout.standby(replication)
+        # the newest timeline history file on the new primary: its last line is the switch point
+        history = c.psql(target.host, "SELECT pg_read_file('pg_wal/' || name) FROM pg_ls_waldir() "
+                                      "WHERE name LIKE '%.history' ORDER BY name DESC LIMIT 1;")
+        switch = history.strip().splitlines()[-1].split()[1] if history.strip() else None
+        if not switch:
+            raise DbStepFailed(f"{target.host}: no timeline history after promotion")
+        out = {}
+        for s in c.layout.standbys:
+            if s.host == target.host:
+                continue
+            behind = c.psql(s.host, "SELECT greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) "
+                                    f"<= '{switch}'::pg_lsn;", check=False) == "t"
+            if behind:
+                c.kill(s.host, signal.SIGINT)
+                c.write_conf(s.host, upstream=target)
+                c.start(s.host)
+                how = "repointed"
+            else:
+                c.kill(s.host, signal.SIGINT)
+                c.clone(s.host, upstream=target)
+                how = "re-cloned"
+            deadline = time.monotonic() + timeout
+            while s.app_name not in {r["name"] for r in self._streaming_to(target.host)}:
+                if time.monotonic() > deadline:
+                    self.record("repoint", "failed", f"{s.host} ({how}) does not stream from {target.host}")
+                    raise DbStepFailed(f"{s.host} ({how}) does not stream from {target.host}; log: "
+                                       f"{c.paths(s.host)['log']}")
+                time.sleep(0.2)
+            out[s.host] = how
+        self.record("repoint", "ok", "; ".join(f"{h} {how}, streaming from {target.host}" for h, how in out.items())
+                    + f" (switch point {switch})", result=out)
+        return out
+
     def _streaming_to(self, host: str) -> list[dict]:
         out = self.cluster.psql(host, "SELECT coalesce(json_agg(json_build_object('name', application_name)), '[]') "
                                       "FROM pg_stat_replication WHERE state = 'streaming';")
@@ -556,7 +597,8 @@ class Drill:
 def main(argv: list[str] | None = None) -> int:
     """`python -m govops.migrate.pgdr ACTION`: the database DR operations on a lab (as root).
 
-    setup (cluster + WAL archiving), drill (needs --replication), backup, restore-test, teardown.
+    setup (cluster + WAL archiving), drill (needs --replication), backup (--backup-type full|diff|incr),
+    restore-test, archive-status (pg_stat_archiver into the DR status), teardown.
     Prints one JSON object (the report, or the error); exit 1 on failure, 2 on bad input."""
     import argparse
 
@@ -565,7 +607,7 @@ def main(argv: list[str] | None = None) -> int:
     from lab.state import Lab, LabNotRunning
 
     ap = argparse.ArgumentParser(prog="python -m govops.migrate.pgdr")
-    ap.add_argument("action", choices=("setup", "drill", "backup", "restore-test", "teardown"))
+    ap.add_argument("action", choices=("setup", "drill", "backup", "restore-test", "archive-status", "teardown"))
     ap.add_argument("--prefix", required=True, help="the lab prefix")
     ap.add_argument("--inventory", default="inventories/lab")
     ap.add_argument("--system", default="data-exchange")
@@ -575,6 +617,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--journal", type=Path, default=Path("journal/dr-drill.jsonl"))
     ap.add_argument("--dr-status", type=Path, default=Path("journal/dr-status.jsonl"))
     ap.add_argument("--work", type=Path, default=Path("journal/db-drill"))
+    ap.add_argument("--backup-type", choices=("full", "diff", "incr"), default="full",
+                    help="backup: full (creates the stanza first) or diff/incr on top of the newest backup")
     ap.add_argument("--rpo-objective", type=float)
     ap.add_argument("--rto-objective", type=float)
     ap.add_argument("--failback", action="store_true", help="drill: fail back to the production node afterwards")
@@ -599,7 +643,9 @@ def main(argv: list[str] | None = None) -> int:
             link(lab, uplink, "up")  # the drill's disaster, if one ran
             out = {"removed": str(cluster.base)}
         elif a.action == "backup":
-            out = backups.full_backup()
+            out = backups.full_backup() if a.backup_type == "full" else backups.backup(a.backup_type)
+        elif a.action == "archive-status":
+            out = backups.archive_status()
         elif a.action == "restore-test":
             when, reference = backups.reference_point()
             out = backups.restore_test(when, reference)
@@ -608,6 +654,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise DbStepFailed("drill: --replication sync-same-city|async-remote is required")
             drill = Drill(cluster, a.journal, a.work, a.rpo_objective, a.rto_objective, dr_status=a.dr_status)
             out = drill.run(a.replication, lambda: link(lab, uplink, "down"))
+            out["repoint"] = drill.repoint(a.replication)  # the other standby follows the new primary
             if a.failback:
                 out["failback"] = drill.failback(a.replication, lambda: link(lab, uplink, "up"))
     except DbStepFailed as exc:

@@ -9,6 +9,8 @@ namespace, a client outside the three centres.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 
 import pytest
@@ -101,7 +103,11 @@ def test_sync_failover_through_the_playbook_loses_no_acknowledged_transaction(la
     assert r["transactions_lost"] == 0 and r["rpo_objective_s"] == 0 and r["rpo_ok"]
     assert 0 < r["rto_s"] < 30 and r["rto_ok"]
     assert [e["step"] for e in events(jpath)] == ["precheck", "disaster", "failover", "measure_rpo",
-                                                  "measure_rto", "report", "failback"]
+                                                  "measure_rto", "report", "repoint", "failback"]
+    # the Fenyi standby followed the promoted same-city one (repointed, or re-cloned if it had WAL
+    # past the switch point) and streamed from it before the fail-back
+    rp = next(e for e in events(jpath) if e["step"] == "repoint")
+    assert rp["outcome"] == "ok" and rp["result"]["cloud-remote-1"] in ("repointed", "re-cloned"), rp
     # users wrote to the same-city centre meanwhile; production is primary again with all of it
     fb = events(jpath)[-1]
     assert fb["outcome"] == "ok" and fb["result"]["lost_after_failover"] == 0, fb
@@ -118,6 +124,10 @@ def test_async_failover_loss_is_measured_within_the_tier_and_fail_back_keeps_lat
     from monitoring.migration.dr import read_status
     (st,) = read_status(status, load_inventory(lab.inventory))
     assert st.replication == "async-remote" and abs(st.lag_seconds - r["rpo_s"]) < 0.01
+    # the same-city standby follows Fenyi: it got WAL past the switch point (sync) or not
+    how = drill.repoint("async-remote")
+    assert how["cloud-dr-1"] in ("repointed", "re-cloned")
+    assert "cloud_dr_1" in {r["name"] for r in drill._streaming_to("cloud-remote-1")}
     # fail-back: users write to Fenyi meanwhile; production is re-cloned, switched back, all stream again
     fb = drill.failback("async-remote", lambda: faults.link(lab, uplink(lab, PRIMARY), "up"))
     assert fb["acknowledged_after_failover"] >= 20 and fb["lost_after_failover"] == 0, fb
@@ -180,7 +190,13 @@ def test_point_in_time_restore_matches_the_reference_and_the_exporter_reports_it
     assert "198.19.2.10:8432" in listening, listening
     archived = cluster.psql(PRIMARY, "SELECT archived_count FROM pg_stat_archiver;")
     assert int(archived) >= 1
-    cluster.psql(PRIMARY, sql.format(201, 300), db=pg.DATABASE)  # after the backup: only in the WAL
+    # pushes before stanza-create may have failed; since `check` every segment arrives: not failing
+    ok = b.archive_status()
+    assert ok["archive_last_failed"] is None or ok["archive_last_archived"] > ok["archive_last_failed"], ok
+    cluster.psql(PRIMARY, sql.format(201, 250), db=pg.DATABASE)
+    incr = b.backup("incr")  # the daily incremental: only what changed since the full
+    assert incr["type"] == "incr" and incr["reference"] == [info["label"]], incr  # pgBackRest 2.45 JSON
+    cluster.psql(PRIMARY, sql.format(251, 300), db=pg.DATABASE)  # after the incr: only in the WAL
     when, reference = b.reference()
     assert reference.startswith("300 ")
     time.sleep(0.2)
@@ -195,3 +211,19 @@ def test_point_in_time_restore_matches_the_reference_and_the_exporter_reports_it
     (st,) = read_backups(status, load_inventory(lab.inventory))
     assert st.system == SYSTEM and st.restore_test_ok is False and st.policy_max_age == 86400 + 3600
     assert abs(st.last_backup - time.time()) < 120
+    before = st.archive["failed_count"]  # the reading above, before the fault below
+    # archive failures: the repository's TLS server goes away, the next segment cannot be pushed
+    server = int((cluster.base / "pgbackrest-server-cloud-remote-1.pid").read_text())
+    os.killpg(server, signal.SIGTERM)  # its own session (start_new_session): runuser and pgbackrest
+    deadline = time.monotonic() + 10
+    while "198.19.2.10:8432" in lab.run("cloud-remote-1", ["ss", "-Htln", "sport = :8432"]).stdout:
+        assert time.monotonic() < deadline, "the repository's pgbackrest server still listens"
+        time.sleep(0.2)
+    cluster.psql(PRIMARY, sql.format(351, 360), db=pg.DATABASE)  # a segment with something in it
+    b.switch_wal()
+    deadline = time.monotonic() + 60  # archive-push gives up after --io-timeout (10 s)
+    while (arch := b.archive_status())["archive_failed_count"] == before:
+        assert time.monotonic() < deadline, arch
+        time.sleep(0.5)
+    (st,) = read_backups(status, load_inventory(lab.inventory))
+    assert st.archive["last_failed"] > st.archive["last_archived"], st.archive  # DRArchiveFailing's condition
