@@ -158,10 +158,14 @@ def test_delayed_replication_to_fenyi_breaches_and_the_breach_is_an_sa_event(lab
     follower.start()
     try:
         # the lab cannot wait 30 min of lag: a compressed objective of 1 s for the async replica
-        r = Drill(cluster, jpath, tmp_path / "work", rpo_objective=1.0).run(
-            "async-remote", centre_lost(lab, PRIMARY), promoted=lift_delay)
+        drill = Drill(cluster, jpath, tmp_path / "work", rpo_objective=1.0)
+        r = drill.run("async-remote", centre_lost(lab, PRIMARY), promoted=lift_delay)
         # WAL still on its way to Fenyi arrives after the promotion: those commits are lost
         assert r["transactions_lost"] > 5 and r["rpo_s"] > 1.0 and not r["rpo_ok"]
+        # the sync same-city standby has those commits: it is past the switch point and cannot
+        # follow the new timeline, so it is re-cloned from Fenyi, then streams from it
+        assert drill.repoint("async-remote") == {"cloud-dr-1": "re-cloned"}
+        assert "cloud_dr_1" in {r["name"] for r in drill._streaming_to("cloud-remote-1")}
         breach = next(e for e in events(jpath) if e["step"] == "measure_rpo")
         assert breach["outcome"] == "failure" and breach["severity"] == 4 and "RPO breach" in breach["summary"]
         import time
