@@ -14,15 +14,19 @@ from pathlib import Path
 from lab.topology import Node
 
 OVERLAID = ("etc", "var", "root", "home")
+CHECKOUT = Path(__file__).resolve().parents[1]
 
-# Runs inside the fresh mount/UTS namespaces; $1 host name, $2 host dir, $3 sshd_config.
+# Runs inside the fresh mount/UTS namespaces; $1 host name, $2 host dir, $3 sshd_config, $4 the
+# govops checkout: held aside while the tmpfs covers /tmp, then moved back to its own path.
 _ENTER = r"""
 set -e
 hostname "$1"
 for d in etc var root home; do
   mount -t overlay "govops-$d" -o "lowerdir=/$d,upperdir=$2/$d/upper,workdir=$2/$d/work" "/$d"
 done
+case "$4" in /tmp/*) mkdir -p "$2/checkout" && mount --bind "$4" "$2/checkout" ;; esac
 mount -t tmpfs -o mode=1777 govops-tmp /tmp
+case "$4" in /tmp/*) mkdir -p "$4" && mount --move "$2/checkout" "$4" ;; esac
 echo "$1" > /etc/hostname
 printf '127.0.1.1\t%s\n' "$1" >> /etc/hosts
 exec /usr/sbin/sshd -D -e -f "$3"
@@ -63,7 +67,7 @@ def start(node: Node, host_dir: Path, log: Path) -> int:
     Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
     argv = ["nsenter", f"--net=/run/netns/{node.netns}", "--",
             "unshare", "--mount", "--uts", "--propagation", "private", "--",
-            "sh", "-c", _ENTER, "govops-host", node.name, str(host_dir), str(host_dir / "sshd_config")]
+            "sh", "-c", _ENTER, "govops-host", node.name, str(host_dir), str(host_dir / "sshd_config"), str(CHECKOUT)]
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=open(log, "ab"), start_new_session=True)
     return proc.pid
