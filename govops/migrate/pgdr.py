@@ -296,13 +296,15 @@ class LabCluster:
         return lines
 
     def wait_streaming(self, timeout: float = 60, sync: bool = False) -> list[dict]:
-        """Until every standby streams (and, with sync, the planned ones are sync)."""
+        """Until every standby streams and has reported its WAL positions (and, with sync, the planned
+        ones are sync)."""
         want = {s.app_name for s in self.layout.standbys}
         want_sync = {s.app_name for s in self.layout.standbys if s.kind == Replication.sync_same_city}
         deadline = time.monotonic() + timeout
         while True:
             rows = self.replication()
-            if ({r["name"] for r in rows if r["state"] == "streaming"} >= want
+            # streaming, and it has sent its first status report (until then its positions are NULL)
+            if ({r["name"] for r in rows if r["state"] == "streaming" and r["lag_bytes"] is not None} >= want
                     and (not sync or {r["name"] for r in rows if r["sync_state"] == "sync"} >= want_sync)):
                 return rows
             if time.monotonic() > deadline:
