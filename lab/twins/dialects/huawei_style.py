@@ -805,12 +805,17 @@ class HuaweiStyle(Dialect):
                 continue
             phy, proto = self.link_status(intf, state)
             lines.append(f"{intf.name:<29}{phy:<22}{proto}")
-            addrs = [ipaddress.IPv6Interface(a).ip for a in intf.ipv6]
-            link = state.links.get(intf.kernel)
-            if not addrs and link and link.link_local:
-                addrs = [ipaddress.IPv6Address(link.link_local)]
-            lines.append(f"[IPv6 Address] {str(addrs[0]).upper() if addrs else 'Unassigned'}")
+            lines.append(self.ipv6_address_line(intf, state))
         return "\n".join(lines)
+
+    @staticmethod
+    def ipv6_address_line(intf, state: KernelState) -> str:
+        """The `[IPv6 Address]` line under an interface: its first global address, else its link-local."""
+        addrs = [ipaddress.IPv6Interface(a).ip for a in intf.ipv6]
+        link = state.links.get(intf.kernel)
+        if not addrs and link and link.link_local:
+            addrs = [ipaddress.IPv6Address(link.link_local)]
+        return f"[IPv6 Address] {str(addrs[0]).upper() if addrs else 'Unassigned'}"
 
     def _public_routes(self, family: int, state: KernelState) -> list[tuple[str, str, str, str]]:
         """(prefix, protocol, nexthop, interface) of the public table, with host routes for own addresses."""

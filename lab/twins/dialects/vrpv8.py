@@ -8,7 +8,6 @@ A session that ends with an uncommitted candidate loses it, as on the device.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 
 from lab.twins.dialects.base import ANY, View, command
@@ -260,11 +259,7 @@ class Vrpv8(VrpPing, VrpVty, HuaweiStyle):
                 continue
             phy, proto = self.link_status(intf, state)
             lines.append(f"{self.shown_name(intf.name):<34}{phy:<11}{proto:<9}{intf.vpn or '--'}")
-            addrs = [ipaddress.IPv6Interface(a).ip for a in intf.ipv6]
-            link = state.links.get(intf.kernel)
-            if not addrs and link and link.link_local:
-                addrs = [ipaddress.IPv6Address(link.link_local)]
-            lines.append(f"[IPv6 Address] {str(addrs[0]).upper() if addrs else 'Unassigned'}")
+            lines.append(self.ipv6_address_line(intf, state))
         return "\n".join(lines)
 
     def ctrl_z(self) -> None:
