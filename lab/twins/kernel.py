@@ -79,7 +79,8 @@ class KernelNamespace:
     def __init__(self, name: str, mgmt_interface: str = "mgmt0") -> None:
         self.name = name
         self.mgmt_interface = mgmt_interface
-        self._pool = ThreadPoolExecutor(max_workers=1, initializer=netns.setns, initargs=(name,),
+        # flags=0: enter the device's namespace, never create one (pyroute2's default is O_CREAT).
+        self._pool = ThreadPoolExecutor(max_workers=1, initializer=netns.setns, initargs=(name, 0),
                                         thread_name_prefix=f"ns-{name}")
         self._running: DeviceConfig | None = None  # the last configuration reconciled
         self._resync_queued = threading.Event()
@@ -97,7 +98,7 @@ class KernelNamespace:
     # ---- link events -----------------------------------------------------------------------
     def _watch_links(self) -> None:
         try:
-            netns.setns(self.name)
+            netns.setns(self.name, 0)
             sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
             sock.bind((0, RTMGRP_LINK))
         except OSError as exc:
