@@ -10,7 +10,7 @@ INVENTORY ?= inventories/lab
 # Debian packages the lab, the exporters' peers and the tests use.
 DEB_PACKAGES := iproute2 iputils-ping openssh-server openssh-client snmpd snmp nftables rsync \
 	prometheus prometheus-alertmanager prometheus-snmp-exporter rsyslog rsyslog-gnutls \
-	libpam-pwquality auditd dnsutils procps util-linux git ca-certificates iptables logrotate postgresql pgbackrest systemd
+	libpam-pwquality auditd dnsutils procps util-linux git ca-certificates iptables logrotate postgresql pgbackrest systemd frr frr-snmp
 
 .PHONY: setup deb venv demo test test-unit test-lab lint bench clean-lab
 
