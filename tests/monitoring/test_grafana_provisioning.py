@@ -51,5 +51,5 @@ def test_one_default_prometheus_and_the_generated_dashboards():
         variables = [v for v in d["templating"]["list"] if v["type"] == "datasource"]
         assert variables and variables[0]["query"] == "prometheus", d["title"]
     prov = yaml.safe_load((GRAFANA / "provisioning/dashboards/govops.yml").read_text())["providers"]
-    role = yaml.safe_load((ROOT / "playbooks/roles/noc/defaults/main.yml").read_text())
+    role = yaml.safe_load((ROOT / "collections/ansible_collections/xinyu/govops/roles/noc/defaults/main.yml").read_text())
     assert [p["options"]["path"] for p in prov] == [role["noc_dashboards_dir"]]

@@ -42,7 +42,7 @@ def test_the_issue_s_areas_are_all_covered():
 
 def test_role_defaults_meet_the_catalogue_thresholds():
     """The hardening role's numbers satisfy the checks it will be audited against."""
-    defaults = yaml.safe_load((Path(__file__).resolve().parents[3] / "playbooks/roles/hardening/defaults/main.yml").read_text())
+    defaults = yaml.safe_load((Path(__file__).resolve().parents[3] / "collections/ansible_collections/xinyu/govops/roles/hardening/defaults/main.yml").read_text())
     by_id = {c.id: c.check.params for c in CONTROLS}
     assert compare(str(defaults["hardening_pw_minlen"]), by_id["L3-CES1-01.pwquality"]["expect"]["minlen"])
     assert compare(str(defaults["hardening_pw_max_days"]), by_id["L3-CES1-01.ageing"]["expect"]["PASS_MAX_DAYS"])
