@@ -10,6 +10,7 @@ from typing import Any
 from .model import PLATFORMS, ROLES, Classification, Inventory, Location, SiteKind
 from .platforms import valid_interface
 from .problems import Problem
+from .routing_checks import check_routing
 
 Locate = Callable[[str, str | None], tuple[str, str]]
 
@@ -40,6 +41,7 @@ def check_inventory(inv: Inventory, sections: dict[str, tuple[str, Any]], locate
     problems += _check_catalogue(inv, files.get("systems", ""), known, _positions(sections, "systems"))
     index = _positions(sections, "private_networks", "department")
     problems += _check_private_networks(inv, files.get("private_networks", ""), locate, index, known)
+    problems += check_routing(inv, files, locate, known["sites"])
     return problems
 
 

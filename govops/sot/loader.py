@@ -18,16 +18,28 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import checks
-from .model import Centre, City, Department, Device, Host, Inventory, Link, PrivateNetwork, Site, System
+from .model import (
+    Centre,
+    City,
+    Department,
+    Device,
+    Host,
+    Inventory,
+    Link,
+    PrivateNetwork,
+    Routing,
+    Site,
+    System,
+)
 from .problems import InventoryError, Problem, has_control
 from .yamlfiles import inventory_yaml_files, is_vaulted, read_yaml
 
 SECTIONS = ("city", "sites", "links", "centres", "departments", "systems")
-OPTIONAL_SECTIONS = ("private_networks",)
+OPTIONAL_SECTIONS = ("private_networks", "routing")
 # Model field -> the Ansible variable an engineer writes.
 DEVICE_VARS = {"mgmt_ipv4": "ansible_host", "username": "ansible_user", "password": "ansible_password"}
 HOST_VARS = {"mgmt_ipv4": "ansible_host", "username": "ansible_user"}
-SECRET_VARS = ("ansible_password", "snmp_community", "snmp_v3_auth_key", "snmp_v3_priv_key")
+SECRET_VARS = ("ansible_password", "snmp_community", "snmp_v3_auth_key", "snmp_v3_priv_key", "ospf_auth_key")
 # The plan is also an inventory source (for playbooks) but has its own checks (govops.ipv6, run by validate).
 PLAN_FILE = "ipv6-plan.yml"
 # Ansible groups that give a device its role: a device in two of them would get one role silently.
@@ -223,6 +235,7 @@ class _Context:
         systems = self._list(sections, "systems", System)
         links = self._links(sections)
         private_networks = self._private_networks(sections)
+        routing = self._one(sections, "routing", Routing)
         devices: dict[str, Device] = {}
         hosts: dict[str, Host] = {}
         extranet, servers = set(groups.get("extranet", ())), set(groups.get("servers", ()))
@@ -270,7 +283,7 @@ class _Context:
         inv = Inventory(
             name=self.root.name, path=self.root, city=city, sites=sites, devices=devices, hosts=hosts,
             links=tuple(links), centres=centres, departments=departments, systems=systems, groups=groups,
-            private_networks=private_networks,
+            private_networks=private_networks, routing=routing,
         )
         self.problems += checks.check_inventory(inv, sections, self.locate_for(groups), self.failed)
         return inv

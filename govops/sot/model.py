@@ -77,6 +77,14 @@ class Device(Strict):
     username: str = ""
     password: str = Field(default="", repr=False)
     snmp: Snmp | None = Field(default=None, repr=False)
+    # OSPF: the router id is the loopback and the area is the county's unless the inventory says otherwise.
+    ospf_router_id: ipaddress.IPv4Address | None = None
+    ospf_area: ipaddress.IPv4Address | None = None
+    ospf_auth_key: str = Field(default="", repr=False)  # from the vault; MD5 authentication on every OSPF link
+
+    @property
+    def router_id(self) -> ipaddress.IPv4Address:
+        return self.ospf_router_id or self.loopback_ipv4
 
 
 class Uplink(Strict):
@@ -110,6 +118,7 @@ class Link(Strict):
     a: Endpoint
     b: Endpoint
     ipv4: ipaddress.IPv4Network
+    cost: int | None = Field(default=None, ge=1, le=65535)  # OSPF cost on both ends; None: routing.ospf.cost
 
     @property
     def key(self) -> str:
@@ -258,6 +267,21 @@ class PrivateNetwork(Strict):
         return list(dict.fromkeys(s.device for s in self.sites))
 
 
+class OspfDesign(Strict):
+    """The extranet's IGP: one OSPF process (and, after the IPv6 upgrade, one OSPFv3 process) per device."""
+
+    process: int = Field(default=1, ge=1, le=65535)
+    # County (or city) site id -> area. The city's core is the backbone: area 0.0.0.0.
+    areas: dict[str, ipaddress.IPv4Address]
+    cost: int = Field(default=10, ge=1, le=65535)   # interface cost where a link sets none
+    hello: int = Field(default=1, ge=1, le=65535)   # seconds; dead must be a multiple the neighbours share
+    dead: int = Field(default=4, ge=2, le=65535)
+
+
+class Routing(Strict):
+    ospf: OspfDesign | None = None
+
+
 class Inventory(Strict):
     """One environment's source of truth, as loaded and validated from an inventory directory."""
 
@@ -273,6 +297,7 @@ class Inventory(Strict):
     systems: dict[str, System]
     groups: dict[str, tuple[str, ...]]  # Ansible group -> sorted host names (direct and inherited)
     private_networks: dict[str, PrivateNetwork] = {}  # department id -> its private network (optional)
+    routing: Routing | None = None  # the IGP design (optional: without it every route is static)
 
     def links_of(self, device: str) -> list[tuple[Link, Endpoint, Endpoint]]:
         """(link, this end, far end) for every link of a device, in topology order."""
