@@ -10,7 +10,7 @@ INVENTORY ?= inventories/lab
 # Debian packages the lab, the exporters' peers and the tests use.
 DEB_PACKAGES := iproute2 iputils-ping openssh-server openssh-client snmpd snmp nftables rsync \
 	prometheus prometheus-alertmanager prometheus-snmp-exporter rsyslog rsyslog-gnutls \
-	libpam-pwquality auditd dnsutils procps util-linux git ca-certificates iptables logrotate postgresql pgbackrest systemd frr frr-snmp
+	libpam-pwquality auditd dnsutils procps util-linux git ca-certificates iptables logrotate postgresql pgbackrest systemd sudo frr frr-snmp
 
 .PHONY: setup deb venv demo test test-unit test-lab lint bench clean-lab
 
@@ -38,6 +38,7 @@ demo: setup
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/yamllint -s .
+	$(BIN)/lint-imports --no-cache  # the layers in .importlinter (DESIGN.md, "Layers")
 
 test: setup lint
 	$(BIN)/pytest -q

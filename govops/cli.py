@@ -6,63 +6,37 @@ Exit codes: 0 ok, 1 findings or failure, 2 usage or bad input that stopped befor
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
+from collections.abc import Callable
 
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from govops.sot import InventoryError, load_inventory, read_vault_password
+import lab.cli
+import monitoring.cli
+import network.cli
+import security.cli
+import security.sa.cli
+from govops import ipv6
+from govops.clikit import add_inventory_arg, console, errors, load, print_problems, vault_password
+from govops.cloud import cli as cloud_cli
+from govops.migrate import cli as migrate_cli
+from govops.sot import InventoryError, load_inventory
 
-DEFAULT_INVENTORY = "inventories/lab"
-# Each room registers its own subcommands: (module, function taking the subparsers object).
-ROOMS: tuple[str, ...] = (
-    "lab.cli", "network.cli", "monitoring.cli", "security.sa.cli", "security.cli",
-    "govops.cloud.cli", "govops.migrate.cli",
+# The one registry of rooms: each adds its subcommand tree to the subparsers it is given
+# (`add_cli(subparsers)`). A new room is one line here. This module is the top floor (it imports
+# the rooms); the rooms take their shared helpers from govops.clikit, never from here.
+ROOMS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
+    lab.cli.add_cli, network.cli.add_cli, monitoring.cli.add_cli, security.sa.cli.add_cli,
+    security.cli.add_cli, cloud_cli.add_cli, migrate_cli.add_cli,
 )
-
-# Wide enough for prefixes when piped (CI logs, `| less`); a terminal sets its own width.
-console = Console(width=None if sys.stdout.isatty() else 160)
-errors = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
-
-
-def add_inventory_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-i", "--inventory", default=DEFAULT_INVENTORY,
-                        help=f"inventory directory (default: {DEFAULT_INVENTORY})")
-    parser.add_argument("--vault-password-file", help="ansible-vault password file "
-                        "(default: $GOVOPS_VAULT_PASSWORD_FILE, or the inventory's .vault-pass)")
-
-
-def load(args: argparse.Namespace):
-    """Load the inventory named by -i; on problems print them all and exit 2."""
-    try:
-        return load_inventory(args.inventory, vault_password=_vault_password(args))
-    except InventoryError as exc:
-        print_problems(exc)
-        sys.exit(2)
-
-
-def _vault_password(args: argparse.Namespace) -> str | None:
-    """The password from --vault-password-file, if given; InventoryError naming the file if unusable."""
-    path = getattr(args, "vault_password_file", None)
-    return read_vault_password(path) if path else None
-
-
-def print_problems(exc: InventoryError) -> None:
-    # Plain lines, one per problem, never wrapped: engineers grep and paste them.
-    print(f"{len(exc.problems)} problem(s):", file=sys.stderr)
-    for p in exc.problems:
-        print(f"  {p}", file=sys.stderr)
 
 
 # -- validate ------------------------------------------------------------------------------
 def cmd_validate(args: argparse.Namespace) -> int:
-    from govops import ipv6
-
     try:
-        password = _vault_password(args)
+        password = vault_password(args)
     except InventoryError as exc:  # bad usage, not a finding about the inventory
         if args.json:
             print(json.dumps([p.__dict__ for p in exc.problems], ensure_ascii=False, indent=2))
@@ -103,8 +77,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 # -- ipv6 ----------------------------------------------------------------------------------
 def cmd_ipv6_plan(args: argparse.Namespace) -> int:
-    from govops import ipv6
-
     inv = load(args)
     try:
         existing = ipv6.load_plan(inv)
@@ -157,8 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="the whole plan as JSON")
     p.set_defaults(func=cmd_ipv6_plan)
 
-    for module in ROOMS:
-        importlib.import_module(module).add_cli(sub)
+    for add_cli in ROOMS:
+        add_cli(sub)
     return parser
 
 

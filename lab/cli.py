@@ -14,6 +14,7 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
+from govops.clikit import add_inventory_arg, load
 from lab import faults, lifecycle
 from lab.state import Lab, LabNotRunning
 from lab.topology import DEFAULT_PREFIX
@@ -30,8 +31,6 @@ def _prefix_arg(p: argparse.ArgumentParser, leaf: bool = False) -> None:
 
 
 def add_cli(subparsers) -> None:
-    from govops.cli import add_inventory_arg
-
     lab = subparsers.add_parser("lab", help="the live twin of an inventory in network namespaces")
     sub = lab.add_subparsers(dest="lab_cmd", required=True, metavar="LAB_COMMAND")
 
@@ -89,8 +88,6 @@ def _need_root() -> bool:
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    from govops.cli import load
-
     if not _need_root():
         return 1
     inv = load(args)

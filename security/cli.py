@@ -16,7 +16,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from govops.cli import add_inventory_arg, console, errors, load
+from govops.clikit import add_inventory_arg, console, errors, load
+
+# The engine modules (netmiko, pysnmp, Jinja2) are imported inside the commands that use them: every
+# `govops` start builds all rooms' parsers, and importing them all up front costs ~0.25 s per command.
 
 
 def _names(values: list[str] | None) -> list[str]:
@@ -43,7 +46,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     ssh_config = args.ssh_config or os.environ.get("GOVOPS_SSH_CONFIG")
     lab = args.lab or os.environ.get("GOVOPS_LAB", "") in ("1", "true", "yes")
     sockets = control_dir()
-    targets = {n: host_url(n, str(inv.hosts[n].mgmt_ipv4), ssh_config, sockets) for n in wanted}
+    targets = {n: host_url(n, str(inv.hosts[n].mgmt_ipv4), ssh_config, sockets, inv.hosts[n].username) for n in wanted}
     facts = {n: {"site": inv.hosts[n].site or inv.hosts[n].centre, "department": inv.hosts[n].department}
              for n in wanted}
     out = Path(args.out or DEFAULT_OUT)

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from govops.cli import DEFAULT_INVENTORY, add_inventory_arg, console, errors, load, print_problems
+from govops.clikit import DEFAULT_INVENTORY, add_inventory_arg, console, errors, load, print_problems
 from govops.sot.problems import InventoryError
 
 

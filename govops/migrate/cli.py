@@ -1,4 +1,4 @@
-"""`govops migrate ...`: the wave planner on the command line (the lead registers add_cli in govops.cli)."""
+"""`govops migrate ...`: the wave planner on the command line (registered in govops.cli's ROOMS)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ import json
 import sys
 from pathlib import Path
 
+from govops.clikit import add_inventory_arg, errors, load, print_problems
 from govops.migrate.planner import PlanError, WaveLimits, load_catalogue, plan_inventory, plan_waves
 from govops.migrate.render import plan_json, plan_markdown, write_runbooks
 
 
 def add_cli(subparsers) -> None:
-    from govops.cli import add_inventory_arg
-
     migrate = subparsers.add_parser("migrate", help="cloud migration: wave plan and per-system runbooks")
     sub = migrate.add_subparsers(dest="migrate_command", required=True)
     p = sub.add_parser("plan", help="plan migration waves from the catalogue (easy first, dependencies, windows)")
@@ -35,8 +34,6 @@ def add_cli(subparsers) -> None:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from govops.cli import errors, load, print_problems
-
     limits = WaveLimits(**{k: getattr(args, k) for k in WaveLimits.__dataclass_fields__})
     try:
         previous = json.loads(args.previous.read_text()) if args.previous else None

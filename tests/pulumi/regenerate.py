@@ -21,7 +21,6 @@ def main() -> None:
     from tests.pulumi.conftest import declare
     from tests.pulumi.export_v3 import export, validate
 
-    cli.ROOMS = ("govops.cloud.cli",)
     lab = str(ROOT / "inventories" / "lab")
     for fmt in ("markdown", "json"):
         out = HERE / "golden" / f"lab-plan.{'md' if fmt == 'markdown' else 'json'}"

@@ -21,7 +21,6 @@ def edit(path, fn):
 
 
 def run_cli(monkeypatch, capsys, *argv):
-    monkeypatch.setattr(cli, "ROOMS", ("govops.cloud.cli",))
     try:
         code = cli.main(list(argv))
     except SystemExit as exc:

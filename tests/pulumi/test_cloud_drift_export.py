@@ -92,7 +92,6 @@ def test_the_cli_reads_a_schema_export(lab_export, tmp_path, monkeypatch, capsys
     _, data = lab_export
     path = tmp_path / "state.json"
     path.write_text(json.dumps(data))
-    monkeypatch.setattr(cli, "ROOMS", ("govops.cloud.cli",))
     code = cli.main(["cloud", "drift", "-i", "inventories/lab", "--state", str(path)])
     out = capsys.readouterr().out
     assert code == 0, out

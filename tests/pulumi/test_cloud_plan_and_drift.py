@@ -16,7 +16,6 @@ DELETED = "urn:pulumi:lab::govops-cloud::govops:cloud:Centre$govops:cloud:System
 
 
 def run(monkeypatch, capsys, *argv):
-    monkeypatch.setattr(cli, "ROOMS", ("govops.cloud.cli",))
     try:
         code = cli.main(list(argv))
     except SystemExit as exc:

@@ -67,7 +67,6 @@ def test_stack_names_are_checked_against_the_inventory(lab):
 
 
 def test_plan_split_and_stacks_commands(monkeypatch, capsys):
-    monkeypatch.setattr(cli, "ROOMS", ("govops.cloud.cli",))
     assert cli.main(["cloud", "stacks", "-i", "inventories/lab"]) == 0
     order = capsys.readouterr().out.split()
     assert order[:3] == ["lab.platform.xyj-prod", "lab.platform.xyj-dr", "lab.platform.fenyi-dr"]
@@ -104,6 +103,5 @@ def test_changed_since_lists_only_the_stacks_a_change_touches(lab_copy, monkeypa
     portal = next(s for s in data["systems"] if s["id"] == "gov-portal")
     portal["ports"] = [*portal["ports"], 8443]            # one department opens one more port
     catalogue.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-    monkeypatch.setattr(cli, "ROOMS", ("govops.cloud.cli",))
     assert cli.main(["cloud", "stacks", "-i", str(lab_copy), "--env", "lab", "--changed-since", "HEAD"]) == 0
     assert capsys.readouterr().out.split() == [f"lab.tenant.{portal['department']}"]
