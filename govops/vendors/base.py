@@ -135,13 +135,16 @@ def cisco_like(platform: str, ping_template: str = "cisco_style_ping.textfsm") -
     return {
         "commands": {"version": "show version", "running": "show running-config",
                      "ip_brief": "show ip interface brief", "ipv6_brief": "show ipv6 interface brief",
-                     "ipv4_routes": "show ip route"},
+                     "ipv4_routes": "show ip route",
+                     "ospf_peer": "show ip ospf neighbor", "ospfv3_peer": "show ipv6 ospf neighbor"},
         "templates": {
             "ip_brief": project_template(f"{platform}_show_ip_interface_brief.textfsm", "show ip interface brief"),
             "ipv6_brief": project_template(f"{platform}_show_ipv6_interface_brief.textfsm",
                                            "show ipv6 interface brief"),
             "ipv4_routes": project_template(f"{platform}_show_ip_route.textfsm", "show ip route"),
             "ping": project_template(ping_template, "ping ipv6"),
+            # Cisco IOS layout (ntc-templates' template and samples): RGOS and ZXROS are assumed to print it.
+            "ospf_peer": Template(command="show ip ospf neighbor", ntc="cisco_ios"),
         },
         "ping": "ping ipv6 {addr}", "ping_vpn": "ping vrf {vpn} ipv6 {addr}", "ping_vpn_ipv4": "ping vrf {vpn} {addr}",
         "commit_model": "immediate", "negate": "no ", "exit_view": "exit", "separator": "!", "ending": ("end",),

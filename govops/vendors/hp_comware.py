@@ -43,12 +43,16 @@ VENDOR = Vendor(
         "ip_brief": "display interface brief",
         "ipv6_brief": "display ipv6 interface brief",
         "ipv4_routes": "display ip routing-table",
+        "ospf_peer": "display ospf peer",
+        "ospfv3_peer": "display ospfv3 peer",
     },
     templates={
         "ip_brief": Template(command="display interface brief", ntc="hp_comware"),
         "ipv6_brief": project_template("hp_comware_display_ipv6_interface_brief.textfsm", "display ipv6 interface brief"),
         "ipv4_routes": Template(command="display ip routing-table", ntc="hp_comware"),
         "ping": project_template("hp_comware_ping.textfsm", "ping ipv6"),
+        "ospf_peer": project_template("hp_comware_display_ospf_peer.textfsm", "display ospf peer"),
+        "ospfv3_peer": project_template("hp_comware_display_ospfv3_peer.textfsm", "display ospfv3 peer"),
     },
     ping="ping ipv6 -c 3 {addr}",
     # Comware writes the VPN option with a dash for both families (H3C Network Management command reference).
@@ -63,6 +67,8 @@ VENDOR = Vendor(
     unverified={
         "ipv6_brief": "no public Comware capture of `display ipv6 interface brief`; layout from the command reference",
         "ping": "no public Comware ping ipv6 capture; one-line statistics as the command reference shows",
+        "ospf_peer": "HCL lab captures whose repository the index did not name (layout agrees across three of them)",
+        "ospfv3_peer": "no public Comware capture of `display ospfv3 peer`; columns from the command reference wording",
         "ping_vpn": "`-vpn-instance` from the H3C command reference wording; no captured sample",
         "drift_ignore": "no Comware factory-default IPv6 line identified (the real sample has none)",
         "archive": "no capture of `archive configuration` / `display archive configuration`; prompts and the "

@@ -38,6 +38,8 @@ COMMANDS = {
     "ip_brief": "display ip interface brief",
     "ipv6_brief": "display ipv6 interface brief",
     "ipv4_routes": "display ip routing-table",
+    "ospf_peer": "display ospf peer brief",
+    "ospfv3_peer": "display ospfv3 peer",
 }
 
 TEMPLATES: dict[str, Template] = {
@@ -46,6 +48,8 @@ TEMPLATES: dict[str, Template] = {
     # ntc-templates has only `display ip routing-table verbose` for huawei_vrp.
     "ipv4_routes": project_template("huawei_display_ip_routing-table.textfsm", "display ip routing-table"),
     "ping": project_template("huawei_ping.textfsm", "ping ipv6"),
+    "ospf_peer": project_template("huawei_display_ospf_peer_brief.textfsm", "display ospf peer brief"),
+    "ospfv3_peer": project_template("huawei_display_ospfv3_peer.textfsm", "display ospfv3 peer"),
 }
 
 VENDOR = Vendor(
@@ -76,5 +80,7 @@ VENDOR = Vendor(
         "ipv4_routes": "no VRP5 capture of the brief routing table; layout as the CE V300R023 documentation",
         "ping": "no VRP5 capture; statistics wording as documented for CE V300R023 (ping ipv6)",
         "ip_brief": "VRP5 sample from FRINX cli-units (model and release not stated)",
+        "ospf_peer": "VRP5 samples from a Huawei HCIA lab guide and lab notes whose repository the index did not name",
+        "ospfv3_peer": "no VRP5 capture; layout as the CE V300R023 documentation",
     },
 )

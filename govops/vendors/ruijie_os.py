@@ -35,5 +35,6 @@ VENDOR = Vendor(
     abbreviations=ABBREVIATIONS,
     **cisco_like("ruijie_os"),
     unverified={key: _UNVERIFIED for key in
-                ("version", "running", "ip_brief", "ipv6_brief", "ipv4_routes", "ping", "ping_vpn")},
+                ("version", "running", "ip_brief", "ipv6_brief", "ipv4_routes", "ping", "ping_vpn", "ospf_peer",
+                 "ospfv3_peer")},
 )
