@@ -35,7 +35,8 @@ def ping(lab, netns: str, target: str, source: str | None = None) -> bool:
 
 
 def migrate(lab, department: str, journal: Path, operation: str = "migrate", env: dict | None = None):
-    argv = [ANSIBLE_PLAYBOOK, "playbooks/migrate_private_network.yml", "-e", f"lab_prefix={lab.prefix}",
+    argv = [ANSIBLE_PLAYBOOK, "-i", str(lab.inventory), "--vault-password-file", str(lab.inventory / ".vault-pass"),
+            "playbooks/migrate_private_network.yml", "-e", f"lab_prefix={lab.prefix}",
             "-e", f"department={department}", "-e", f"operation={operation}", "-e", f"journal={journal}",
             "-e", f"backup_dir={journal.parent / 'backups'}"]
     return lab.exec_mgmt(argv, cwd=ROOT, timeout=600, env={"ANSIBLE_NOCOLOR": "1", **(env or {})})

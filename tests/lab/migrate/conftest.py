@@ -16,7 +16,8 @@ ANSIBLE_PLAYBOOK = str(ROOT / ".venv" / "bin" / "ansible-playbook")
 
 
 def playbook(lab, name: str, *extra: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    argv = [ANSIBLE_PLAYBOOK, f"playbooks/{name}", "-e", f"lab_prefix={lab.prefix}", *extra]
+    argv = [ANSIBLE_PLAYBOOK, "-i", str(lab.inventory), "--vault-password-file", str(lab.inventory / ".vault-pass"),
+            f"playbooks/{name}", "-e", f"lab_prefix={lab.prefix}", *extra]
     return lab.exec_mgmt(argv, cwd=ROOT, timeout=timeout, env={"ANSIBLE_NOCOLOR": "1"})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from govops import ipv6
+from govops import ipv6, vendors
 from govops.sot import load_inventory
 from network import config, drift, platforms, render
 from network.journal import Journal
@@ -20,12 +21,20 @@ ROOT = Path(__file__).resolve().parents[3]
 LAB = ROOT / "inventories" / "lab"
 
 
-def _entry(tmp_path: Path, inventory: Path, **extra) -> dict:
-    args = {"inventory": str(inventory), "device": "core-1", "journal": str(tmp_path / "j.jsonl"),
-            "backup_dir": str(tmp_path / "b"), "known_hosts": str(tmp_path / "kh"), **extra}
-    proc = subprocess.run([sys.executable, "-m", "network.module_entry"], input=json.dumps(args), text=True,
-                          capture_output=True, cwd=ROOT, timeout=120)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+def _entry(tmp_path: Path, inventory: Path, vault_password_file: str | None = None) -> dict:
+    """The collection's action plugin (xinyu.govops.ipv6_upgrade, preflight) run by Ansible itself on
+    the inventory given with -i and the vault password file given to Ansible."""
+    args = {"preflight": True, "journal": str(tmp_path / "j.jsonl"), "backup_dir": str(tmp_path / "b")}
+    argv = [str(Path(sys.executable).parent / "ansible"), "localhost", "-i", str(inventory),
+            "--vault-password-file", vault_password_file or str(LAB / ".vault-pass"),
+            "-m", "xinyu.govops.ipv6_upgrade", "-a", json.dumps(args)]
+    proc = subprocess.run(argv, text=True, capture_output=True, cwd=ROOT, timeout=120,
+                          env={**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_COLLECTIONS_PATH": str(ROOT / "collections")})
+    out = proc.stdout + proc.stderr
+    if "=>" not in proc.stdout:  # Ansible stopped before the task (e.g. the vault)
+        return {"failed": proc.returncode != 0, "outcome": "bad_input", "msg": out}
+    result = json.loads(proc.stdout.split("=>", 1)[1])
+    return {"failed": proc.returncode != 0, "outcome": result.get("outcome", "bad_input"), "msg": result.get("msg", out)}
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -39,7 +48,7 @@ def test_wrong_vault_password_stops_before_any_device(tmp_path):
     wrong.write_text("not-the-password\n")
     result = _entry(tmp_path, _copy(tmp_path), vault_password_file=str(wrong))
     assert result["failed"] and result["outcome"] == "bad_input"
-    assert "vault" in result["msg"].lower()
+    assert "decryption failed" in result["msg"].lower()
     assert not (tmp_path / "j.jsonl").exists()  # the journal is written from the first device step on
 
 
@@ -85,7 +94,7 @@ def test_journal_never_holds_a_secret_and_resumes(tmp_path):
 def test_normalisation_drops_volatile_lines_only():
     a = "Building configuration...\r\nCurrent configuration : 812 bytes\r\n\r\n!\r\nhostname x\r\n!\r\nend\r\n"
     b = "Building configuration...\nCurrent configuration : 900 bytes\n\n!\nhostname x\n!\nend\n"
-    assert config.normalise_text(a, "ruijie_os") == config.normalise_text(b, "ruijie_os") == "!\nhostname x\n!\nend\n"
+    assert config.normalise_text(a, vendors.get("ruijie_os")) == config.normalise_text(b, vendors.get("ruijie_os")) == "!\nhostname x\n!\nend\n"
 
 
 @pytest.mark.parametrize("platform,key,output,name,up", [
@@ -99,7 +108,7 @@ def test_normalisation_drops_volatile_lines_only():
      "GigabitEthernet1/0/1                    *down     down       Unassigned\n", "GigabitEthernet1/0/1", False),
 ])
 def test_interface_states_per_vendor(platform, key, output, name, up):
-    assert platforms.interface_states(output, platform, key)[config.canonical_interface(name)] is up
+    assert platforms.interface_states(output, vendors.get(platform), key)[config.canonical_interface(name)] is up
 
 
 def test_drift_rule_missing_and_unplanned():
@@ -119,11 +128,11 @@ def test_push_and_undo_only_cover_what_is_missing():
     plan = ipv6.require_plan(inv)
     intent = render.build_intent(inv, plan, "fy-agg-1")
     before = config.parse("ipv6\n#\ninterface GigabitEthernet0/0/1\n ipv6 enable\n ip address 198.18.8.3 255.255.255.254\n#\n"
-                          "interface LoopBack0\n ip address 198.18.4.21 255.255.255.255\n#\nreturn\n", "huawei")
+                          "interface LoopBack0\n ip address 198.18.4.21 255.255.255.255\n#\nreturn\n", vendors.get("huawei"))
     pushed = config.missing(intent.blocks, before)
-    cmds = config.to_commands(pushed, "huawei")
+    cmds = config.to_commands(pushed, vendors.get("huawei"))
     assert "ipv6" not in cmds  # already on: not pushed, so not undone either
-    undo = config.to_commands(config.undo_of(pushed, before, "huawei"), "huawei")
+    undo = config.to_commands(config.undo_of(pushed, before, vendors.get("huawei")), vendors.get("huawei"))
     assert "undo ipv6" not in undo
     assert undo[0].startswith("undo ipv6 route-static")
     # GigabitEthernet0/0/1 had `ipv6 enable` before: its undo removes only the address
@@ -140,6 +149,6 @@ def test_push_and_undo_only_cover_what_is_missing():
     ("enable secret 5 $1$xyz", "$1$xyz"),
 ])
 def test_backups_mask_secrets(line, secret):
-    text = config.normalise_text(f"#\n{line}\n#\nreturn\n", "huawei")
+    text = config.normalise_text(f"#\n{line}\n#\nreturn\n", vendors.get("huawei"))
     assert secret not in text and config.MASK in text
-    assert config.normalise_text("interface LoopBack0\n ipv6 address 2001:DB8::1/128\n", "huawei").count(config.MASK) == 0
+    assert config.normalise_text("interface LoopBack0\n ipv6 address 2001:DB8::1/128\n", vendors.get("huawei")).count(config.MASK) == 0

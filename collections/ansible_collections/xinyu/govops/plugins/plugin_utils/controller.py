@@ -1,0 +1,140 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the xinyu.govops action plugins share: the source of truth built from the inventory Ansible
+loaded, with Ansible's vault, and each device as Ansible's hostvars describe it.
+
+Why on the controller, in the action plugin's process: the device work talks SSH with netmiko from
+the ops workstation, and the SoT loader is Ansible's own inventory code; a module would run in a
+fresh interpreter and load everything again (the old `python -m network.module_entry` did, from a
+default inventory when none was given: the most dangerous bug an automation tool can have).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from ansible.errors import AnsibleActionFail
+
+# (inventory root, vault password digest, inventory files' mtimes) -> Inventory. Lives as long as the
+# process: every task of one worker, every device of one preflight.
+_CACHE: dict[tuple, object] = {}
+
+
+def inventory_root(task_vars: dict) -> Path:
+    """The inventory Ansible loaded for this task's host: its `inventory_dir`, else the one source
+    given with -i. Never a default path: no usable source is an error naming what was found."""
+    host_dir = task_vars.get("inventory_dir")
+    if host_dir:
+        return Path(host_dir)
+    sources = [Path(s) for s in task_vars.get("ansible_inventory_sources") or []]
+    roots = sorted({(s if s.is_dir() else s.parent) for s in sources if s.exists()})
+    if len(roots) == 1:
+        return roots[0]
+    shown = ", ".join(str(s) for s in sources) or "none"
+    raise AnsibleActionFail(
+        "govops needs the source of truth of the inventory given with -i (an inventory directory); "
+        f"Ansible loaded: {shown}. Pass exactly one inventory directory with -i, e.g. -i inventories/xinyu.")
+
+
+def vault_password(loader) -> str:
+    """The vault password Ansible was given (--vault-password-file, --ask-vault-pass, --vault-id,
+    ANSIBLE_VAULT_PASSWORD_FILE), or '' when it was given none: the SoT loader must then not fall
+    back to a password file the user did not name."""
+    vault = getattr(loader, "_vault", None)
+    for _vault_id, secret in getattr(vault, "secrets", None) or []:
+        data = secret.bytes
+        if data:
+            return data.decode("utf-8") if isinstance(data, bytes) else str(data)
+    return ""
+
+
+def _fingerprint(root: Path) -> tuple:
+    files = [p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")]
+    return tuple(sorted((str(p), p.stat().st_mtime_ns) for p in files))
+
+
+def load_sot(task_vars: dict, loader):
+    """The typed SoT (govops.sot.Inventory) of the inventory Ansible loaded, decrypted with Ansible's
+    vault password; built once per process and inventory state."""
+    from govops.sot import load_inventory
+    from govops.sot.problems import InventoryError
+
+    root = inventory_root(task_vars).resolve()
+    password = vault_password(loader)
+    key = (str(root), hashlib.sha256(password.encode()).hexdigest(), _fingerprint(root))
+    if key not in _CACHE:
+        try:
+            _CACHE[key] = load_inventory(root, vault_password=password)
+        except InventoryError as exc:
+            raise AnsibleActionFail("bad input, no device touched:\n" + "\n".join(map(str, exc.problems))) from None
+    return _CACHE[key]
+
+
+def template(templar, value):
+    """A host variable as Ansible would use it (ansible_password is `{{ vault_... }}`)."""
+    return templar.template(value) if isinstance(value, str) and "{{" in value else value
+
+
+def device_from_hostvars(inv, name: str, task_vars: dict, templar):
+    """The SoT device `name`, with what Ansible says about reaching it: ansible_host, ansible_user,
+    ansible_password and platform from this task's host variables (so -e, host_vars and dynamic
+    inventories decide, as for any Ansible connection)."""
+    if name not in inv.devices:
+        raise AnsibleActionFail(f"{name}: not an extranet device of the inventory {inv.path} "
+                                f"(expected a host of the `extranet` group with platform, site and loopback_ipv4)")
+    update = {}
+    for field, var in (("mgmt_ipv4", "ansible_host"), ("username", "ansible_user"),
+                       ("password", "ansible_password"), ("platform", "platform")):
+        if task_vars.get(var) not in (None, ""):
+            update[field] = template(templar, task_vars[var])
+    if task_vars.get("ansible_ssh_private_key_file"):
+        raise AnsibleActionFail(f"{name}: ansible_ssh_private_key_file is set, but govops logs in to network "
+                                "devices with ansible_user/ansible_password only (netmiko password login)")
+    dev = inv.devices[name]
+    try:
+        return dev.model_validate({**dev.model_dump(), **update})
+    except ValueError as exc:
+        raise AnsibleActionFail(f"{name}: host variables do not describe a device: {exc}") from None
+
+
+def session_options(args: dict, task_vars: dict):
+    from network.session import SessionOptions
+
+    known = args.get("known_hosts") or os.environ.get("GOVOPS_KNOWN_HOSTS")
+    return SessionOptions.from_env(known_hosts=known, accept_new_keys=bool(args.get("accept_new_keys")))
+
+
+def diff_of(commands: list[str]) -> dict:
+    return {"prepared": "\n".join(commands) + "\n"} if commands else {}
+
+
+class sot_of_ansible:  # noqa: N801 - used as a context manager, like contextlib's
+    """For govops code that loads the SoT itself from a path (govops.migrate): while active,
+    govops.sot.load_inventory serves only the inventory Ansible loaded, decrypted with Ansible's
+    vault password, and refuses any other path. Runs in Ansible's per-task worker process."""
+
+    def __init__(self, task_vars: dict, loader):
+        self.task_vars, self.loader = task_vars, loader
+
+    def __enter__(self) -> Path:
+        import govops.sot
+
+        inv = load_sot(self.task_vars, self.loader)
+        self.root = Path(inv.path).resolve()
+        self.saved = govops.sot.load_inventory
+
+        def load_inventory(path, vault_password=None):
+            root = Path(path).resolve()
+            root = root if root.is_dir() else root.parent
+            if root != self.root:
+                raise ValueError(f"govops asked for inventory {root}, but Ansible loaded {self.root}")
+            return inv
+
+        govops.sot.load_inventory = load_inventory
+        return self.root
+
+    def __exit__(self, *exc) -> None:
+        import govops.sot
+
+        govops.sot.load_inventory = self.saved
