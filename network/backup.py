@@ -35,8 +35,8 @@ def fetch_running(inv: Inventory, name: str, opts: SessionOptions, with_saved: b
         return Fetched(name, error=str(exc))
     try:
         drv = platforms.driver_for(dev.platform, conn)
-        saved = cfgtext.normalise_text(drv.saved(), dev.platform) if with_saved else None
-        return Fetched(name, cfgtext.normalise_text(drv.running(), dev.platform), saved=saved)
+        saved = cfgtext.normalise_text(drv.saved(), drv.vendor) if with_saved else None
+        return Fetched(name, cfgtext.normalise_text(drv.running(), drv.vendor), saved=saved)
     except Exception as exc:  # noqa: BLE001
         return Fetched(name, error=f"{type(exc).__name__}: {exc}")
     finally:

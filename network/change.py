@@ -71,10 +71,10 @@ class Ipv6Upgrade:
     def verify(self, ctx: ChangeContext, drv: platforms.Driver, rendered: render.Intent,
                baseline: Baseline) -> list[str]:
         failures = []
-        missing = cfgtext.missing_lines(rendered.blocks, cfgtext.parse(drv.running(), rendered.platform))
+        missing = cfgtext.missing_lines(rendered.blocks, cfgtext.parse(drv.running(), drv.vendor))
         if missing:
             failures.append(f"not in running config: {', '.join(missing[:3])}")
-        states = platforms.interface_states(drv.ipv6_brief(), drv.platform, "ipv6_brief")
+        states = platforms.interface_states(drv.ipv6_brief(), drv.vendor, "ipv6_brief")
         for a in rendered.addresses:
             if not states.get(cfgtext.canonical_interface(a.interface), False):
                 failures.append(f"{a.interface} not up in `ipv6 interface brief`")

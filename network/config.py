@@ -11,19 +11,8 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 
-from govops import vendors
+from govops.vendors import Vendor
 from network.masking import MASK, mask_line  # noqa: F401 - MASK is part of this module's API
-
-
-@dataclass(frozen=True)
-class Syntax:
-    negate: str  # "undo " / "no "
-    exit_view: str  # leaves a sub-view (interface, ACL) back to the global config view
-    separator: str  # comment/separator lines in the running config
-    ending: tuple[str, ...]  # lines that end the configuration
-    show: str  # "display" / "show"
-
-
 
 # Lines that change without a configuration change: clocks, counters, build banners.
 VOLATILE = [re.compile(p) for p in (
@@ -37,12 +26,6 @@ VOLATILE = [re.compile(p) for p in (
 )]
 
 
-# Secrets a running config may print: masked per platform in every backup and journal diff, both
-# sides of a comparison alike. The syntaxes, their sources and tests live in network/masking.py.
-def mask_secrets(line: str, platform: str | None = None) -> str:
-    return mask_line(line, platform)
-
-
 @dataclass
 class Block:
     header: str
@@ -52,21 +35,20 @@ class Block:
         return [self.header] + [" " + c for c in self.children]
 
 
-def syntax(platform: str) -> Syntax:
-    """The platform's config syntax, from its vendor module; an unknown platform is an error
-    (vendors.UnknownPlatform), never another vendor's syntax."""
-    v = vendors.get(platform)
-    return Syntax(v.negate, v.exit_view, v.separator, v.ending, v.show)
+# Every function that needs a vendor's syntax (negation, separators, the exit from a sub-view) takes
+# its Vendor (govops.vendors.get(platform), or a driver's ``.vendor``): the syntax is the vendor's,
+# looked up once by whoever holds the device, never re-derived from a platform string here.
 
 
-def normalise_text(text: str, platform: str) -> str:
-    """A running config as stored in backups: no CRs, no trailing blanks, no volatile lines, no secrets."""
+def normalise_text(text: str, vendor: Vendor) -> str:
+    """A running config as stored in backups: no CRs, no trailing blanks, no volatile lines, and no
+    secrets (masked with the vendor's rules, network/masking.py: both sides of a comparison alike)."""
     out = []
     for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         line = raw.rstrip()
         if any(p.match(line) for p in VOLATILE):
             continue
-        out.append(mask_secrets(line, platform))
+        out.append(mask_line(line, vendor.platform))
     while out and not out[-1]:
         out.pop()
     while out and not out[0]:
@@ -74,19 +56,18 @@ def normalise_text(text: str, platform: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def parse(text: str, platform: str) -> list[Block]:
+def parse(text: str, vendor: Vendor) -> list[Block]:
     """Blocks in order; a repeated header merges into the first block with that header."""
-    syn = syntax(platform)
     blocks: list[Block] = []
     by_header: dict[str, Block] = {}
     current: Block | None = None
     opened_indented = False
-    for raw in normalise_text(text, platform).split("\n"):
+    for raw in normalise_text(text, vendor).split("\n"):
         line = raw.rstrip()
         stripped = line.strip()
         if not stripped:
             continue
-        if stripped.startswith(syn.separator) or stripped in syn.ending:
+        if stripped.startswith(vendor.separator) or stripped in vendor.ending:
             current = None  # a separator closes the block; Comware indents top-level routes after one
             continue
         if line[0].isspace() and current is not None and not opened_indented:
@@ -149,15 +130,14 @@ SUBVIEWS = ("interface ", "user-interface ", "line ")
 BARE_NEGATION = re.compile(r"^(ssh server ipv6 acl)\b")
 
 
-def negate_line(line: str, platform: str) -> str:
-    syn = syntax(platform)
-    if line.startswith(syn.negate):
-        return line[len(syn.negate):]
+def negate_line(line: str, vendor: Vendor) -> str:
+    if line.startswith(vendor.negate):
+        return line[len(vendor.negate):]
     bare = BARE_NEGATION.match(line)
-    return syn.negate + (bare.group(1) if bare else line)
+    return vendor.negate + (bare.group(1) if bare else line)
 
 
-def undo_of(pushed: list[Block], running_before: list[Block], platform: str) -> list[Block]:
+def undo_of(pushed: list[Block], running_before: list[Block], vendor: Vendor) -> list[Block]:
     """The commands that take exactly ``pushed`` back out, in reverse order: a block whose header
     was new goes as a whole (``undo acl ipv6 number 3000``); otherwise its new children go."""
     had = keyed(running_before)
@@ -165,21 +145,20 @@ def undo_of(pushed: list[Block], running_before: list[Block], platform: str) -> 
     for b in reversed(pushed):
         h = normalise_line(b.header)
         if (h, "") not in had and not (b.children and h.startswith(SUBVIEWS)):
-            out.append(Block(negate_line(b.header, platform)))
+            out.append(Block(negate_line(b.header, vendor)))
         elif b.children:
-            out.append(Block(b.header, [negate_line(c, platform) for c in reversed(b.children)]))
+            out.append(Block(b.header, [negate_line(c, vendor) for c in reversed(b.children)]))
     return out
 
 
-def to_commands(blocks: list[Block], platform: str) -> list[str]:
+def to_commands(blocks: list[Block], vendor: Vendor) -> list[str]:
     """Config-mode commands: each block's header, its children, and a step back to the global view."""
-    syn = syntax(platform)
     cmds = []
     for b in blocks:
         cmds.append(b.header)
         if b.children:
             cmds += b.children
-            cmds.append(syn.exit_view)
+            cmds.append(vendor.exit_view)
     return cmds
 
 

@@ -41,18 +41,20 @@ class DriftReport:
 
 
 def compare(intent: Intent, running_text: str) -> DriftReport:
-    running = cfgtext.parse(running_text, intent.platform)
+    vendor = vendors.get(intent.platform)
+    running = cfgtext.parse(running_text, vendor)
     # Factory-default lines that mention IPv6 (VRP: `undo telnet ipv6 server-source all-interface`)
     # are the vendor's, not an unplanned change: without this drift never comes clean on real gear.
     return DriftReport(intent.device, cfgtext.missing_lines(intent.blocks, running),
-                       cfgtext.unplanned_ipv6(running, intent.blocks, vendors.get(intent.platform).drift_ignore))
+                       cfgtext.unplanned_ipv6(running, intent.blocks, vendor.drift_ignore))
 
 
 def unsaved(intent: Intent, running_text: str, saved_text: str) -> list[str]:
     """Intended lines the running config carries but the saved (startup) config lacks: a change
     that was never saved (VRP5/RGOS/ZXROS) is lost at the next reboot, and running alone hides it."""
-    running = cfgtext.parse(running_text, intent.platform)
-    saved = cfgtext.parse(saved_text, intent.platform)
+    vendor = vendors.get(intent.platform)
+    running = cfgtext.parse(running_text, vendor)
+    saved = cfgtext.parse(saved_text, vendor)
     have = set(cfgtext.missing_lines(intent.blocks, running))
     return [line for line in cfgtext.missing_lines(intent.blocks, saved) if line not in have]
 

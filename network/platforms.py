@@ -14,8 +14,7 @@ import re
 from netmiko.base_connection import BaseConnection
 
 from govops import vendors
-from govops.vendors import parsing
-from network import config as cfgtext
+from govops.vendors import Vendor, parsing
 
 ERROR_PATTERN = (r"Error:|% ?(Invalid|Incomplete|Ambiguous|Unrecognized|Wrong|Too many|Bad|No matching|"
                  r"Address not|The file does not)")
@@ -42,7 +41,6 @@ class Driver:
     def __init__(self, conn: BaseConnection) -> None:
         self.conn = conn
         self.vendor = vendors.get(self.platform)
-        self.syntax = cfgtext.syntax(self.platform)
         self.show = self.vendor.show
         self.running_cmd = self.vendor.commands["running"]
 
@@ -255,13 +253,13 @@ def driver_for(platform: str, conn: BaseConnection) -> Driver:
         raise ValueError(f"platform {platform!r} has a vendor module but no driver in network/platforms.py") from None
 
 
-def interface_states(output: str, platform: str, key: str = "ip_brief") -> dict[str, bool]:
-    """Canonical interface name -> up (physical and protocol), parsed with the platform's
+def interface_states(output: str, vendor: Vendor, key: str = "ip_brief") -> dict[str, bool]:
+    """Canonical interface name -> up (physical and protocol), parsed with the vendor's
     ``ip_brief`` (or ``ipv6_brief``) TextFSM template: rate suffixes such as ``(10G)``, VPN and
     Description columns and legend lines are the template's business, not a guess over any vendor."""
-    return parsing.interface_states(vendors.get(platform), output, key)
+    return parsing.interface_states(vendor, output, key)
 
 
-def ipv4_route_set(output: str, platform: str) -> set[str]:
+def ipv4_route_set(output: str, vendor: Vendor) -> set[str]:
     """IPv4 destinations in a routing table (the baseline a change must not lose)."""
-    return parsing.ipv4_routes(vendors.get(platform), output)
+    return parsing.ipv4_routes(vendor, output)

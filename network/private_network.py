@@ -15,6 +15,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
+from govops import vendors
 from govops.sot import Inventory, Problem
 from govops.sot.model import PrivateNetwork
 from network import config as cfgtext
@@ -116,7 +117,7 @@ def build_intent(inv: Inventory, department: str, device: str) -> VpnIntent:
                "routes4": [r for r in routes if r.prefix.version == 4],
                "routes6": [r for r in routes if r.prefix.version == 6]}
     intent.text = render.render_template(dev.platform, TEMPLATE, context)
-    intent.blocks = cfgtext.parse(intent.text, dev.platform)
+    intent.blocks = cfgtext.parse(intent.text, vendors.get(dev.platform))
     return intent
 
 
@@ -133,7 +134,7 @@ def precheck_problems(intent: VpnIntent, running: list[cfgtext.Block], brief: st
     a VPN instance of that name with another route distinguisher."""
     problems = []
     have = {cfgtext.normalise_line(b.header): b for b in running}
-    states = platforms.interface_states(brief, intent.platform)
+    states = platforms.interface_states(brief, vendors.get(intent.platform))
     for p in intent.ports:
         if cfgtext.canonical_interface(p.interface) not in states:
             problems.append(f"{p.interface}: no such interface on the device")
@@ -160,17 +161,17 @@ def vpn_ping(drv: platforms.Driver, vpn: str, addr: str) -> bool:
 
 def verify(intent: VpnIntent, drv: platforms.Driver, done: set[str], baseline: transaction.Baseline) -> list[str]:
     failures = []
-    missing = cfgtext.missing_lines(intent.blocks, cfgtext.parse(drv.running(), intent.platform))
+    missing = cfgtext.missing_lines(intent.blocks, cfgtext.parse(drv.running(), drv.vendor))
     if missing:
         failures.append(f"not in running config: {', '.join(missing[:3])}")
-    states = platforms.interface_states(drv.ip_brief(), drv.platform)
+    states = platforms.interface_states(drv.ip_brief(), drv.vendor)
     for p in intent.ports:
         if not states.get(cfgtext.canonical_interface(p.interface), False):
             failures.append(f"{p.interface} not up in `ip interface brief`")
     for label, addr in intent.probes(done):
         if not vpn_ping(drv, intent.net.vpn.name, addr):
             failures.append(f"ping -vpn-instance {intent.net.vpn.name} {addr} ({label}) failed")
-    public = platforms.ipv4_route_set(drv.ipv4_routes(), drv.platform)
+    public = platforms.ipv4_route_set(drv.ipv4_routes(), drv.vendor)
     leaked = sorted(str(s.ipv4.network) for s in intent.net.sites if str(s.ipv4.network) in public)
     if leaked:
         failures.append(f"VPN prefixes in the public routing table: {', '.join(leaked)}")
@@ -225,7 +226,7 @@ def remove_device(ctx: transaction.ChangeContext, department: str, name: str) ->
     conn = open_session(dev, ctx.session)
     try:
         drv = platforms.driver_for(dev.platform, conn)
-        running = cfgtext.parse(drv.running(), dev.platform)
+        running = cfgtext.parse(drv.running(), drv.vendor)
         present = [cfgtext.Block(b.header, [c for c in b.children if (cfgtext.normalise_line(b.header),
                                                                        cfgtext.normalise_line(c)) in cfgtext.keyed(running)])
                    for b in intent.blocks if (cfgtext.normalise_line(b.header), "") in cfgtext.keyed(running)]
@@ -234,7 +235,7 @@ def remove_device(ctx: transaction.ChangeContext, department: str, name: str) ->
         if not present:
             ctx.journal.record(name, "done", NOTHING, "no VPN configuration of this network on the device")
             return transaction.Outcome(name, NOTHING, "nothing to remove")
-        commands = cfgtext.to_commands(cfgtext.undo_of(present, [], dev.platform), dev.platform)
+        commands = cfgtext.to_commands(cfgtext.undo_of(present, [], drv.vendor), drv.vendor)
         if ctx.check:
             return transaction.Outcome(name, transaction.WOULD_CHANGE, f"{len(commands)} line(s) to remove", commands)
         ctx.journal.record(name, "remove", "started", "", transaction.diff_summary(commands), change=lock.change)

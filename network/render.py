@@ -167,7 +167,7 @@ def build_intent(inv: Inventory, plan: ipv6.Plan, name: str) -> Intent:
                "default": ipaddress.IPv6Network("::/0")}
     intent.text = env.get_template(f"{dev.platform}/intent.j2").render(context)
     intent.undo_text = env.get_template(f"{dev.platform}/undo.j2").render(context)
-    intent.blocks = cfgtext.parse(intent.text, dev.platform)
+    intent.blocks = cfgtext.parse(intent.text, vendors.get(dev.platform))
     return intent
 
 

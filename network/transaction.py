@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from govops.sot import Inventory
+from govops.vendors import Vendor
 from network import config as cfgtext
 from network import platforms
 from network.backup import write_pre_change_backup
@@ -117,8 +118,8 @@ class Baseline:
 
     @classmethod
     def take(cls, drv: platforms.Driver) -> Baseline:
-        return cls(platforms.interface_states(drv.ip_brief(), drv.platform),
-                   platforms.ipv4_route_set(drv.ipv4_routes(), drv.platform))
+        return cls(platforms.interface_states(drv.ip_brief(), drv.vendor),
+                   platforms.ipv4_route_set(drv.ipv4_routes(), drv.vendor))
 
     def as_record(self) -> dict:
         return {"interfaces_up": sorted(n for n, up in self.interfaces.items() if up), "routes": sorted(self.routes)}
@@ -128,12 +129,12 @@ class Baseline:
         return cls({n: True for n in rec.get("interfaces_up", [])}, set(rec.get("routes", [])))
 
     def lost(self, drv: platforms.Driver, states: dict[str, bool] | None = None) -> list[str]:
-        states = states if states is not None else platforms.interface_states(drv.ip_brief(), drv.platform)
+        states = states if states is not None else platforms.interface_states(drv.ip_brief(), drv.vendor)
         out = []
         gone = sorted(n for n, up in self.interfaces.items() if up and not states.get(n, False))
         if gone:
             out.append(f"IPv4 baseline: interfaces went down: {', '.join(gone)}")
-        routes = sorted(self.routes - platforms.ipv4_route_set(drv.ipv4_routes(), drv.platform))
+        routes = sorted(self.routes - platforms.ipv4_route_set(drv.ipv4_routes(), drv.vendor))
         if routes:
             out.append(f"IPv4 baseline: routes lost: {', '.join(routes[:5])}")
         return out
@@ -212,6 +213,7 @@ class Transaction:
                  lock: DeviceLock) -> None:
         self.ctx, self.intent, self.name, self.drv, self.rendered, self.lock = ctx, intent, name, drv, rendered, lock
         self.platform = drv.platform
+        self.vendor = drv.vendor  # the syntax every config-text helper needs, looked up once
         self.backup_text = ""
         self.backup_path = ""
         self.archive = ""
@@ -257,7 +259,7 @@ class Transaction:
                 self.rec("precheck", "failed", "; ".join(problems))
                 self.rec("done", FAILED, "precheck: " + "; ".join(problems))
             return self.outcome(FAILED, "; ".join(problems), problems)
-        running_text = cfgtext.normalise_text(self.drv.running(), self.platform)
+        running_text = cfgtext.normalise_text(self.drv.running(), self.vendor)
         if opened is not None:
             resumed = self.resume(opened, running_text)
             if resumed is not None:
@@ -265,10 +267,10 @@ class Transaction:
             # The old transaction left the device as it was: a new one starts from here.
             self.lock.change = new_change_id()
             self.lock.renew()
-            running_text = cfgtext.normalise_text(self.drv.running(), self.platform)
-        running = cfgtext.parse(running_text, self.platform)
+            running_text = cfgtext.normalise_text(self.drv.running(), self.vendor)
+        running = cfgtext.parse(running_text, self.vendor)
         self.pending = cfgtext.missing(self.rendered.blocks, running)
-        self.commands = cfgtext.to_commands(self.pending, self.platform)
+        self.commands = cfgtext.to_commands(self.pending, self.vendor)
         problems = self.intent.precheck(self.drv, self.rendered, running)
         if problems:
             if not self.ctx.check:
@@ -310,7 +312,7 @@ class Transaction:
         note = self.drv.prepare()
         self.archive = getattr(self.drv, "archive", "")
         self.rec("prepare", "ok", note, archive=self.archive)
-        return cfgtext.normalise_text(self.drv.running(), self.platform) if self.archive else running_text
+        return cfgtext.normalise_text(self.drv.running(), self.vendor) if self.archive else running_text
 
     def push(self) -> None:
         self.rec("push", "started", "", diff_summary(self.commands))
@@ -368,7 +370,7 @@ class Transaction:
         return self.finish(self.intent.already, f"already carried the intent; {why}: confirmed and saved")
 
     def saved_missing(self) -> list[str]:
-        saved = cfgtext.parse(cfgtext.normalise_text(self.drv.saved(), self.platform), self.platform)
+        saved = cfgtext.parse(cfgtext.normalise_text(self.drv.saved(), self.vendor), self.vendor)
         return cfgtext.missing_lines(self.rendered.blocks, saved)
 
     # ---- resuming an interrupted transaction -------------------------------------------------
@@ -392,10 +394,10 @@ class Transaction:
         begin = next((e for e in self.ctx.journal.entries()
                       if e.get("change") == self.change and e["step"] == "begin"), {})
         baseline = Baseline.from_record(begin.get("baseline") or {})
-        before = cfgtext.parse(self.backup_text, self.platform)
+        before = cfgtext.parse(self.backup_text, self.vendor)
         self.pending = cfgtext.missing(self.rendered.blocks, before)
-        self.commands = cfgtext.to_commands(self.pending, self.platform)
-        missing = cfgtext.missing(self.rendered.blocks, cfgtext.parse(running_text, self.platform))
+        self.commands = cfgtext.to_commands(self.pending, self.vendor)
+        missing = cfgtext.missing(self.rendered.blocks, cfgtext.parse(running_text, self.vendor))
         pending_revert = self.drv.revert_visible and self.drv.pending_revert()
         if not missing:
             self.rec("resume", "ok", f"last run stopped after '{last}'; the device carries the whole intent"
@@ -415,20 +417,20 @@ class Transaction:
     def undo_commands(self, now_text: str) -> list[str]:
         """Negations of the intent lines present now (navigation lines kept); VRPv8 gets all of
         them, its candidate discards what is absent."""
-        before = cfgtext.parse(self.backup_text, self.platform)
-        undo = cfgtext.to_commands(cfgtext.undo_of(self.pending, before, self.platform), self.platform)
-        if self.platform == "huawei_vrpv8":
+        before = cfgtext.parse(self.backup_text, self.vendor)
+        undo = cfgtext.to_commands(cfgtext.undo_of(self.pending, before, self.vendor), self.vendor)
+        if self.vendor.commit_model == "commit-trial":
             return undo
-        present = cfgtext.keyed(cfgtext.parse(now_text, self.platform))
-        return [ln for ln in undo if _applies(ln, present, self.platform)]
+        present = cfgtext.keyed(cfgtext.parse(now_text, self.vendor))
+        return [ln for ln in undo if _applies(ln, present, self.vendor)]
 
     def rollback(self, why: str, problems: list[str] | None = None) -> Outcome:
         try:
             self.rec("rollback", "started", why, archive=self.archive)
             self.drv.archive = self.archive  # Comware: the archive journalled before the push
-            now = cfgtext.normalise_text(self.drv.running(), self.platform)
+            now = cfgtext.normalise_text(self.drv.running(), self.vendor)
             self.drv.rollback(self.undo_commands(now))
-            now = cfgtext.normalise_text(self.drv.running(), self.platform)
+            now = cfgtext.normalise_text(self.drv.running(), self.vendor)
         except Exception as exc:  # noqa: BLE001 - fall back to a fresh session
             return self.recover(f"{why}; rollback on the session failed: {type(exc).__name__}: {exc}")
         return self.judge_rollback(now, why, problems)
@@ -462,7 +464,7 @@ class Transaction:
         try:
             self.drv = platforms.driver_for(dev.platform, conn)
             self.drv.archive = self.archive
-            now = cfgtext.normalise_text(self.drv.running(), self.platform)
+            now = cfgtext.normalise_text(self.drv.running(), self.vendor)
             pending_revert = self.drv.revert_visible and self.drv.pending_revert()
             if now == self.backup_text and not pending_revert:
                 self.rec("rollback", "ok", "nothing was committed; running config equals the original backup")
@@ -470,7 +472,7 @@ class Transaction:
                 return self.outcome(ROLLED_BACK, f"rolled back: {why} (nothing committed)")
             self.rec("rollback", "started", why, archive=self.archive)
             self.drv.rollback(self.undo_commands(now))
-            return self.judge_rollback(cfgtext.normalise_text(self.drv.running(), self.platform), why)
+            return self.judge_rollback(cfgtext.normalise_text(self.drv.running(), self.vendor), why)
         except Exception as exc:  # noqa: BLE001
             self.rec("rollback", "failed", f"{type(exc).__name__}: {exc}; the change stays open in the journal")
             return self.outcome(FAILED, f"failed: {why}; rollback error {exc}")
@@ -481,11 +483,10 @@ class Transaction:
                 pass
 
 
-def _applies(undo_line: str, present: set[tuple[str, str]], platform: str) -> bool:
+def _applies(undo_line: str, present: set[tuple[str, str]], vendor: Vendor) -> bool:
     """Keep navigation lines and negations of lines that are present now."""
-    syn = cfgtext.syntax(platform)
-    if not undo_line.startswith(syn.negate):
+    if not undo_line.startswith(vendor.negate):
         return True
     # Compare negations, not positives: some negations drop the value (``undo ssh server ipv6 acl``).
     want = cfgtext.normalise_line(undo_line)
-    return any(cfgtext.normalise_line(cfgtext.negate_line(x, platform)) == want for h, c in present for x in (h, c) if x)
+    return any(cfgtext.normalise_line(cfgtext.negate_line(x, vendor)) == want for h, c in present for x in (h, c) if x)

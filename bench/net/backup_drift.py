@@ -1,5 +1,6 @@
 """Backup + drift of every extranet device: govops (network.backup/drift) vs Nornir + nornir_netmiko,
-same twins, same worker count, side by side in one run.
+same twins, same worker count, side by side in one run, with the floor the network allows: plain
+OpenSSH `ssh` from the management namespace (connect + one read of the running config).
 
 Both do the same work per device: open a netmiko session (same parameters, host keys checked),
 read the running config, close, normalise, write the backup file, compare with the rendered intent
@@ -30,6 +31,8 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from govops import vendors
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -153,13 +156,53 @@ def nornir_round(inv, intents, opts, workers, dest: Path):
     for name, multi in result.items():
         if multi.failed:
             continue
-        text = cfgtext.normalise_text(multi[0].result, inv.devices[name].platform)
+        text = cfgtext.normalise_text(multi[0].result, vendors.get(inv.devices[name].platform))
         path = dest / inv.devices[name].site / f"{name}.cfg"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
         drift.compare(intents[name], text)
         ok += 1
     return ok, len(result) - ok
+
+
+ASKPASS = "#!/bin/sh\nprintf '%s\\n' \"$GOVOPS_BENCH_SECRET\"\n"
+
+
+def ssh_floor_round(inv, intents, opts, workers, dest: Path):
+    """The floor the network allows: OpenSSH's `ssh` from the management namespace, one connection
+    per device (password auth, host key checked against the lab's known_hosts), the vendor's
+    paging command and the running-config command typed ahead on stdin, read to the end of the
+    configuration, logout. No prompt handling, no parsing: what any tool must at least spend."""
+    import os
+    import subprocess
+
+    from govops import vendors
+    from network.session import credentials
+
+    askpass = dest / "askpass"
+    dest.mkdir(parents=True, exist_ok=True)
+    askpass.write_text(ASKPASS)
+    askpass.chmod(0o700)
+
+    def one(name: str) -> bool:
+        dev = inv.devices[name]
+        vendor = vendors.get(dev.platform)
+        user, password = credentials(dev)
+        typed = [*(["enable"] if vendor.session.enable else []), *vendor.session.preparation,
+                 vendor.commands["running"], vendor.session.logout]
+        argv = ["ssh", "-T", "-F", "/dev/null", "-o", f"UserKnownHostsFile={opts.known_hosts}",
+                "-o", "GlobalKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=yes",
+                "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive",
+                "-o", "NumberOfPasswordPrompts=1", "-o", "ConnectTimeout=15", f"{user}@{dev.mgmt_ipv4}"]
+        env = {**os.environ, "SSH_ASKPASS": str(askpass), "SSH_ASKPASS_REQUIRE": "force",
+               "GOVOPS_BENCH_SECRET": password}
+        proc = subprocess.run(argv, input="\n".join(typed) + "\n", capture_output=True, text=True, env=env,
+                              timeout=120)
+        return proc.returncode == 0 and any(e in proc.stdout for e in vendor.ending)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        done = list(pool.map(one, list(intents)))
+    return sum(done), len(done) - sum(done)
 
 
 def _enter(namespace: str) -> None:
@@ -208,10 +251,10 @@ def main() -> int:
         opts = SessionOptions(known_hosts=lab.known_hosts)
         rows = []
         with ThreadPoolExecutor(max_workers=1, initializer=_enter, initargs=(lab.mgmt_netns,)) as mgmt:
+            tools = [("govops", govops_round), ("nornir", nornir_round), ("ssh", ssh_floor_round)]
             for r in range(args.rounds):
-                # alternate who goes first so neither benefits from warm caches
-                order = [("govops", govops_round), ("nornir", nornir_round)]
-                for label, func in order if r % 2 == 0 else reversed(order):
+                # rotate who goes first so no tool benefits from warm caches
+                for label, func in tools[r % len(tools):] + tools[:r % len(tools)]:
                     dest = work / f"{label}-{r + 1}"
                     t0 = time.perf_counter()
                     ok, failed = mgmt.submit(func, inv, intents, opts, args.workers, dest).result()
@@ -219,14 +262,17 @@ def main() -> int:
                     rows.append({"tool": label, "round": r + 1, "devices": ok, "failed": failed,
                                  "seconds": round(dt, 2), "devices_per_s": round(ok / dt, 2)})
                     print(json.dumps(rows[-1]), flush=True)
-        best = {t: max(x["devices_per_s"] for x in rows if x["tool"] == t) for t in ("govops", "nornir")}
+        names = [t for t, _ in tools]
+        best = {t: max(x["devices_per_s"] for x in rows if x["tool"] == t) for t in names}
         print(json.dumps({"inventory": args.inventory, "devices": len(intents), "workers": args.workers,
                           "best_devices_per_s": best,
-                          "ratio_govops_over_nornir": round(best["govops"] / best["nornir"], 2)}))
-        print("\n| round | govops s | govops dev/s | Nornir s | Nornir dev/s |\n|---|---|---|---|---|")
+                          "ratio_govops_over_nornir": round(best["govops"] / best["nornir"], 2),
+                          "ratio_ssh_floor_over_govops": round(best["ssh"] / best["govops"], 2)}))
+        print("\n| round | govops s | govops dev/s | Nornir s | Nornir dev/s | ssh floor s | ssh floor dev/s |\n"
+              "|---|---|---|---|---|---|---|")
         for r in range(1, args.rounds + 1):
-            g, n = (next(x for x in rows if x["tool"] == t and x["round"] == r) for t in ("govops", "nornir"))
-            print(f"| {r} | {g['seconds']} | {g['devices_per_s']} | {n['seconds']} | {n['devices_per_s']} |")
+            cells = [next(x for x in rows if x["tool"] == t and x["round"] == r) for t in names]
+            print(f"| {r} | " + " | ".join(f"{c['seconds']} | {c['devices_per_s']}" for c in cells) + " |")
     finally:
         if lab is not None:
             faults.clear(lab)  # the same in-memory lab: it knows the mgmt0 delays too

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from govops import ipv6
+from govops import ipv6, vendors
 from govops.sot import load_inventory
 from network import change, journal, platforms, render, session
 from network import config as cfgtext
@@ -45,7 +45,7 @@ def wave(lab, mgmt, tmp_path_factory):
         fault("clear")
     ctx.after_push = None
     # what the rollback left on the faulted device, before the re-run changes it
-    rolled_back = _run(lab, mgmt, inv, FAULTED, lambda d: cfgtext.normalise_text(d.running(), d.platform))
+    rolled_back = _run(lab, mgmt, inv, FAULTED, lambda d: cfgtext.normalise_text(d.running(), vendors.get(d.platform)))
     backup = (tmp / "backups" / f"{FAULTED}.pre-ipv6.cfg").read_text()
     second = mgmt.call(change.run_wave, ctx, list(inv.devices), 4)
     return {"inv": inv, "plan": plan, "ctx": ctx, "first": {o.device: o for o in first},
@@ -95,7 +95,7 @@ def test_every_device_is_dual_stack_as_planned(lab, mgmt, wave):
     for name in inv.devices:
         intent = render.build_intent(inv, wave["plan"], name)
         running = _run(lab, mgmt, inv, name, lambda d: d.running())
-        assert cfgtext.missing_lines(intent.blocks, cfgtext.parse(running, intent.platform)) == [], name
+        assert cfgtext.missing_lines(intent.blocks, cfgtext.parse(running, vendors.get(intent.platform))) == [], name
 
 
 def test_townships_reach_both_core_loopbacks(lab, mgmt, wave):

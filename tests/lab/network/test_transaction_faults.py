@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from govops import ipv6
+from govops import ipv6, vendors
 from govops.sot import load_inventory
 from lab.twins import control
 from network import change, platforms, render, session
@@ -66,7 +66,7 @@ def _reset(lab, mgmt, sot, name) -> str:
         if platform == "hp_comware":
             drv._send(["configuration commit"])  # no commit delay from an earlier test may be left
             drv.prepare()  # the archive setup the engine does first is part of "as it was"
-        running = cfgtext.parse(drv.running(), platform)
+        running = cfgtext.parse(drv.running(), vendors.get(platform))
         have = cfgtext.keyed(running)
         present = []
         for b in intent.blocks:
@@ -75,13 +75,13 @@ def _reset(lab, mgmt, sot, name) -> str:
             if (h, "") in have and (kids or not b.children):
                 present.append(cfgtext.Block(b.header, kids))
         bare = [cfgtext.Block(b.header) for b in running if b.header.startswith("interface ")]
-        cmds = cfgtext.to_commands(cfgtext.undo_of(present, bare, platform), platform) if present else []
+        cmds = cfgtext.to_commands(cfgtext.undo_of(present, bare, vendors.get(platform)), vendors.get(platform)) if present else []
         # VRPv8: the commit also confirms a trial an earlier test may have left
         drv._send(cmds + (["commit"] if platform == "huawei_vrpv8" else []), exit_config_mode=False)
         drv.conn.exit_config_mode()
         drv.conn.save_config()
-        text = cfgtext.normalise_text(drv.running(), platform)
-        assert cfgtext.missing(intent.blocks, cfgtext.parse(text, platform)), f"{name} still carries its intent"
+        text = cfgtext.normalise_text(drv.running(), vendors.get(platform))
+        assert cfgtext.missing(intent.blocks, cfgtext.parse(text, vendors.get(platform))), f"{name} still carries its intent"
         return text
     return _on(lab, mgmt, inv, name, job)
 
@@ -119,13 +119,13 @@ def _settled(lab, mgmt, sot, name: str, journal: Journal) -> str:
     inv, plan = sot
     intent = render.build_intent(inv, plan, name)
     platform = inv.devices[name].platform
-    running, saved = _on(lab, mgmt, inv, name, lambda d: (cfgtext.normalise_text(d.running(), platform),
-                                                          cfgtext.normalise_text(d.cmd(SAVED[d.show]), platform)))
+    running, saved = _on(lab, mgmt, inv, name, lambda d: (cfgtext.normalise_text(d.running(), vendors.get(platform)),
+                                                          cfgtext.normalise_text(d.cmd(SAVED[d.show]), vendors.get(platform))))
     pending = control.request(lab.twins_state_dir, {"op": "pending", "device": name})["pending"]
     last = journal.last_outcome(name)
-    if not cfgtext.missing(intent.blocks, cfgtext.parse(running, platform)):
+    if not cfgtext.missing(intent.blocks, cfgtext.parse(running, vendors.get(platform))):
         assert not pending, f"{name}: upgraded but a trial/commit delay would still revert it"
-        assert cfgtext.missing_lines(intent.blocks, cfgtext.parse(saved, platform)) == [], \
+        assert cfgtext.missing_lines(intent.blocks, cfgtext.parse(saved, vendors.get(platform))) == [], \
             f"{name}: upgraded in running but not saved (lost at the next reboot)"
         assert last and last["outcome"] in FINISHED, f"{name}: upgraded but the journal says {last}"
         return "upgraded"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from govops import ipv6
+from govops import ipv6, vendors
 from govops.sot import load_inventory
 from network import change, journal, platforms, render, session
 from network import config as cfgtext
@@ -40,7 +40,7 @@ def _running(lab, mgmt, inv) -> str:
     def job():
         conn = session.open_session(inv.devices[DEVICE], session.SessionOptions(known_hosts=lab.known_hosts))
         try:
-            return cfgtext.normalise_text(platforms.driver_for("huawei_vrpv8", conn).running(), "huawei_vrpv8")
+            return cfgtext.normalise_text(platforms.driver_for("huawei_vrpv8", conn).running(), vendors.get("huawei_vrpv8"))
         finally:
             conn.disconnect()
     return mgmt.call(job)
@@ -54,7 +54,7 @@ def _reset_to_ipv4_only(lab, mgmt, inv, plan) -> None:
         conn = session.open_session(inv.devices[DEVICE], session.SessionOptions(known_hosts=lab.known_hosts))
         try:
             drv = platforms.driver_for("huawei_vrpv8", conn)
-            running = cfgtext.parse(drv.running(), "huawei_vrpv8")
+            running = cfgtext.parse(drv.running(), vendors.get("huawei_vrpv8"))
             have = cfgtext.keyed(running)
             present = []
             for b in intent.blocks:
@@ -64,10 +64,10 @@ def _reset_to_ipv4_only(lab, mgmt, inv, plan) -> None:
                     present.append(cfgtext.Block(b.header, kids))
             if present:
                 bare = [cfgtext.Block(b.header) for b in running if b.header.startswith("interface ")]
-                cmds = cfgtext.to_commands(cfgtext.undo_of(present, bare, "huawei_vrpv8"), "huawei_vrpv8")
+                cmds = cfgtext.to_commands(cfgtext.undo_of(present, bare, vendors.get("huawei_vrpv8")), vendors.get("huawei_vrpv8"))
                 conn.send_config_set(cmds + ["commit"], exit_config_mode=False)
                 conn.exit_config_mode()
-            return cfgtext.missing(intent.blocks, cfgtext.parse(drv.running(), "huawei_vrpv8"))
+            return cfgtext.missing(intent.blocks, cfgtext.parse(drv.running(), vendors.get("huawei_vrpv8")))
         finally:
             conn.disconnect()
 

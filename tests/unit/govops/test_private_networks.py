@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from govops import vendors
 from govops.sot import load_inventory
 from network import config as cfgtext
 from network import private_network as pn
@@ -103,7 +104,7 @@ def test_county_vrp5_adds_the_global_ipv6_switch_and_routes_back(inv):
 def test_render_order_is_core_first_and_undo_takes_the_vpn_out(inv):
     intents = pn.render_network(inv, "gov-office")
     assert list(intents) == ["core-1", "fy-agg-1"]
-    undo = cfgtext.to_commands(cfgtext.undo_of(intents["core-1"].blocks, [], "huawei_vrpv8"), "huawei_vrpv8")
+    undo = cfgtext.to_commands(cfgtext.undo_of(intents["core-1"].blocks, [], vendors.get("huawei_vrpv8")), vendors.get("huawei_vrpv8"))
     assert undo[0].startswith("undo ipv6 route-static vpn-instance GOV-OFFICE")
     assert undo[-1] == "undo ip vpn-instance GOV-OFFICE"
 
@@ -121,7 +122,7 @@ def test_unknown_department_and_platform_without_template(inv):
 def test_precheck_refuses_a_port_with_other_config_and_a_foreign_rd(inv):
     intent = pn.build_intent(inv, "bdc", "core-1")
     running = cfgtext.parse("ip vpn-instance BDC\n ipv4-family\n  route-distinguisher 65010:999\n#\n"
-                            "interface GigabitEthernet0/1/5\n ip address 10.9.9.1 255.255.255.0\n#\n", "huawei_vrpv8")
+                            "interface GigabitEthernet0/1/5\n ip address 10.9.9.1 255.255.255.0\n#\n", vendors.get("huawei_vrpv8"))
     # VRPv8 layout (tests/fixtures/real/huawei_vrpv8/display_ip_interface_brief): header, rate suffix, VPN column.
     brief = ("Interface                         IP Address/Mask      Physical   Protocol VPN\n"
              "GigabitEthernet0/1/5(10G)         10.9.9.1/24          up         up       --\n"

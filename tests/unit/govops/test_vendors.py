@@ -66,12 +66,13 @@ def test_every_real_sample_parses_and_has_provenance(platform, command, raw):
 
 
 def test_unknown_platform_is_a_clear_error_everywhere():
-    from network import config
+    from network import platforms
     with pytest.raises(vendors.UnknownPlatform, match="cisco_ios.*huawei"):
         vendors.get("cisco_ios")
-    # network.config used to fall back to Huawei syntax for any unknown platform.
+    # network.config used to fall back to Huawei syntax for any unknown platform; its syntax now
+    # comes only from the Vendor a driver or intent holds, and there is no driver without a vendor.
     with pytest.raises(vendors.UnknownPlatform):
-        config.syntax("cisco_ios")
+        platforms.driver_for("cisco_ios", None)
     assert not valid_interface("cisco_ios", "GigabitEthernet0/0")
 
 

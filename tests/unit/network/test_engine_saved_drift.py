@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from govops import vendors
 from network import config as cfgtext
 from network import drift
 
@@ -14,7 +15,7 @@ DUAL = ("sysname fy-agg-1\n#\nipv6\n#\ninterface GigabitEthernet0/0/1\n ip addre
 
 
 def _intent():
-    return SimpleNamespace(device="fy-agg-1", platform="huawei", blocks=cfgtext.parse(INTENT, "huawei"))
+    return SimpleNamespace(device="fy-agg-1", platform="huawei", blocks=cfgtext.parse(INTENT, vendors.get("huawei")))
 
 
 def test_running_upgraded_but_saved_ipv4_only_is_reported_as_unsaved():

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from govops import vendors
 from network import config, masking
 
 DATA = yaml.safe_load((Path(__file__).parent / "masking" / "secret_lines.yml").read_text())
@@ -28,7 +29,7 @@ def _id(row: dict) -> str:
 
 def _backup(row: dict) -> str:
     """The line as it lands in a backup: through the same normalisation the backups use."""
-    return config.normalise_text(f"#\n{row['line']}\n#\nreturn\n", row["platform"])
+    return config.normalise_text(f"#\n{row['line']}\n#\nreturn\n", vendors.get(row["platform"]))
 
 
 def test_data_covers_every_platform_with_enough_lines():
@@ -71,13 +72,13 @@ def test_masking_is_idempotent_and_masked_text_has_no_secret_left(row):
 def test_both_sides_of_a_comparison_are_masked_alike():
     running = "#\nsnmp-agent community read cipher %^%#Old-Cipher%^%#\nssh server cipher aes256_ctr\n#\nreturn\n"
     rotated = running.replace("%^%#Old-Cipher%^%#", "%^%#New-Cipher%^%#")
-    assert config.normalise_text(running, "huawei") == config.normalise_text(rotated, "huawei")
+    assert config.normalise_text(running, vendors.get("huawei")) == config.normalise_text(rotated, vendors.get("huawei"))
     # a real setting change is still a difference
     hardened = running.replace("aes256_ctr", "aes256_gcm")
-    assert config.normalise_text(running, "huawei") != config.normalise_text(hardened, "huawei")
+    assert config.normalise_text(running, vendors.get("huawei")) != config.normalise_text(hardened, vendors.get("huawei"))
     # and a masked backup compared with a fresh fetch: masking the masked text changes nothing
-    once = config.normalise_text(running, "huawei")
-    assert config.normalise_text(once, "huawei") == once
+    once = config.normalise_text(running, vendors.get("huawei"))
+    assert config.normalise_text(once, vendors.get("huawei")) == once
 
 
 def test_write_private_creates_0600_in_0700_folders_and_refuses_clear_secrets(tmp_path):
@@ -131,7 +132,7 @@ def test_net_backup_files_are_private_and_an_unmasked_one_is_refused(tmp_path):
     inv = load_inventory(Path(__file__).resolve().parents[3] / "inventories" / "lab")
     clean, leaky = sorted(inv.devices)[:2]
     fetched = {
-        clean: backup.Fetched(clean, config.normalise_text("#\nsysname x\n#\nreturn\n", inv.devices[clean].platform)),
+        clean: backup.Fetched(clean, config.normalise_text("#\nsysname x\n#\nreturn\n", vendors.get(inv.devices[clean].platform))),
         # what a fetch normalised by a masking that misses a syntax would hand over
         leaky: backup.Fetched(leaky, "sysname y\nradius-server key Radius-Shared-1\n"),
     }

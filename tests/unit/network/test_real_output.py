@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from govops import ipv6
+from govops import ipv6, vendors
 from govops.sot import load_inventory
 from network import drift, platforms, render
 
@@ -84,7 +84,7 @@ def test_precheck_refuses_another_release_or_another_platform():
 # ---- problem 3: VRPv8 `display ip interface brief` (rate suffixes, VPN column, legends) ----------
 def test_vrpv8_ip_brief_reads_rate_suffixed_ports_with_their_sot_names():
     out = real("huawei_vrpv8", "display_ip_interface_brief", "frinx_ne_rate_suffix")
-    states = platforms.interface_states(out, "huawei_vrpv8")
+    states = platforms.interface_states(out, vendors.get("huawei_vrpv8"))
     # "GigabitEthernet1/2/2(10G)  10.0.12.1/24  up  up  --" is the SoT's GigabitEthernet1/2/2.
     assert states["gigabitethernet1/2/2"] is True
     assert states["gigabitethernet1/2/4"] is True  # bound to VPN l3vpn: the VPN column is not a state
@@ -94,10 +94,10 @@ def test_vrpv8_ip_brief_reads_rate_suffixed_ports_with_their_sot_names():
 
 
 def test_ce_ip_brief_and_ipv6_brief_from_the_command_reference():
-    states = platforms.interface_states(real("huawei_vrpv8", "display_ip_interface_brief", "ce6800_doc"), "huawei_vrpv8")
+    states = platforms.interface_states(real("huawei_vrpv8", "display_ip_interface_brief", "ce6800_doc"), vendors.get("huawei_vrpv8"))
     assert states == {"100ge1/0/1": True, "meth0/0/0": True, "null0": True}
     v6 = platforms.interface_states(real("huawei_vrpv8", "display_ipv6_interface_brief", "ce6800_doc"),
-                                    "huawei_vrpv8", "ipv6_brief")
+                                    vendors.get("huawei_vrpv8"), "ipv6_brief")
     assert v6 == {"100ge1/0/1": True, "100ge1/0/2": True}
 
 
@@ -107,7 +107,7 @@ def test_comware_description_never_changes_an_up_up_port(description):
     # Real Comware 7 output (ntc-templates, release 9119P17); only GE0/0/1's free-text description varies.
     out = real("hp_comware", "display_interface_brief", "hp_comware_display_interface_brief_release_9119P17")
     out = out.replace("### WAN ###", description)
-    states = platforms.interface_states(out, "hp_comware")
+    states = platforms.interface_states(out, vendors.get("hp_comware"))
     assert states["gigabitethernet0/0/1"] is True  # GE0/0/1  UP  UP  1.2.3.4  <description>
     assert states["gigabitethernet0/0/0"] is False  # ADM in the Link column: shut down
     assert states["tengigabitethernet0/0/10"] is False and states["vlaninterface1"] is True
@@ -118,16 +118,16 @@ def test_zxros_description_never_changes_an_up_up_port():
     out = ("Interface            IP-Address      Mask            Admin Phy  Prot Description\n"
            "xgei-0/1/0/1         198.18.40.1     255.255.255.252 up    up   up   down-link to township\n"
            "xgei-0/1/0/2         unassigned      unassigned      down  down down ADM-building\n")
-    states = platforms.interface_states(out, "zte_zxros")
+    states = platforms.interface_states(out, vendors.get("zte_zxros"))
     assert states == {"xgei0/1/0/1": True, "xgei0/1/0/2": False}
 
 
 # ---- routes, ping, trial status --------------------------------------------------------------
 def test_ipv4_routes_from_real_tables():
-    ce = platforms.ipv4_route_set(real("huawei_vrpv8", "display_ip_routing-table", "ce6800_doc"), "huawei_vrpv8")
+    ce = platforms.ipv4_route_set(real("huawei_vrpv8", "display_ip_routing-table", "ce6800_doc"), vendors.get("huawei_vrpv8"))
     assert ce == {"1.0.0.0/8", "1.1.1.0/24", "1.2.0.0/16", "2.1.1.0/24", "3.1.1.0/24"}
     cw = platforms.ipv4_route_set(real("hp_comware", "display_ip_routing-table", "hp_comware_display_ip_routing-table"),
-                                  "hp_comware")
+                                  vendors.get("hp_comware"))
     assert {"0.0.0.0/32", "9.72.47.0/24", "10.1.0.0/16"} <= cw
     assert not any(r.startswith("172.16.43.") for r in cw)  # next hops are not destinations
 

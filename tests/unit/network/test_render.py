@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from govops import ipv6
+from govops import ipv6, vendors
 from govops.sot import load_inventory
 from network import config, render
 
@@ -62,8 +62,8 @@ def test_undo_template_is_the_negation_of_the_intent(lab):
     for name in inv.devices:
         intent = render.build_intent(inv, plan, name)
         interfaces = [config.Block(b.header) for b in intent.blocks if b.header.startswith("interface ")]
-        computed = config.undo_of(intent.blocks, interfaces, intent.platform)
-        template = config.parse(intent.undo_text, intent.platform)
+        computed = config.undo_of(intent.blocks, interfaces, vendors.get(intent.platform))
+        template = config.parse(intent.undo_text, vendors.get(intent.platform))
         norm = [(config.normalise_line(b.header), [config.normalise_line(c) for c in b.children]) for b in computed]
         want = [(config.normalise_line(b.header), [config.normalise_line(c) for c in b.children]) for b in template]
         if intent.platform == "huawei":  # the global switch is not part of a block the engine negates by itself
@@ -96,7 +96,7 @@ def test_intent_found_in_a_running_config_means_nothing_missing(lab):
     intent = render.build_intent(inv, plan, "core-2")
     running = "#\n version 7.1\n#\n" + intent.text.replace("2001:db8", "2001:DB8").replace(
         "ipv6 route-static", " ipv6 route-static")
-    assert config.missing(intent.blocks, config.parse(running, "hp_comware")) == []
+    assert config.missing(intent.blocks, config.parse(running, vendors.get("hp_comware"))) == []
 
 
 def _copy_inventory(tmp_path: Path) -> Path:

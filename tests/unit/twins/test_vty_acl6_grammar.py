@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from govops import ipv6
+from govops import ipv6, vendors
 from govops.sot import load_inventory
 from lab.twins.dialects import dialect_for
 from lab.twins.model import Acl6, DeviceConfig, Interface, NamedAcl6
@@ -116,7 +116,7 @@ def test_binding_is_accepted_rendered_and_decides_who_gets_in(platform: str) -> 
     assert not device.running.ssh6_permitted("2001:db8:fe::10")
     # The running config parses into the blocks the change engine compares.
     header = expected[0].strip()
-    assert any(b.header == header for b in cfgtext.parse(text, platform))
+    assert any(b.header == header for b in cfgtext.parse(text, vendors.get(platform)))
 
     out = run(dialect, *UNBIND[platform])
     assert "Error" not in out and "% " not in out, out
@@ -213,17 +213,17 @@ def test_intent_and_undo_round_trip_through_each_twin(lab_intents: dict[str, ren
         names = [a.interface for a in intent.addresses]
         dialect, device, _ = session(intent.platform, names)
         before_text = dialect.render_config(device.running)
-        before = cfgtext.parse(before_text, intent.platform)
+        before = cfgtext.parse(before_text, vendors.get(intent.platform))
         pushed = cfgtext.missing(intent.blocks, before)
         commit = ["commit"] if intent.platform == "huawei_vrpv8" else []
-        out = run(dialect, *enter_config(intent.platform), *cfgtext.to_commands(pushed, intent.platform), *commit)
+        out = run(dialect, *enter_config(intent.platform), *cfgtext.to_commands(pushed, vendors.get(intent.platform)), *commit)
         assert "Error" not in out and "% " not in out, (intent.platform, out)
-        running = cfgtext.parse(dialect.render_config(device.running), intent.platform)
+        running = cfgtext.parse(dialect.render_config(device.running), vendors.get(intent.platform))
         assert cfgtext.missing_lines(intent.blocks, running) == [], intent.platform
         inside = str(intent.mgmt_prefix.network_address + 5)
         assert device.running.ssh6_permitted(inside), intent.platform
         assert not device.running.ssh6_permitted("2001:db8:fe::5"), intent.platform
-        undo = cfgtext.to_commands(cfgtext.undo_of(pushed, before, intent.platform), intent.platform)
+        undo = cfgtext.to_commands(cfgtext.undo_of(pushed, before, vendors.get(intent.platform)), vendors.get(intent.platform))
         out = run(dialect, *undo, *commit)
         assert "Error" not in out and "% " not in out, (intent.platform, out)
         assert device.running.vty_acl6 == "" and not device.running.acl6 and not device.running.acl6_named
