@@ -51,6 +51,12 @@ def check_routing(inv: Inventory, files: dict[str, str], locate: Locate,
             out.append(Problem(*locate(name, "ospf_area" if dev.ospf_area else "site"),
                                f"core device {name!r} is in area {area}; expected the backbone 0.0.0.0"))
 
+    for name, dev in inv.devices.items():
+        # Reported by length only: the key is a secret (RFC 2328 D.3: the MD5 key is 16 bytes).
+        if dev.ospf_auth_key and len(dev.ospf_auth_key.encode()) > 16:
+            out.append(Problem(*locate(name, "ospf_auth_key"), f"the OSPF MD5 key is {len(dev.ospf_auth_key.encode())} "
+                                                                "bytes; expected at most 16 (RFC 2328 appendix D.3)"))
+
     seen: dict[ipaddress.IPv4Address, str] = {}
     for name in sorted(inv.devices):
         rid = inv.devices[name].router_id

@@ -30,7 +30,7 @@ def test_lab_plan_core_is_the_border_and_counties_have_their_areas() -> None:
     segment = next(i for i in township.interfaces if i.peer is None)
     assert segment.passive and segment.interface == "GigabitEthernet0/0/8"
     assert all(not i.passive and i.cost == 10 for i in township.interfaces if i.peer)
-    assert inv.devices["core-1"].ospf_auth_key == "Lab-Ospf-Md5-2026", "the key comes from the vault"
+    assert inv.devices["core-1"].ospf_auth_key == "Lab-Ospf-Md5-26", "the key comes from the vault"
     assert "Lab-Ospf" not in repr(inv.devices["core-1"])
     assert wildcard(ipaddress.IPv4Network("198.18.8.2/31")) == "0.0.0.1"
 
@@ -80,3 +80,10 @@ def test_malformed_design(lab_copy: Path) -> None:
     problems = problems_of(lab_copy)
     assert_reported(problems, "routing.yml", "routing.ospf.process", r"greater than or equal to 1")
     assert_reported(problems, "routing.yml", "routing.ospf.areas.city", r"IPv4")
+
+
+def test_md5_key_too_long_is_reported_without_the_key(lab_copy: Path) -> None:
+    edit_yaml(lab_copy / "group_vars/extranet.yml", lambda d: d.update(ospf_auth_key="x" * 17))
+    problems = problems_of(lab_copy)
+    assert_reported(problems, "extranet.yml", "ospf_auth_key", r"the OSPF MD5 key is 17 bytes; expected at most 16")
+    assert not any("x" * 17 in p for p in problems)
