@@ -3,7 +3,7 @@
 Credentials come from the SoT loader (ansible-vault, already decrypted) or from the
 environment (GOVOPS_NET_USERNAME / GOVOPS_NET_PASSWORD); they are never logged: netmiko's
 session log stays off. Host keys are checked against a known_hosts file (GOVOPS_KNOWN_HOSTS,
-the lab writes one); an unknown key is refused unless ``accept_new_keys`` (``--lab-accept-new-keys``).
+the lab writes one; else ~/.ssh/known_hosts); an unknown key is refused unless ``accept_new_keys`` (``--lab-accept-new-keys``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from govops.sot import Device
 log = logging.getLogger(__name__)
 
 KNOWN_HOSTS_ENV = "GOVOPS_KNOWN_HOSTS"
+USER_KNOWN_HOSTS = Path("~/.ssh/known_hosts")
 SAVE_TIMEOUT = 180  # VRP `save` can take minutes on a loaded box (netmiko issues 248, 2843)
 READ_TIMEOUT = 60
 
@@ -47,7 +48,11 @@ class SessionOptions:
 
     @classmethod
     def from_env(cls, **overrides) -> SessionOptions:
+        """known_hosts: the argument, else $GOVOPS_KNOWN_HOSTS, else the user's ~/.ssh/known_hosts when it
+        exists (OpenSSH's own default; a CI job prepares it there, ci/gitlab-ci.yml)."""
         path = overrides.pop("known_hosts", None) or os.environ.get(KNOWN_HOSTS_ENV)
+        if not path and USER_KNOWN_HOSTS.expanduser().is_file():
+            path = str(USER_KNOWN_HOSTS.expanduser())
         return cls(known_hosts=Path(path) if path else None, **overrides)
 
 
