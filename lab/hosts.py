@@ -4,6 +4,10 @@ Each host sees private, writable overlays of /etc, /var, /root and /home (upper 
 dirs under the run directory) and a tmpfs /tmp, and has its own hostname, so Ansible and
 testinfra treat hosts as separate machines and hardening edits never reach the real /etc.
 The sshd is the namespaces' anchor: `nsenter -t <sshd pid> -n -m -u` enters the host.
+
+Each host also has the inventory's named administrator (its `ansible_user`, e.g. `opsadmin`):
+key login with the workstation's key and passwordless sudo, the way Ansible manages a real
+server (become) once the MLPS baseline has disabled root's SSH login.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ OVERLAID = ("etc", "var", "root", "home")
 CHECKOUT = Path(__file__).resolve().parents[1]
 
 # Runs inside the fresh mount/UTS namespaces; $1 host name, $2 host dir, $3 sshd_config, $4 the
-# govops checkout: held aside while the tmpfs covers /tmp, then moved back to its own path.
+# govops checkout: held aside while the tmpfs covers /tmp, then moved back to its own path; $5 the
+# named administrator ('' or root: none). Its password is '*', not useradd's '!': with UsePAM no,
+# sshd refuses a '!'-locked account even for key login (OpenSSH auth.c, LOCKED_PASSWD_PREFIX).
 _ENTER = r"""
 set -e
 hostname "$1"
@@ -29,6 +35,12 @@ mount -t tmpfs -o mode=1777 govops-tmp /tmp
 case "$4" in /tmp/*) mkdir -p "$4" && mount --move "$2/checkout" "$4" ;; esac
 echo "$1" > /etc/hostname
 printf '127.0.1.1\t%s\n' "$1" >> /etc/hosts
+if [ -n "$5" ] && [ "$5" != root ]; then
+  id -u "$5" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash --comment "named administrator" "$5"
+  usermod -p '*' "$5"
+  printf '%s ALL=(ALL:ALL) NOPASSWD: ALL\n' "$5" > /etc/sudoers.d/govops-admin
+  chmod 0440 /etc/sudoers.d/govops-admin
+fi
 exec /usr/sbin/sshd -D -e -f "$3"
 """
 
@@ -61,13 +73,14 @@ def prepare(node: Node, run_dir: Path, authorized_keys: Path) -> Path:
     return host_dir
 
 
-def start(node: Node, host_dir: Path, log: Path) -> int:
-    """Start the host's sshd in its namespaces; returns the sshd PID (nsenter, unshare and sh exec)."""
+def start(node: Node, host_dir: Path, log: Path, admin: str = "") -> int:
+    """Start the host's sshd in its namespaces, with `admin` as its sudo administrator (none when
+    '' or root); returns the sshd PID (nsenter, unshare and sh exec)."""
     # sshd refuses to start without its privilege-separation directory (Debian creates it at boot).
     Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
     argv = ["nsenter", f"--net=/run/netns/{node.netns}", "--",
             "unshare", "--mount", "--uts", "--propagation", "private", "--",
-            "sh", "-c", _ENTER, "govops-host", node.name, str(host_dir), str(host_dir / "sshd_config"), str(CHECKOUT)]
+            "sh", "-c", _ENTER, "govops-host", node.name, str(host_dir), str(host_dir / "sshd_config"), str(CHECKOUT), admin]
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=open(log, "ab"), start_new_session=True)
     return proc.pid

@@ -169,7 +169,8 @@ def _up(inv: Inventory, prefix: str, twins: bool, step: Step) -> Lab:
     step("hosts (sshd in private mount/UTS namespaces)")
     for node in topo.hosts():
         host_dir = hosts.prepare(node, rd, rd / "authorized_keys")
-        procs[f"{node.name}/sshd"] = _record(hosts.start(node, host_dir, rd / "logs" / f"{node.name}.sshd.log"))
+        procs[f"{node.name}/sshd"] = _record(hosts.start(node, host_dir, rd / "logs" / f"{node.name}.sshd.log",
+                                                          admin=inv.hosts[node.name].username))
     state["pids"] = {k: v["pid"] for k, v in procs.items()}
     state["records"] = procs
     _write_state(rd, state)
@@ -275,7 +276,9 @@ def write_access_files(inv: Inventory, topo: LabTopology, rd: Path, host_keys: d
             continue
         kind, blob = host_keys[node.name].split()[:2]
         known.append(f"{node.name},{node.mgmt_ipv4.ip},{node.mgmt_ipv6.ip} {kind} {blob}")
-        user = inv.devices[node.name].username if node.kind == "device" else inv.hosts[node.name].username
+        # Hosts: root, as a console would (the lab's own plumbing: migration rehearsals, tests); Ansible
+        # and the audit log in as the inventory's named admin and escalate with sudo.
+        user = inv.devices[node.name].username if node.kind == "device" else "root"
         ssh_hosts.append(f"Host {node.name}\n    HostName {node.mgmt_ipv4.ip}\n    User {user}\n")
     (rd / "known_hosts").write_text("\n".join(known) + "\n")
     (rd / "ssh_config").write_text(
@@ -289,10 +292,11 @@ def write_access_files(inv: Inventory, topo: LabTopology, rd: Path, host_keys: d
     groups = {g: {"hosts": {h: None for h in members if h in host_names}}
               for g, members in inv.groups.items() if any(h in host_names for h in members) and g != "all"}
     ansible = {"all": {
-        "vars": {"ansible_user": "root", "ansible_ssh_private_key_file": str(rd / "id_ed25519"),
+        "vars": {"ansible_ssh_private_key_file": str(rd / "id_ed25519"),
                  "ansible_ssh_common_args": f"-F {rd / 'ssh_config'}",
                  "ansible_python_interpreter": "/usr/bin/python3"},
-        "hosts": {n.name: {"ansible_host": str(n.mgmt_ipv4.ip)} for n in topo.hosts()},
+        "hosts": {n.name: {"ansible_host": str(n.mgmt_ipv4.ip), "ansible_user": inv.hosts[n.name].username}
+                  for n in topo.hosts()},
         "children": groups,
     }}
     (rd / "ansible-inventory.yml").write_text(

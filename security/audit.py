@@ -53,14 +53,20 @@ class HostReport:
         return sum(r.passed for r in self.results) / len(self.results) if self.results else 0.0
 
 
-def host_url(name: str, address: str, ssh_config: str | None, control_dir: str) -> str:
+def host_url(name: str, address: str, ssh_config: str | None, control_dir: str, user: str = "root") -> str:
     """testinfra ssh backend URL. With the lab's ssh_config, hosts are addressed by name (it
-    carries HostName, the key and known_hosts); multiplexed so ~50 commands share one login."""
+    carries HostName, the key and known_hosts); multiplexed so ~50 commands share one login.
+    A named administrator (the inventory's ansible_user) logs in and every check runs under
+    `sudo -n`: the MLPS baseline refuses root's SSH login, and the checks read root-only files."""
+    user = user or "root"
     params = [f"controlpath={quote(os.path.join(control_dir, name), safe='/')}", "controlpersist=30", "timeout=15"]
+    if user != "root":
+        params.append("sudo=true")
+    login = quote(user, safe="")
     if ssh_config:
         params.insert(0, f"ssh_config={quote(ssh_config, safe='/')}")
-        return f"ssh://root@{name}?" + "&".join(params)
-    return f"ssh://root@{address}?" + "&".join(params)
+        return f"ssh://{login}@{name}?" + "&".join(params)
+    return f"ssh://{login}@{address}?" + "&".join(params)
 
 
 def audit_host(name: str, url: str, controls: list[Control], lab: bool,

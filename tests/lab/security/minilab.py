@@ -100,6 +100,12 @@ done
 hostname {name}
 mkdir -p /root/.ssh && chmod 700 /root/.ssh
 cp {pubkey} /root/.ssh/authorized_keys && chmod 600 /root/.ssh/authorized_keys
+# The inventory's named admin (ansible_user), as lab/hosts.py makes it: key login, sudo, password '*'.
+id -u {admin} >/dev/null 2>&1 || useradd --create-home --shell /bin/bash {admin}
+usermod -p '*' {admin}
+install -d -m 700 -o {admin} -g {admin} /home/{admin}/.ssh
+install -m 600 -o {admin} -g {admin} {pubkey} /home/{admin}/.ssh/authorized_keys
+echo '{admin} ALL=(ALL:ALL) NOPASSWD: ALL' > /etc/sudoers.d/govops-admin && chmod 440 /etc/sudoers.d/govops-admin
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=755 tmpfs /run
 mkdir -p /run/sshd /run/lock
@@ -164,7 +170,7 @@ def _build(lab: MiniLab, inv, plan) -> None:
         sh("ip", "-n", ns, "-6", "route", "add", "default", "via", str(gw6.ip))
         hdir = lab.base / name
         hdir.mkdir()
-        script = HOST_SCRIPT.format(base=hdir, name=name, pubkey=f"{key}.pub")
+        script = HOST_SCRIPT.format(base=hdir, name=name, pubkey=f"{key}.pub", admin=host.username)
         proc = subprocess.Popen(["ip", "netns", "exec", ns, "unshare", "--mount", "--uts", "--propagation", "private",
                                  "sh", "-c", script], stdout=subprocess.DEVNULL, stderr=open(hdir / "sshd.log", "w"))
         lab.pids.append(proc.pid)
