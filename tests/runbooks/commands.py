@@ -1,4 +1,5 @@
-"""Commands found in runbooks: fenced ```bash/```sh/```console blocks, split into single commands."""
+"""Commands shown in READMEs and runbooks: fenced ```bash/```sh/```console blocks, split into single
+commands, and inline `govops …` spans in the prose."""
 
 from __future__ import annotations
 
@@ -21,6 +22,36 @@ class Command:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {shlex.join(self.argv)}"
+
+
+INLINE = re.compile(r"`((?:\.venv/bin/)?govops [^`\n]+)`")
+SKIP_DIRS = {".venv", ".git", "node_modules", ".pytest_cache", ".hypothesis", "run", "journal", "backups"}
+
+
+def documents(root: Path) -> list[Path]:
+    """Every README and runbook a newcomer reads: README*.md anywhere, and every page under runbooks/."""
+    found = set()
+    for path in root.rglob("*.md"):
+        rel = path.relative_to(root)
+        if SKIP_DIRS & set(rel.parts) or any(part.endswith(".egg-info") for part in rel.parts):
+            continue
+        if path.name.upper().startswith("README") or rel.parts[0] == "runbooks":
+            found.add(path)
+    return sorted(found)
+
+
+def inline_commands(path: Path) -> list[Command]:
+    """`govops …` written in the prose: often with placeholders (`…`, `A|B`, `<env>`), so only the
+    words up to the first option or placeholder are a command path to check."""
+    text = path.read_text()
+    out = []
+    for m in INLINE.finditer(text):
+        try:
+            words = shlex.split(m.group(1), comments=True)
+        except ValueError:
+            words = m.group(1).split()
+        out.append(Command(path, text.count("\n", 0, m.start()) + 1, tuple(words)))
+    return out
 
 
 def commands(path: Path) -> list[Command]:
