@@ -1,7 +1,7 @@
 """Real SNMP recordings (tests/fixtures/real/snmp/health/, LibreNMS snmprec, GPL-3.0) for tests.
 
 `load` gives the rows as the exporter's transport would (int or bytes); `overrides` gives them
-as net-snmp `override` lines, so a real snmpd (monitoring.netns_agents) serves them.
+as net-snmp `override` lines, so a real snmpd (tests/snmp_agents.py) serves them.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from monitoring.netns_agents import COMMUNITY, V3_AUTH, V3_PRIV, V3_USER, AgentNamespace, ns_exec  # noqa: E402
+from tests.snmp_agents import COMMUNITY, V3_AUTH, V3_PRIV, V3_USER, AgentNamespace, ns_exec  # noqa: E402
 
 NS = "gm-bench"
 HERE = Path(__file__).resolve().parent

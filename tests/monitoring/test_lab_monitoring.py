@@ -22,8 +22,8 @@ import yaml
 
 from monitoring.dashboards import DASHBOARDS, OUT, panel_queries
 from monitoring.lint import promtool_findings
-from monitoring.netns_agents import COMMUNITY, V3_AUTH, V3_PRIV, V3_USER, AgentNamespace
 from tests.paths import ROOT
+from tests.snmp_agents import COMMUNITY, V3_AUTH, V3_PRIV, V3_USER, AgentNamespace
 from tests.snmp_recordings import overrides
 
 pytestmark = [

@@ -144,7 +144,7 @@ def test_readiness_follows_the_planned_ipv6_addresses_on_the_twin(stack):
             s.lab.run(name, ["sysctl", "-qw", f"{key}=1"])
 
 
-# Last: they stop and restart an agent (see the xfail below).
+# Last: they stop and restart an agent.
 def test_snmp_fault_stop_turns_target_down_and_fires_alert(stack):
     s, inv = stack
     victim = "core-2"
@@ -161,7 +161,22 @@ def test_snmp_fault_stop_turns_target_down_and_fires_alert(stack):
 
 
 def test_snmp_target_recovers_after_the_agent_restarts(stack):
-    s, _ = stack
-    wait_for("snmp_up of core-2 back to 1", lambda: s.query('snmp_up{job="snmp_if_mib",device="core-2"} == 1'), 30)
+    """Stops and restarts the agent itself (run alone, or after the test above, it sees the whole
+    cycle): down while stopped, then scraped again with fresh samples from the restarted snmpd."""
+    s, inv = stack
+    victim = sorted(inv.devices)[-1]
+    up = f'snmp_up{{job="snmp_if_mib",device="{victim}"}}'
+    wait_for(f"{victim} scraped before the restart", lambda: s.query(f"{up} == 1"), 30)
+    lab_cli("fault", "snmp", victim, "stop", prefix=s.lab.prefix)
+    try:
+        wait_for(f"snmp_up of {victim} 0 while its agent is stopped", lambda: s.query(f"{up} == 0"), 30)
+    finally:
+        lab_cli("fault", "snmp", victim, "start", prefix=s.lab.prefix)
+    restarted = time.time()
+    wait_for(f"snmp_up of {victim} back to 1 after the restart",
+             lambda: s.query(f"timestamp({up} == 1) > {restarted:f}"), 30)
+    # Real rows again, not only the up flag: IF-MIB counters of the restarted agent are scraped.
+    wait_for(f"ifHCInOctets of {victim} after the restart", lambda: s.query(
+        f'timestamp(ifHCInOctets{{device="{victim}"}}) > {restarted:f}'), 30)
 
 

@@ -16,13 +16,13 @@ import pytest
 from pyroute2 import netns
 
 from monitoring.lint import promtool_findings
-from monitoring.netns_agents import COMMUNITY, AgentNamespace
 from monitoring.snmp.collector import Scraper, StaticCache, Target
 from monitoring.snmp.exposition import render
 from monitoring.snmp.health import HEALTH_MODULES, RuijieHealth, ZteHealth, uw_to_dbm
 from monitoring.snmp.mapping import IF_NAME, MODULES, InterfaceLabels
 from monitoring.snmp.transport import Credentials, Endpoint, SnmpClient
 from tests.paths import ROOT
+from tests.snmp_agents import COMMUNITY, AgentNamespace
 from tests.snmp_recordings import load, overrides
 
 MIBS = ROOT / "tests" / "fixtures" / "real" / "snmp" / "mibs"
@@ -245,6 +245,7 @@ def test_rules_and_noc_dashboard_use_only_series_the_module_emits():
     assert "Device health" in titles
 
 
+@pytest.mark.lab
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root (a network namespace for the agent)")
 @pytest.mark.skipif(not shutil.which("snmpd"), reason="net-snmp snmpd needed")
 def test_real_agent_serving_the_s5720_recording_scrapes_to_the_same_series():

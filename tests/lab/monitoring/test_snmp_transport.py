@@ -14,12 +14,13 @@ import subprocess
 import pytest
 from pyroute2 import netns
 
-from monitoring.netns_agents import COMMUNITY, V3_AUTH, V3_PRIV, V3_USER, AgentNamespace
 from monitoring.snmp.collector import Scraper, StaticCache, Target
 from monitoring.snmp.mapping import IF_NAME, MODULES
 from monitoring.snmp.transport import Credentials, Endpoint, SnmpClient, SnmpError, WalkStats
+from tests.snmp_agents import COMMUNITY, V3_AUTH, V3_PRIV, V3_USER, AgentNamespace
 
 pytestmark = [
+    pytest.mark.lab,
     pytest.mark.skipif(os.geteuid() != 0, reason="needs root (network namespaces)"),
     pytest.mark.skipif(not shutil.which("snmpd") or not shutil.which("snmpbulkwalk"), reason="net-snmp needed"),
 ]

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from monitoring.netns_agents import COMMUNITY, V3_AUTH, V3_PRIV, V3_USER, AgentNamespace
+from tests.snmp_agents import COMMUNITY, V3_AUTH, V3_PRIV, V3_USER, AgentNamespace
 
 pytestmark = [
+    pytest.mark.lab,
     pytest.mark.skipif(os.geteuid() != 0, reason="needs root (network namespaces)"),
     pytest.mark.skipif(not shutil.which("snmpd") or not shutil.which("curl"), reason="net-snmp and curl needed"),
 ]
