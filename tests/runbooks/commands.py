@@ -95,6 +95,7 @@ def _unwrap(words: list[str]) -> list[str]:
     while words and ASSIGNMENT.match(words[0]):
         words = words[1:]
     for wrapper in WRAPPERS:
-        if tuple(words[: len(wrapper)]) == wrapper:
+        head = (Path(words[0]).name, *words[1: len(wrapper)]) if words else ()  # .venv/bin/govops too
+        if head == wrapper:
             return _unwrap(words[len(wrapper):])
     return words
