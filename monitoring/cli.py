@@ -132,17 +132,26 @@ def _logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-def cmd_snmp(args: argparse.Namespace) -> int:
-    from monitoring.snmp.collector import Scraper, StaticCache
-    from monitoring.snmp.server import SnmpExporter, serve
-    from monitoring.snmp.targets import DEFAULT_AUTH, AuthFileError, TargetResolver, load_auth_file
-    from monitoring.snmp.transport import Endpoint
+def _auth_file(args: argparse.Namespace, exporter: str) -> dict | None:
+    """Logging set up and the --auth-file's credentials ({} without one); None (said on stderr) if unusable."""
+    from monitoring.snmp.targets import AuthFileError, load_auth_file
 
     _logging()
     try:
-        auths = load_auth_file(args.auth_file) if args.auth_file else {}
+        return load_auth_file(args.auth_file) if args.auth_file else {}
     except AuthFileError as exc:
-        print(f"govops exporter snmp: --auth-file {exc}", file=sys.stderr)
+        print(f"govops exporter {exporter}: --auth-file {exc}", file=sys.stderr)
+        return None
+
+
+def cmd_snmp(args: argparse.Namespace) -> int:
+    from monitoring.snmp.collector import Scraper, StaticCache
+    from monitoring.snmp.server import SnmpExporter, serve
+    from monitoring.snmp.targets import DEFAULT_AUTH, TargetResolver
+    from monitoring.snmp.transport import Endpoint
+
+    auths = _auth_file(args, "snmp")
+    if auths is None:
         return 2
     endpoint = Endpoint("", timeout=args.timeout, retries=args.retries, max_repetitions=args.max_repetitions)
     if args.inventory is None and auths:  # pointed at anything: no SoT, targets are addresses
@@ -182,14 +191,10 @@ def cmd_readiness(args: argparse.Namespace) -> int:
     from govops import ipv6
     from monitoring.readiness.collector import ReadinessCollector
     from monitoring.readiness.websites import NameMap
-    from monitoring.snmp.targets import AuthFileError, load_auth_file
     from monitoring.textfile import serve_collector
 
-    _logging()
-    try:
-        auths = load_auth_file(args.auth_file) if args.auth_file else {}
-    except AuthFileError as exc:
-        print(f"govops exporter readiness: --auth-file {exc}", file=sys.stderr)
+    auths = _auth_file(args, "readiness")
+    if auths is None:
         return 2
     if args.auth not in ("v2c", "v3", *auths):
         print(f"govops exporter readiness: --auth {args.auth!r} is neither v2c, v3 nor in the auth file "
