@@ -38,6 +38,7 @@ demo: setup
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/yamllint -s .
+	$(BIN)/ansible-lint -q --profile production playbooks collections/ansible_collections/xinyu/govops/roles  # .ansible-lint
 	$(BIN)/lint-imports --no-cache  # the layers in .importlinter (DESIGN.md, "Layers")
 
 test: setup lint
