@@ -37,6 +37,20 @@ SCRAPE_ERRORS_TOTAL = Counter("govops_snmp_scrape_errors", "Values skipped becau
 SYS_UPTIME_COL = (1, 3, 6, 1, 2, 1, 1, 3)
 IF_TABLE_LAST_CHANGE_COL = (1, 3, 6, 1, 2, 1, 31, 1, 5)
 WARN_EVERY = 600.0  # seconds between warnings about the same target's unreadable values
+# A walk of a table with cached labels is cut into one concurrent segment per this many known
+# interfaces (at most MAX_SEGMENTS): the agent answers one segment while this process decodes
+# another. Small tables stay one segment (each segment costs a round trip to see its end).
+SEGMENT_ROWS = 200
+MAX_SEGMENTS = 4
+
+
+def split_points(static: Table, rows_per_segment: int = SEGMENT_ROWS, most: int = MAX_SEGMENTS) -> list:
+    """Index suffixes that cut the cached interfaces into equal segments (none for a small table)."""
+    indexes = sorted({i for col in static.values() for i in col})
+    parts = min(most, len(indexes) // rows_per_segment) if rows_per_segment > 0 else 1
+    if parts < 2:
+        return []
+    return [indexes[len(indexes) * k // parts - 1] for k in range(1, parts)]
 
 
 @dataclass(frozen=True)
@@ -103,9 +117,11 @@ class StaticCache:
 
 
 class Scraper:
-    def __init__(self, client: SnmpClient | None = None, cache: StaticCache | None = None):
+    def __init__(self, client: SnmpClient | None = None, cache: StaticCache | None = None,
+                 segment_rows: int = SEGMENT_ROWS):
         self.client = client or SnmpClient()
         self.cache = cache or StaticCache()
+        self.segment_rows = segment_rows  # 0: never split walks
         self._warned: dict[str, float] = {}
 
     async def _collect(self, target: Target, modules: list[Module], stats: WalkStats,
@@ -120,7 +136,8 @@ class Scraper:
         refresh = [c for c in STATIC_COLUMNS if c not in walks] if labelled and static is None else []
         checks = [c for c in (SYS_UPTIME_COL, IF_TABLE_LAST_CHANGE_COL) if c not in walks] if labelled else []
         ep, creds = target.endpoint, target.creds
-        jobs = [self.client.walk_columns(ep, creds, walks + refresh + checks, stats)]
+        splits = split_points(static, self.segment_rows) if static is not None else []
+        jobs = [self.client.walk_columns(ep, creds, walks + refresh + checks, stats, splits)]
         if gets:
             jobs.append(self.client.get(ep, creds, gets, stats))
         results = await asyncio.gather(*jobs)

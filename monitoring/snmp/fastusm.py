@@ -26,8 +26,19 @@ that ScopedPDU for encryption (`dataToEncrypt = encoder.encode(scopedPDU)`) ber.
 writes the octets pyasn1 would (tested byte for byte). Any other encoding of such a PDU (a
 message sent in the clear, an OID the encoder refuses) first gives it real pyasn1 varbinds.
 
+Before the USM, each received message was decoded twice more with pyasn1 (~20 % of a v3 walk):
+its version (`verdec.decode_message_version`, called by pysnmp's message dispatcher) and the
+whole SNMPv3Message (`decoder.decode(wholeMsg, asn1Spec=self._snmpMsgSpec)` in the v3 message
+processing module); the USM then decodes the message's UsmSecurityParameters (`decoder.decode(
+securityParameters, asn1Spec=...)`, the same proxy as above). While one of govops' engines
+receives a message (`use_fast_usm` wraps that engine's own dispatcher), these read the octets
+with ber.py's helpers and return the same pyasn1 objects, built field by field: an SNMPv3Message
+whose msgData is an encryptedPDU (authPriv), UsmSecurityParameters, the version Integer. The
+same value constraints as pysnmp's specs are checked; anything else (a plaintext msgData such as
+a discovery Report, a value out of range, indefinite lengths, garbage) goes to pyasn1 unchanged.
+
 Pinned: pysnmp <7.2 (pyproject.toml); tests/unit/monitoring/test_snmp_fastusm.py fails if the
-hooked method's signature, the decode line or the encode line changes.
+hooked method's signature, the decode lines, the encode line or the version call changes.
 """
 
 from __future__ import annotations
@@ -37,10 +48,13 @@ import threading
 from pyasn1.codec.ber import decoder as pyasn1_decoder
 from pyasn1.codec.ber import encoder as pyasn1_encoder
 from pyasn1.error import PyAsn1Error
+from pyasn1.type import univ
 from pysnmp.proto import rfc1905
-from pysnmp.proto.api import v2c
+from pysnmp.proto.api import v2c, verdec
+from pysnmp.proto.mpmod import rfc3412 as mp_v3
 from pysnmp.proto.mpmod.rfc3412 import ScopedPDU, SNMPv3Message
 from pysnmp.proto.secmod.rfc3414 import service as usm_service
+from pysnmp.proto.secmod.rfc3414.service import UsmSecurityParameters
 
 from monitoring.snmp import ber
 
@@ -50,8 +64,76 @@ _REQUEST_TAGS = {rfc1905.GetRequestPDU.tagSet: ber.GET_REQUEST, rfc1905.GetNextR
                  rfc1905.GetBulkRequestPDU.tagSet: ber.GET_BULK_REQUEST}
 
 _state = threading.local()  # .on: inside a FastUsm's process_incoming_message on this thread
-# ScopedPDUs decoded each way, and requests encoded fast or materialized for pyasn1 (tests, debugging).
-stats = {"fast": 0, "fallback": 0, "encoded": 0, "materialized": 0}
+# .receiving: inside a govops engine's message dispatcher (receive_message) on this thread
+# ScopedPDUs decoded each way, and requests encoded fast or materialized for pyasn1 (tests, debugging);
+# "header": messages whose version, SNMPv3Message and security parameters were read fast.
+stats = {"fast": 0, "fallback": 0, "encoded": 0, "materialized": 0, "header": 0, "header_fallback": 0}
+_MAX = 2147483647  # the value ranges of pysnmp's HeaderData / UsmSecurityParameters / msgVersion
+
+
+def _octets(buf: bytes, i: int, end: int) -> tuple[bytes, int]:
+    start, stop = ber._header(buf, i, ber._OCTET_STRING, end)
+    return buf[start:stop], stop
+
+
+def _in_range(value: int, low: int) -> int:
+    if not low <= value <= _MAX:
+        raise ber.BerError(f"{value} out of range")
+    return value
+
+
+def decode_message_version(buf: bytes) -> univ.Integer:
+    """The version of an SNMP message, as verdec.decode_message_version returns it. Raises BerError."""
+    i, stop = ber._header(buf, 0, ber._SEQUENCE, len(buf))
+    if stop != len(buf):  # pysnmp's reader has its own views on such a datagram: let it decide
+        raise ber.BerError("message length does not match the datagram")
+    version, _ = ber._integer(buf, i, stop)
+    return univ.Integer(version)
+
+
+def decode_v3_message(buf: bytes) -> tuple[SNMPv3Message, bytes]:
+    """An authPriv SNMPv3Message (msgData an encryptedPDU) as pyasn1 decodes it with pysnmp's spec,
+    and the octets after it. Raises BerError for anything else."""
+    i, stop = ber._header(buf, 0, ber._SEQUENCE, len(buf))
+    version, i = ber._integer(buf, i, stop)
+    j, header_end = ber._header(buf, i, ber._SEQUENCE, stop)
+    msg_id, j = ber._integer(buf, j, header_end)
+    max_size, j = ber._integer(buf, j, header_end)
+    flags, j = _octets(buf, j, header_end)
+    model, j = ber._integer(buf, j, header_end)
+    if j != header_end or len(flags) != 1:
+        raise ber.BerError("not an SNMPv3 header")
+    security, i = _octets(buf, header_end, stop)
+    encrypted, i = _octets(buf, i, stop)  # a plaintext ScopedPDU (tag 0x30) is refused here
+    if i != stop:
+        raise ber.BerError("trailing octets in the message")
+    msg = SNMPv3Message()
+    msg.setComponentByPosition(0, _in_range(version, 0))
+    header = msg.setComponentByPosition(1).getComponentByPosition(1)
+    header.setComponentByPosition(0, _in_range(msg_id, 0))
+    header.setComponentByPosition(1, _in_range(max_size, 484))
+    header.setComponentByPosition(2, flags)
+    header.setComponentByPosition(3, _in_range(model, 3))
+    msg.setComponentByPosition(2, security)
+    msg.setComponentByPosition(3).getComponentByPosition(3).setComponentByPosition(1, encrypted)
+    return msg, buf[stop:]
+
+
+def decode_security_parameters(buf: bytes) -> tuple[UsmSecurityParameters, bytes]:
+    """UsmSecurityParameters as pyasn1 decodes them with pysnmp's spec. Raises BerError."""
+    i, stop = ber._header(buf, 0, ber._SEQUENCE, len(buf))
+    engine_id, i = _octets(buf, i, stop)
+    boots, i = ber._integer(buf, i, stop)
+    time_, i = ber._integer(buf, i, stop)
+    user, i = _octets(buf, i, stop)
+    auth, i = _octets(buf, i, stop)
+    priv, i = _octets(buf, i, stop)
+    if i != stop or len(user) > 32:
+        raise ber.BerError("not USM security parameters")
+    sp = UsmSecurityParameters()
+    for k, value in enumerate((engine_id, _in_range(boots, 0), _in_range(time_, 0), user, auth, priv)):
+        sp.setComponentByPosition(k, value)
+    return sp, buf[stop:]
 
 
 def scoped_pdu(rsp: ber.ScopedResponse) -> ScopedPDU:
@@ -79,6 +161,11 @@ class _Decoder:
         return getattr(pyasn1_decoder, name)
 
     def decode(self, substrate, *args, asn1Spec=None, **kwargs):  # noqa: N803 (pyasn1's name)
+        if getattr(_state, "on", False) and isinstance(asn1Spec, UsmSecurityParameters) and not args and not kwargs:
+            try:
+                return decode_security_parameters(bytes(substrate))
+            except (ber.BerError, PyAsn1Error):
+                stats["header_fallback"] += 1
         if getattr(_state, "on", False) and isinstance(asn1Spec, ScopedPDU) and not args and not kwargs:
             try:
                 rsp = ber.decode_scoped_response(bytes(substrate))
@@ -156,12 +243,47 @@ class _Encoder:
         return pyasn1_encoder.encode(value, *args, **kwargs)
 
 
+class _MessageDecoder:
+    """Stands in for the pyasn1 BER decoder module inside pysnmp's SNMPv3 message processing module."""
+
+    def __getattr__(self, name):
+        return getattr(pyasn1_decoder, name)
+
+    def decode(self, substrate, *args, asn1Spec=None, **kwargs):  # noqa: N803 (pyasn1's name)
+        if getattr(_state, "receiving", False) and isinstance(asn1Spec, SNMPv3Message) and not args and not kwargs:
+            try:
+                msg = decode_v3_message(bytes(substrate))
+            except (ber.BerError, PyAsn1Error):
+                stats["header_fallback"] += 1  # a Report in the clear, or not ours to read: pyasn1 decides
+            else:
+                stats["header"] += 1
+                return msg
+        return pyasn1_decoder.decode(substrate, *args, asn1Spec=asn1Spec, **kwargs)
+
+
+_pysnmp_decode_message_version = verdec.decode_message_version
+
+
+def _decode_message_version(wholeMsg):  # noqa: N803 (pysnmp's name)
+    if getattr(_state, "receiving", False):
+        try:
+            return decode_message_version(bytes(wholeMsg))
+        except ber.BerError:
+            pass  # pysnmp's own reader raises its ProtocolError for it
+    return _pysnmp_decode_message_version(wholeMsg)
+
+
 def install() -> None:
-    """Put the proxies in pysnmp's USM module (idempotent; inert outside FastUsm's own PDUs)."""
+    """Put the proxies in pysnmp's USM and v3 MP modules and its version reader (idempotent; inert
+    outside FastUsm's own PDUs and govops engines' receiving)."""
     if not isinstance(usm_service.decoder, _Decoder):
         usm_service.decoder = _Decoder()
     if not isinstance(usm_service.encoder, _Encoder):
         usm_service.encoder = _Encoder()
+    if not isinstance(mp_v3.decoder, _MessageDecoder):
+        mp_v3.decoder = _MessageDecoder()
+    if verdec.decode_message_version is not _decode_message_version:
+        verdec.decode_message_version = _decode_message_version
 
 
 class FastUsm(usm_service.SnmpUSMSecurityModel):
@@ -177,9 +299,21 @@ class FastUsm(usm_service.SnmpUSMSecurityModel):
 
 
 def use_fast_usm(engine) -> None:
-    """Replace a fresh engine's USM (no users or timeline yet) with FastUsm."""
+    """Replace a fresh engine's USM (no users or timeline yet) with FastUsm, and switch the fast
+    message header readers on while this engine's own dispatcher receives a message."""
     install()
     engine.security_models[FastUsm.SECURITY_MODEL_ID] = FastUsm()
+    dispatcher = engine.message_dispatcher
+    receive = dispatcher.receive_message  # the bound method of this engine's dispatcher only
+
+    def receive_message(*args, **kwargs):
+        _state.receiving = True
+        try:
+            return receive(*args, **kwargs)
+        finally:
+            _state.receiving = False
+
+    dispatcher.receive_message = receive_message
 
 
 def plain_varbinds(pdu):

@@ -362,7 +362,7 @@ def _v3_walk_with(patch=None):
     """A v3 authPriv walk in a fresh client after `patch()` ran in the child: (table, fast, fallback) or the error."""
     async def go():
         from monitoring.snmp import fastusm
-        fastusm.stats.update(fast=0, fallback=0, encoded=0)  # the fork inherits the parent's counts
+        fastusm.stats.update(fast=0, fallback=0, encoded=0, header=0)  # the fork inherits the parent's counts
         if patch:
             patch()
         client, stats = SnmpClient(), WalkStats()
@@ -372,22 +372,24 @@ def _v3_walk_with(patch=None):
         except SnmpError as exc:
             table = f"SnmpError: {exc}"
         assert fastusm.stats["encoded"] >= 1, "requests must have been encoded by the fast encoder"
-        return table, fastusm.stats["fast"], fastusm.stats["fallback"]
+        return table, fastusm.stats["fast"], fastusm.stats["fallback"], fastusm.stats["header"]
     return run_in_ns(go)
 
 
 def test_v3_fast_scoped_pdu_reader_and_its_pyasn1_fallback_give_identical_walks(agent):
     def refuse():
-        from monitoring.snmp import ber
+        from monitoring.snmp import ber, fastusm
 
         def no(_data):
             raise ber.BerError("forced")
         ber.decode_scoped_response = no  # only in the forked child
-    fast, n_fast, _ = _v3_walk_with()
-    slow, n_fast_slow, n_fallback = _v3_walk_with(refuse)
+        # and the message header readers (version, SNMPv3Message, USM security parameters)
+        fastusm.decode_message_version = fastusm.decode_v3_message = fastusm.decode_security_parameters = no
+    fast, n_fast, _, n_header = _v3_walk_with()
+    slow, n_fast_slow, n_fallback, n_header_slow = _v3_walk_with(refuse)
     assert isinstance(fast, dict) and fast == slow == walk_all(V2, 10)[0]
-    assert n_fast >= 4, "the responses must have gone through the fast reader"
-    assert n_fast_slow == 0 and n_fallback >= 4, "and here all through pyasn1"
+    assert n_fast >= 4 and n_header >= 4, "the responses must have gone through the fast readers"
+    assert n_fast_slow == 0 and n_header_slow == 0 and n_fallback >= 4, "and here all through pyasn1"
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip"])
@@ -401,6 +403,30 @@ def test_v3_damaged_decrypted_scoped_pdus_fall_back_and_fail_as_pysnmp_does(agen
             data = bytes(orig(self, *args))
             return data[:len(data) // 2] if damage == "truncate" else bytes([0x31]) + data[1:]
         aes.Aes.decrypt_data = bad
-    table, n_fast, n_fallback = _v3_walk_with(corrupt)
+    table, n_fast, n_fallback, _ = _v3_walk_with(corrupt)
     assert isinstance(table, str) and table.startswith("SnmpError"), table
     assert n_fast == 0 and n_fallback >= 1
+
+
+@pytest.mark.parametrize("creds", [V2, V3], ids=["v2c", "v3"])
+def test_segmented_walks_give_the_same_table_in_the_same_order(agent, creds):
+    """walk_columns(splits=...) walks (start, s1], (s1, s2], ... concurrently: whatever the split
+    points (present in the table or not, before the first row, past the last), the same rows in
+    the same order as one walk, and the same varbind count."""
+    async def go():
+        client = SnmpClient()
+        ep = Endpoint("127.0.0.1", 1161, max_repetitions=4)
+        cols = [IF_NAME, IF_MTU, SYSTEM, ABSENT]
+        out = []
+        for splits in ([], [(5,)], [(2,), (3,), (17,)], [(0,)], [(10_000,)], [(7, 1)], [(4,), (900,)]):
+            stats = WalkStats()
+            table = await client.walk_columns(ep, creds, cols, stats, splits)
+            rows = {c: [(k, v) for k, v in table[c].items() if c != SYSTEM or k[:1] != (3,)] for c in cols}
+            out.append((rows, stats.varbinds, stats.pdus))
+        return out
+    runs = run_in_ns(go)
+    whole, varbinds, _ = runs[0]
+    assert len(whole[IF_NAME]) >= 31
+    for rows, n, _ in runs[1:]:
+        assert rows == whole and n == varbinds
+    assert max(p for _, _, p in runs[1:]) > runs[0][2], "split walks were really cut into several"

@@ -12,11 +12,12 @@ import pytest
 from pyasn1.codec.ber import decoder, encoder
 from pyasn1.error import PyAsn1Error
 from pysnmp.proto import rfc1902, rfc1905
-from pysnmp.proto.api import v2c
+from pysnmp.proto.api import v2c, verdec
+from pysnmp.proto.mpmod import rfc3412 as mp_v3
 from pysnmp.proto.mpmod.rfc3412 import ScopedPDU, SNMPv3Message
 from pysnmp.proto.secmod.rfc3414 import service
 
-from monitoring.snmp import fastusm
+from monitoring.snmp import ber, fastusm
 from monitoring.snmp.transport import plain
 
 
@@ -231,3 +232,163 @@ def test_a_request_sent_in_the_clear_or_unencodable_gets_real_varbinds_first():
     with pytest.raises(PyAsn1Error):
         service.encoder.encode(_scoped(bad))
     assert len(v2c.apiPDU.get_varbinds(bad)) == 1
+
+
+# -- message headers: version, SNMPv3Message, UsmSecurityParameters -----------------------------
+
+def v3_message(msg_id=7, max_size=65507, flags=b"\x07", model=3, security=b"\x30\x00", data=b"\x01" * 40,
+               plaintext=None, version=3) -> bytes:
+    """An SNMPv3 message as an agent sends it (BER written out here, so that values outside
+    pysnmp's ranges can be sent too; pyasn1 reads the valid ones back in the tests)."""
+    t = ber._tlv
+    header = t(0x30, ber._int(msg_id) + ber._int(max_size) + t(0x04, flags) + ber._int(model))
+    body = plaintext if plaintext is not None else t(0x04, data)
+    return t(0x30, ber._int(version) + header + t(0x04, security) + body)
+
+
+def security_parameters(engine_id=b"\x80\x00\x1f\x88\x80abc", boots=3, time=12345, user=b"gmuser",
+                        auth=b"\x00" * 12, priv=b"\x11" * 8) -> bytes:
+    t = ber._tlv
+    return t(0x30, t(0x04, engine_id) + ber._int(boots) + ber._int(time) + t(0x04, user) + t(0x04, auth)
+             + t(0x04, priv))
+
+
+def _receiving(fn, data):
+    fastusm.install()
+    fastusm._state.receiving = fastusm._state.on = True
+    try:
+        return fn(data)
+    finally:
+        fastusm._state.receiving = fastusm._state.on = False
+
+
+def _message_outcome(fn, data):
+    try:
+        value, rest = fn(data)
+    except PyAsn1Error as exc:
+        return ("error", type(exc).__name__)
+    return ("ok", type(value).__name__, encoder.encode(value), bytes(rest), value.prettyPrint())
+
+
+def _mp_proxy(data):
+    return mp_v3.decoder.decode(data, asn1Spec=SNMPv3Message())
+
+
+def _mp_pyasn1(data):
+    return decoder.decode(data, asn1Spec=SNMPv3Message())
+
+
+MESSAGES = [v3_message(), v3_message(msg_id=2147483647, max_size=484, flags=b"\x03", data=b"\x99" * 300,
+                                     security=security_parameters(user=b"u" * 32, engine_id=b"")),
+            v3_message(msg_id=0, data=b"", security=b"")]
+
+
+@pytest.mark.parametrize("data", MESSAGES)
+def test_fast_v3_message_equals_pyasn1(data):
+    before = fastusm.stats["header"]
+    assert _receiving(lambda d: _message_outcome(_mp_proxy, d), data) == _message_outcome(_mp_pyasn1, data)
+    assert fastusm.stats["header"] == before + 1
+    msg, _ = fastusm.decode_v3_message(data)
+    assert msg == _mp_pyasn1(data)[0] and msg[3].getName() == "encryptedPDU"
+
+
+@pytest.mark.parametrize("data", [security_parameters(), security_parameters(engine_id=b"", boots=0, time=0, user=b"",
+                                                                             auth=b"", priv=b""),
+                                  security_parameters(boots=2147483647, time=2147483647, user=b"x" * 32,
+                                                      engine_id=b"e" * 200)])
+def test_fast_security_parameters_equal_pyasn1(data):
+    spec = service.UsmSecurityParameters()
+    fast = _receiving(lambda d: _message_outcome(lambda x: service.decoder.decode(x, asn1Spec=spec), d), data)
+    assert fast == _message_outcome(lambda x: decoder.decode(x, asn1Spec=spec), data)
+    assert fastusm.decode_security_parameters(data)[0] == decoder.decode(data, asn1Spec=spec)[0]
+
+
+def test_fast_message_version_equals_pysnmps():
+    msg = v2c.Message()
+    v2c.apiMessage.set_defaults(msg)
+    pdu = rfc1905.ResponsePDU()
+    v2c.apiPDU.set_defaults(pdu)
+    v2c.apiMessage.set_pdu(msg, pdu)
+    v2 = encoder.encode(msg)
+    for data in (v2, *MESSAGES):
+        assert _receiving(verdec.decode_message_version, data) == fastusm._pysnmp_decode_message_version(data)
+        assert isinstance(_receiving(verdec.decode_message_version, data), type(fastusm._pysnmp_decode_message_version(data)))
+
+
+def test_header_readers_refuse_what_they_do_not_read_and_pyasn1_decides():
+    """A plaintext msgData (a discovery Report goes in the clear), values outside pysnmp's ranges,
+    every truncation and random corruption: the proxy's outcome is pyasn1's."""
+    report = v3_message(flags=b"\x04", plaintext=scoped_plaintext(sample_varbinds(1)))
+    with pytest.raises(ber.BerError):
+        fastusm.decode_v3_message(report)
+    out_of_range = [v3_message(model=1), v3_message(max_size=100), v3_message(flags=b"\x03\x03")]
+    for data in out_of_range:
+        with pytest.raises(ber.BerError):
+            fastusm.decode_v3_message(data)
+    with pytest.raises(ber.BerError):
+        fastusm.decode_security_parameters(security_parameters(user=b"u" * 33))
+    good = MESSAGES[1]
+    cases = [report, *out_of_range] + [good[:cut] for cut in range(len(good))]
+    rnd = random.Random(5)
+    for _ in range(1000):
+        data = bytearray(good)
+        data[rnd.randrange(len(data))] = rnd.randrange(256)
+        cases.append(bytes(data))
+    for data in cases:
+        assert _receiving(lambda d: _message_outcome(_mp_proxy, d), data) == _message_outcome(_mp_pyasn1, data)
+        try:
+            ref = fastusm._pysnmp_decode_message_version(data)
+        except Exception as exc:  # noqa: BLE001 - pysnmp's reader also raises pyasn1's TypeError on some
+            ref = type(exc).__name__
+        try:
+            got = _receiving(verdec.decode_message_version, data)
+        except Exception as exc:  # noqa: BLE001
+            got = type(exc).__name__
+        # Where pysnmp's reader reads a version the fast one reads the same (or leaves it to pysnmp's);
+        # where pysnmp's fails, so does the fast one (a garbage datagram is dropped as before).
+        assert got == ref if not isinstance(ref, str) else isinstance(got, str), (data.hex(), ref, got)
+    sp = security_parameters()
+    spec = service.UsmSecurityParameters()
+    for data in [sp[:cut] for cut in range(len(sp))]:
+        fast = _receiving(lambda d: _message_outcome(lambda x: service.decoder.decode(x, asn1Spec=spec), d), data)
+        assert fast == _message_outcome(lambda x: decoder.decode(x, asn1Spec=spec), data)
+
+
+def test_header_proxies_are_inert_outside_a_govops_engines_receive():
+    fastusm.install()
+    before = dict(fastusm.stats)
+    assert _message_outcome(_mp_proxy, MESSAGES[0]) == _message_outcome(_mp_pyasn1, MESSAGES[0])
+    assert verdec.decode_message_version(MESSAGES[0]) == 3
+    assert fastusm.stats == before
+
+
+def test_the_pysnmp_lines_the_header_readers_hook_are_still_there():
+    from pysnmp.entity import engine as pysnmp_engine
+    from pysnmp.proto import rfc3412 as dispatcher_module
+
+    prep = inspect.getsource(mp_v3.SnmpV3MessageProcessingModel.prepare_data_elements)
+    assert "decoder.decode(wholeMsg, asn1Spec=self._snmpMsgSpec)" in prep
+    assert hasattr(mp_v3, "decoder")
+    recv = inspect.getsource(dispatcher_module.MsgAndPduDispatcher.receive_message)
+    assert "verdec.decode_message_version(wholeMsg)" in recv
+    assert list(inspect.signature(dispatcher_module.MsgAndPduDispatcher.receive_message).parameters) == [
+        "self", "snmpEngine", "transportDomain", "transportAddress", "wholeMsg"]
+    cb = inspect.getsource(pysnmp_engine.SnmpEngine._SnmpEngine__receive_message_callback)
+    assert "self.message_dispatcher.receive_message(" in cb
+    usm = inspect.getsource(service.SnmpUSMSecurityModel.process_incoming_message)
+    assert "decoder.decode(\n            securityParameters, asn1Spec=self.__securityParametersSpec\n        )" in usm
+
+
+def test_a_govops_engine_receives_with_the_fast_headers_and_others_do_not():
+    from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
+    ours, theirs = SnmpEngine(), SnmpEngine()
+    fastusm.use_fast_usm(ours)
+    seen = []
+    fastusm.decode_message_version, orig = (lambda d: seen.append(fastusm._state.receiving) or orig(d),
+                                            fastusm.decode_message_version)
+    try:
+        for engine in (ours, theirs):
+            engine.message_dispatcher.receive_message(engine, (1, 3, 6, 1, 6, 1, 1), ("127.0.0.1", 1), MESSAGES[0])
+    finally:
+        fastusm.decode_message_version = orig
+    assert seen == [True] and not getattr(fastusm._state, "receiving", False)
