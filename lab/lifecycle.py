@@ -15,9 +15,9 @@ from pathlib import Path
 import yaml
 
 from govops.sot.model import Inventory
-from lab import hosts, netns, snmp
+from lab import frr, hosts, netns, snmp
 from lab.state import Lab, LabNotRunning, ensure_key, run_dir
-from lab.topology import LabTopology, Node, build_topology
+from lab.topology import DEFAULT_IGP, IGPS, LabTopology, Node, build_topology
 
 Step = Callable[[str], None]
 READY_TIMEOUT = 60.0
@@ -114,21 +114,36 @@ def _keep_logs(prefix: str) -> Path | None:
         return None
     kept = Path(f"/tmp/govops-lab-{prefix}-failed")
     shutil.rmtree(kept, ignore_errors=True)
-    for log in [*rd.glob("logs/*"), *rd.glob("snmp/*/snmpd.log"), *rd.glob("snmp/*/snmpd.stderr")]:
+    for log in [*rd.glob("logs/*"), *rd.glob("snmp/*/snmpd.log"), *rd.glob("snmp/*/snmpd.stderr"),
+                *rd.glob("frr/*/*.log")]:
         dest = kept / log.relative_to(rd)
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(log, dest)
     return kept
 
 
+def lab_igp(inv: Inventory) -> str:
+    """The lab's IGP: GOVOPS_LAB_IGP ("static" or "ospf"), else the default; "ospf" needs the
+    inventory's routing design and Debian's frr."""
+    igp = os.environ.get("GOVOPS_LAB_IGP", "") or DEFAULT_IGP
+    if igp not in IGPS:
+        raise LabError(f"GOVOPS_LAB_IGP={igp!r}: expected one of {', '.join(IGPS)}")
+    if igp == "ospf" and not (inv.routing and inv.routing.ospf):
+        raise LabError(f"GOVOPS_LAB_IGP=ospf: the inventory {inv.path} has no `routing.ospf` design")
+    if igp == "ospf" and not frr.available():
+        raise LabError("GOVOPS_LAB_IGP=ospf: FRR is not installed (Debian `frr`); run `make setup`")
+    return igp
+
+
 def _up(inv: Inventory, prefix: str, twins: bool, step: Step) -> Lab:
     t0 = time.monotonic()
-    topo = build_topology(inv, prefix)
+    igp = lab_igp(inv) if twins else "static"
+    topo = build_topology(inv, prefix, igp)
     rd = run_dir(prefix)
     for sub in ("keys", "logs", "snmp", "hosts", "twins"):
         (rd / sub).mkdir(parents=True, exist_ok=True)
     os.chmod(rd, 0o755)  # sshd StrictModes: no group/world write on the authorized_keys path
-    state: dict = {"prefix": prefix, "inventory": str(Path(inv.path).resolve()), "twins": twins,
+    state: dict = {"prefix": prefix, "inventory": str(Path(inv.path).resolve()), "twins": twins, "igp": igp,
                    "namespaces": topo.namespaces(), "pids": {}, "processes": {}, "nodes": _nodes(topo),
                    "sites": {k: {"netns": v.netns, "device": v.device, "interface": v.interface,
                                  "ipv4": str(v.ipv4), "ipv6": str(v.ipv6)} for k, v in topo.sites.items()}}
@@ -148,6 +163,21 @@ def _up(inv: Inventory, prefix: str, twins: bool, step: Step) -> Lab:
     netns.configure_sites(topo)
 
     procs: dict[str, dict] = {}
+    routing: dict[str, dict] = {}  # FRR daemons: recorded (and killed by `down`) like the rest
+    if igp == "ospf":
+        step("FRR (zebra, ospfd, ospf6d) per device")
+        for node in topo.devices():
+            directory = rd / "frr" / node.name
+            frr.prepare(directory, node.name)
+            pids = frr.start(node.netns, directory, rd / "logs" / f"{node.name}.frr.log")
+            routing.update({f"{node.name}/{daemon}": _record(pid) for daemon, pid in pids.items()})
+            state["records"] = {**state.get("records", {}), **routing}
+            _write_state(rd, state)
+        for node in topo.devices():
+            directory = rd / "frr" / node.name
+            wait_for(f"FRR of {node.name}", lambda node=node, directory=directory: all(
+                _alive_or_fail(rec, key, rd) for key, rec in routing.items() if key.startswith(node.name + "/"))
+                and frr.ready(directory))
     if twins:
         step("device twins")
         config_twins = twins_config(inv, topo, rd, workstation)
@@ -171,8 +201,8 @@ def _up(inv: Inventory, prefix: str, twins: bool, step: Step) -> Lab:
         host_dir = hosts.prepare(node, rd, rd / "authorized_keys")
         procs[f"{node.name}/sshd"] = _record(hosts.start(node, host_dir, rd / "logs" / f"{node.name}.sshd.log",
                                                           admin=inv.hosts[node.name].username))
-    state["pids"] = {k: v["pid"] for k, v in procs.items()}
-    state["records"] = procs
+    state["pids"] = {k: v["pid"] for k, v in {**procs, **routing}.items()}
+    state["records"] = {**procs, **routing}
     _write_state(rd, state)
 
     step("waiting for sshd, snmpd and twins")
@@ -191,11 +221,26 @@ def _up(inv: Inventory, prefix: str, twins: bool, step: Step) -> Lab:
     if twins:
         (rd / "twins.json").write_text(json.dumps(redacted_twins_config(config_twins), indent=1))
 
+    if igp == "ospf":
+        step("waiting for OSPF: adjacencies Full, every loopback learned")
+        wait_ospf(inv, topo, rd)
+
     step("known_hosts, ssh_config, ansible inventory")
     write_access_files(inv, topo, rd, host_keys)
     state["up_seconds"] = round(time.monotonic() - t0, 2)
     _write_state(rd, state)
     return Lab.load(prefix)
+
+
+def wait_ospf(inv: Inventory, topo: LabTopology, rd: Path, timeout: float = READY_TIMEOUT) -> None:
+    """Each device has a Full adjacency on every link and an OSPF route to every other loopback."""
+    loopbacks = {name: f"{dev.loopback_ipv4}/32" for name, dev in inv.devices.items()}
+    for node in topo.devices():
+        peers = len(inv.links_of(node.name))
+        others = {p for name, p in loopbacks.items() if name != node.name}
+        wait_for(f"OSPF on {node.name} ({peers} adjacencies, {len(others)} loopbacks)",
+                 lambda node=node, peers=peers, others=others: frr.ospf_converged(rd / "frr" / node.name, peers, others),
+                 timeout)
 
 
 def _write_secret(path: Path, text: str) -> None:
@@ -207,8 +252,14 @@ def _write_secret(path: Path, text: str) -> None:
 
 def redacted_twins_config(config: dict) -> dict:
     """twins.json as kept after the twins started: passwords removed (they live in the vault)."""
-    return {**config, "devices": [{**d, "password": "(removed after start: inventory vault)"}
-                                  for d in config["devices"]]}
+    removed = "(removed after start: inventory vault)"
+    devices = []
+    for d in config["devices"]:
+        startup = d.get("startup", {})
+        if startup.get("ospf"):
+            startup = {**startup, "ospf": {**startup["ospf"], "md5_key": removed}}
+        devices.append({**d, "password": removed, "startup": startup})
+    return {**config, "devices": devices}
 
 
 def _snmpd_config(inv: Inventory, node: Node, rd: Path) -> Callable[[bool], str]:
@@ -263,7 +314,8 @@ def twins_config(inv: Inventory, topo: LabTopology, rd: Path, workstation_key: s
             "model": dev.model, "os_version": dev.os_version, "sysname": node.name,
             "mgmt_interface": "mgmt0", "interfaces": node.interfaces,
             "startup": {"interfaces": node.startup_interfaces, "static_routes_v4": node.static_routes_v4,
-                        "vpn_tables": node.vpn_tables},
+                        "vpn_tables": node.vpn_tables, **({"ospf": node.ospf} if node.ospf else {})},
+            **({"frr_dir": str(rd / "frr" / node.name)} if node.ospf else {}),
         })
     return {"state_dir": str(rd / "twins"), "ready_file": str(rd / "twins" / "ready"), "time_scale": 1.0,
             "devices": devices}

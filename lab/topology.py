@@ -12,9 +12,14 @@ from dataclasses import dataclass, field
 
 from govops import ipv6
 from govops.sot.model import Inventory
+from govops.sot.routing import plan_ospf
 from lab.ifnames import kernel_name
 
 DEFAULT_PREFIX = "govlab"
+# The lab's IGP: "static" (every route a static one, kernel.py) or "ospf" (FRR per device, lab/frr.py,
+# from the inventory's routing design). `lab up` takes it from GOVOPS_LAB_IGP.
+IGPS = ("static", "ospf")
+DEFAULT_IGP = "static"
 MGMT_NODE = "mgmt"
 MGMT_BRIDGE = "br0"
 MGMT_IF = "mgmt0"
@@ -54,6 +59,8 @@ class Node:
     gateway_ipv4: ipaddress.IPv4Address | None = None
     # devices: the kernel table of each private network's VPN instance (twins' `vpn_tables`)
     vpn_tables: dict[str, int] = field(default_factory=dict)
+    # devices, when the lab runs OSPF: the twins' `startup.ospf` block (lab/twins/model.py)
+    ospf: dict | None = None
 
 
 @dataclass
@@ -107,8 +114,9 @@ def loopback_name(platform: str) -> str:
     return LOOPBACK.get(platform, "LoopBack0")
 
 
-def build_topology(inv: Inventory, prefix: str = DEFAULT_PREFIX) -> LabTopology:
-    """Everything the lab creates for `inv`, named with `prefix`."""
+def build_topology(inv: Inventory, prefix: str = DEFAULT_PREFIX, igp: str = DEFAULT_IGP) -> LabTopology:
+    """Everything the lab creates for `inv`, named with `prefix`; with ``igp="ospf"`` the devices
+    start with the inventory's OSPF design and no static routes (FRR learns them)."""
     block = inv.city.ipv4_blocks.management
 
     def mgmt_pair(address: ipaddress.IPv4Address) -> tuple[ipaddress.IPv4Interface, ipaddress.IPv6Interface]:
@@ -169,8 +177,12 @@ def build_topology(inv: Inventory, prefix: str = DEFAULT_PREFIX) -> LabTopology:
         port = node.name if len(node.name) <= 15 else f"m{i}"
         mgmt_ports[node.name] = port
         veths.append(Veth(node.netns, MGMT_IF, nodes[MGMT_NODE].netns, port))
-    for name, routes in static_routes(inv).items():
-        nodes[name].static_routes_v4 = routes
+    if igp == "ospf":
+        for name, block in ospf_startup(inv).items():
+            nodes[name].ospf = block
+    else:
+        for name, routes in static_routes(inv).items():
+            nodes[name].static_routes_v4 = routes
     return LabTopology(prefix, nodes, veths, mgmt_ports, sites)
 
 
@@ -201,6 +213,21 @@ def _internal_peer(name: str) -> str:
     # kernel_name() always starts with a letter, so "_" can never collide with a real port
     # (an "x" prefix would: Ten-GigabitEthernet0/0/8 is "xge0-0-8").
     return ("_" + name)[:15]
+
+
+def ospf_startup(inv: Inventory) -> dict[str, dict]:
+    """Per device, the twins' ``startup.ospf`` block from the SoT's plan (govops.sot.routing):
+    the loopback and user segments advertised without hellos, links point-to-point with their cost."""
+    out = {}
+    for name, plan in plan_ospf(inv).items():
+        dev = inv.devices[name]
+        interfaces = [{"interface": loopback_name(dev.platform), "ipv4": f"{plan.loopback}/32",
+                       "area": str(plan.area), "passive": True}]
+        interfaces += [{"interface": i.interface, "ipv4": str(i.ipv4), "area": str(i.area), "cost": i.cost,
+                        "p2p": not i.passive, "passive": i.passive} for i in plan.interfaces]
+        out[name] = {"process": plan.process, "router_id": str(plan.router_id), "hello": plan.hello,
+                     "dead": plan.dead, "md5_key": dev.ospf_auth_key, "interfaces": interfaces}
+    return out
 
 
 def static_routes(inv: Inventory) -> dict[str, list[dict[str, str]]]:

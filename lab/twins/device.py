@@ -16,6 +16,8 @@ from typing import Any
 
 import asyncssh
 
+from lab import frr
+from lab.twins.frr_config import render_frr
 from lab.twins.kernel import KernelNamespace
 from lab.twins.model import DeviceConfig, startup_config
 
@@ -58,6 +60,10 @@ class Device:
         self.pending: PendingRevert | None = None
         self.boot_time = dt.datetime.now()
         self._lock = asyncio.Lock()
+        # FRR's directory when the lab runs a routing engine for this device (lab/frr.py), else None:
+        # then OSPF configuration is kept and shown but routes only come from static configuration.
+        self.frr_dir = Path(spec["frr_dir"]) if spec.get("frr_dir") else None
+        self._frr_applied: str | None = None
         self.saved_path = self.state_dir / "saved.json"
         if self.saved_path.exists():
             self.running = DeviceConfig.load(self.saved_path)
@@ -76,9 +82,28 @@ class Device:
             self.running = cfg.copy()
             # Shielded: a session killed mid-command must not leave the kernel half-reconciled.
             warnings = await asyncio.shield(self.kernel.reconcile(self.running))
+            warnings += await asyncio.shield(self.sync_routing())
         for warning in warnings:
             log.info("%s: %s", self.name, warning)
         return warnings
+
+    async def sync_routing(self) -> list[str]:
+        """Hand the running configuration's OSPF part to FRR when it changed (translation:
+        lab/twins/frr_config.py); the first time with ``vtysh -f``, then with ``frr-reload``."""
+        if self.frr_dir is None:
+            return []
+        text = render_frr(self.running)
+        if text == self._frr_applied:
+            return []
+        try:
+            if self._frr_applied is None:
+                await frr.load(self.frr_dir, text)
+            else:
+                await frr.reload(self.frr_dir, text)
+        except frr.FrrError as exc:
+            return [f"routing engine: {exc}"]
+        self._frr_applied = text
+        return []
 
     async def commit(self, cfg: DeviceConfig, user: str, kind: str = "CLI", label: str = "-",
                      description: str = "") -> CommitPoint:

@@ -101,6 +101,13 @@ def _ipv4_prefix(text: str) -> str:
     return str(ipaddress.IPv4Interface(text))
 
 
+def _area(text: str) -> str:
+    """An OSPF area: ``1`` or ``0.0.0.1`` (both CLIs accept either), kept in the dotted form."""
+    if text.isdigit():
+        return str(ipaddress.IPv4Address(int(text)))
+    return str(ipaddress.IPv4Address(text))
+
+
 def _word(text: str) -> str:
     if text.startswith('"') and text.endswith('"') and len(text) >= 2:
         return text[1:-1]
@@ -130,6 +137,11 @@ VALIDATORS: dict[str, Validator] = {
     "ruleid": _int_range(0, 4294967294),
     "screenlen": _int_range(0, 512),
     "width": _int_range(0, 512),
+    "proc": _int_range(1, 65535),     # OSPF/OSPFv3 process id
+    "area": _single(_area),
+    "cost": _int_range(1, 65535),
+    "timer": _int_range(1, 65535),
+    "keyid": _int_range(1, 255),
 }
 
 Handler = Callable[..., Awaitable[Any]]

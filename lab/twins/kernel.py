@@ -29,6 +29,7 @@ from lab.twins.model import DeviceConfig
 log = logging.getLogger(__name__)
 
 RTPROT_STATIC = 4  # routes the twin installs carry this protocol, so it never touches others
+RTPROT_OSPF = 188  # routes FRR's zebra installs for ospfd/ospf6d (lab/frr.py): the twin never writes them
 RTPROT_VPN = 250  # the twin's VPN connected routes and table terminators (a number no daemon uses)
 IFA_F_NODAD = 0x02  # the CLI address is usable at once, as on the device (no tentative phase)
 IFA_F_NOPREFIXROUTE = 0x200  # VPN-bound addresses: the connected route goes to the VPN table only
@@ -37,6 +38,7 @@ RTN_UNICAST, RTN_UNREACHABLE = 1, 7
 UNREACHABLE_METRIC = 0xFF000000
 IP_FREEBIND = 15
 RTMGRP_LINK, RTM_NEWLINK, IFF_RUNNING = 0x1, 16, 0x40
+PROTOCOLS = {RTPROT_STATIC: "Static", RTPROT_OSPF: "OSPF"}
 RESYNC_ATTEMPTS = 5  # after a link comes up: routes whose next hop does not resolve yet are retried
 
 
@@ -56,8 +58,9 @@ class RouteState:
     prefix: str
     gateway: str
     interface: str
-    protocol: str  # Direct, Static
+    protocol: str  # Direct, Static, OSPF
     table: int
+    metric: int = 0  # the route's cost (FRR installs the OSPF cost as the kernel metric)
 
 
 @dataclass
@@ -492,8 +495,9 @@ def _read_state() -> KernelState:
                             prefix=str(ipaddress.ip_network(prefix, strict=False)),
                             gateway=gateway,
                             interface=names.get(oif, ""),
-                            protocol="Static" if msg["proto"] == RTPROT_STATIC else "Direct",
+                            protocol=PROTOCOLS.get(msg["proto"], "Direct"),
                             table=table,
+                            metric=msg.get("RTA_PRIORITY") or 0,
                         )
                     )
         for msg in ipr.get_neighbours(family=socket.AF_INET6):

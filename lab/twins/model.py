@@ -25,10 +25,49 @@ class Interface:
     ipv6_enabled: bool = False
     ipv6: list[str] = field(default_factory=list)  # "2001:db8::1/64"
     vpn: str = ""  # bound VPN instance, "" = public
+    ospf: OspfInterface | None = None  # per-interface OSPF settings ("" / 0: the default)
 
     @property
     def is_loopback(self) -> bool:
         return self.name.lower().startswith("loopback")
+
+
+@dataclass
+class OspfInterface:
+    """Interface-level OSPF and OSPFv3 settings, as every dialect writes them in the interface view."""
+
+    cost: int = 0
+    p2p: bool = False           # network type point-to-point (the extranet's /31 links)
+    hello: int = 0
+    dead: int = 0
+    md5_key_id: int = 0         # MD5 authentication: key id and secret (never rendered in clear)
+    md5_key: str = ""
+    ospf3_process: int = 0      # OSPFv3 enabled on the interface (VRP/Comware `ospfv3 P area A`)
+    ospf3_area: str = ""
+    ospf3_cost: int = 0
+
+    def is_default(self) -> bool:
+        return self == OspfInterface()
+
+
+@dataclass
+class OspfArea:
+    area: str                                             # dotted, "0.0.0.1"
+    networks: list[str] = field(default_factory=list)     # "198.18.8.2 0.0.0.1" (address wildcard)
+
+
+@dataclass
+class OspfProcess:
+    process: int
+    router_id: str = ""
+    areas: dict[str, OspfArea] = field(default_factory=dict)
+    silent: list[str] = field(default_factory=list)  # silent/passive interfaces (user segments)
+
+
+@dataclass
+class Ospf3Process:
+    process: int
+    router_id: str = ""
 
 
 @dataclass
@@ -93,6 +132,8 @@ class DeviceConfig:
     # Lab-only, not vendor config: the kernel table each VPN instance name gets when created
     # (the SoT's `private_networks[].vpn.table`), so the lab's tables match the inventory.
     vpn_tables: dict[str, int] = field(default_factory=dict)
+    ospf: dict[int, OspfProcess] = field(default_factory=dict)
+    ospf3: dict[int, Ospf3Process] = field(default_factory=dict)
 
     def copy(self) -> DeviceConfig:
         return copy.deepcopy(self)
@@ -104,7 +145,7 @@ class DeviceConfig:
     def from_dict(cls, data: dict[str, Any]) -> DeviceConfig:
         return cls(
             sysname=data["sysname"],
-            interfaces={k: Interface(**v) for k, v in data.get("interfaces", {}).items()},
+            interfaces={k: _interface(v) for k, v in data.get("interfaces", {}).items()},
             ipv6_global=data.get("ipv6_global", False),
             routes=[StaticRoute(**r) for r in data.get("routes", [])],
             vpns={k: VpnInstance(**v) for k, v in data.get("vpns", {}).items()},
@@ -120,6 +161,11 @@ class DeviceConfig:
             archive_location=str(data.get("archive_location", "")),
             archive_prefix=str(data.get("archive_prefix", "")),
             vpn_tables={str(k): int(v) for k, v in data.get("vpn_tables", {}).items()},
+            ospf={int(k): OspfProcess(process=v["process"], router_id=v.get("router_id", ""),
+                                      areas={a: OspfArea(**area) for a, area in v.get("areas", {}).items()},
+                                      silent=list(v.get("silent", [])))
+                  for k, v in data.get("ospf", {}).items()},
+            ospf3={int(k): Ospf3Process(**v) for k, v in data.get("ospf3", {}).items()},
         )
 
     @classmethod
@@ -160,6 +206,12 @@ class DeviceConfig:
             if verdict is not None:
                 return verdict
         return False
+
+
+def _interface(data: dict[str, Any]) -> Interface:
+    data = dict(data)
+    ospf = data.pop("ospf", None)
+    return Interface(**data, ospf=OspfInterface(**ospf) if ospf else None)
 
 
 def acl6_address(words: list[str], i: int) -> tuple[ipaddress.IPv6Network, int]:
@@ -249,7 +301,31 @@ def startup_config(sysname: str, interfaces: dict[str, str], startup: dict[str, 
         snmp = _snmp_lines(snmp)
     cfg.snmp = [str(line) for line in snmp]
     cfg.vpn_tables = {str(k): int(v) for k, v in (startup.get("vpn_tables") or {}).items()}
+    if startup.get("ospf"):
+        _startup_ospf(cfg, startup["ospf"])
     return cfg
+
+
+def _startup_ospf(cfg: DeviceConfig, spec: dict[str, Any]) -> None:
+    """The ``startup.ospf`` block (lab/topology.py: the SoT's plan): one process, its areas' networks,
+    silent segments, and each OSPF interface's cost, network type, timers and MD5 key."""
+    proc = OspfProcess(process=int(spec["process"]), router_id=str(spec["router_id"]))
+    for item in spec.get("interfaces", []):
+        name = item["interface"]
+        if name not in cfg.interfaces:
+            raise ValueError(f"startup.ospf.interfaces: {name} not in the device's interfaces table")
+        net = ipaddress.IPv4Interface(item["ipv4"]).network
+        area = proc.areas.setdefault(item["area"], OspfArea(item["area"]))
+        area.networks.append(f"{net.network_address} {ipaddress.IPv4Address(int(net.hostmask))}")
+        if item.get("passive"):
+            if not cfg.interfaces[name].is_loopback:  # a loopback sends no hellos anyway
+                proc.silent.append(name)
+            continue
+        cfg.interfaces[name].ospf = OspfInterface(
+            cost=int(item.get("cost", 0)), p2p=bool(item.get("p2p", False)), hello=int(spec.get("hello", 0)),
+            dead=int(spec.get("dead", 0)), md5_key_id=1 if spec.get("md5_key") else 0,
+            md5_key=str(spec.get("md5_key", "")))
+    cfg.ospf[proc.process] = proc
 
 
 def _snmp_lines(snmp: dict[str, Any]) -> list[str]:

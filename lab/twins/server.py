@@ -120,6 +120,7 @@ async def start_device(spec: dict[str, Any], state_dir: Path, time_scale: float)
         dialect.prepare(device.running)
     key = host_key(Path(spec["host_key"]))
     warnings = await device.kernel.reconcile(device.running)
+    warnings += await device.sync_routing()  # the OSPF part to FRR, when the lab runs it (lab/frr.py)
     for warning in warnings:
         log.info("%s: %s", device.name, warning)
 

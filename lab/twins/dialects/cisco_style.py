@@ -7,6 +7,7 @@ from __future__ import annotations
 import ipaddress
 
 from lab.twins.dialects.base import ANY, Dialect, View, command
+from lab.twins.dialects.ospf_cisco import ROUTER_MODES, ROUTER_PARENTS, CiscoOspf
 from lab.twins.grammar import (
     AMBIGUOUS,
     INCOMPLETE,
@@ -22,9 +23,9 @@ from lab.twins.model import DeviceConfig, Interface, NamedAcl6, StaticRoute, acl
 SUB_MODES = ("config", "config-if", "config-ipv6-acl", "config-line")
 
 
-class CiscoStyle(Dialect):
+class CiscoStyle(CiscoOspf, Dialect):
     parents = {"config-if": "config", "config-ipv6-acl": "config", "config-line": "config", "config": "",
-               "enable": "", "user": ""}
+               "enable": "", "user": "", **ROUTER_PARENTS}
     error_texts = {
         UNRECOGNIZED: "% Invalid input detected at '^' marker.",
         WRONG_PARAMETER: "% Invalid input detected at '^' marker.",
@@ -57,6 +58,8 @@ class CiscoStyle(Dialect):
             return f"{name}({self.acl6_mode})#"
         if view == "config-line":
             return f"{name}(config-line)#"
+        if view in ROUTER_MODES:
+            return f"{name}({view})#"
         return f"{name}(config-if-{self.if_label(self.view.context)})#"
 
     # ---- modes ---------------------------------------------------------------------------------
@@ -363,11 +366,11 @@ class CiscoStyle(Dialect):
 
     @command(ANY, "show ip route", "IP routing table")
     async def show_ip_route(self) -> str:
-        return self.render_routes(4, await self.device.kernel.state())
+        return self.render_routes(4, await self.routing_state())
 
     @command(ANY, "show ipv6 route", "IPv6 routing table")
     async def show_ipv6_route(self) -> str:
-        return self.render_routes(6, await self.device.kernel.state())
+        return self.render_routes(6, await self.routing_state())
 
     # ---- rendering -----------------------------------------------------------------------------
     def status(self, intf: Interface, state: KernelState) -> tuple[str, str]:
@@ -393,7 +396,9 @@ class CiscoStyle(Dialect):
                 lines.append(f" ipv6 address {addr}")
             if intf.shutdown:
                 lines.append(" shutdown")
+            lines += self.render_ospf_interface(intf)
             lines.append("!")
+        lines += self.render_ospf(cfg)
         for r in cfg.routes:
             net = ipaddress.ip_network(r.prefix)
             if net.version == 4:
@@ -442,7 +447,10 @@ class CiscoStyle(Dialect):
         for r in state.routes:
             if r.family != family or r.table != 254 or r.interface not in names:
                 continue
-            if r.gateway:
+            if r.gateway and r.protocol == "OSPF":
+                # IOS-like: "O     PREFIX [110/COST] via NEXTHOP, INTERFACE" (OSPF distance 110)
+                lines.append(f"O     {r.prefix} [110/{r.metric}] via {r.gateway}, {names[r.interface]}")
+            elif r.gateway:
                 code = "S*" if ipaddress.ip_network(r.prefix).prefixlen == 0 else "S "
                 lines.append(f"{code}    {r.prefix} [1/0] via {r.gateway}")
             else:

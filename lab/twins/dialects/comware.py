@@ -13,7 +13,7 @@ import ipaddress
 import re
 
 from lab.twins.dialects.base import ANY, View, command
-from lab.twins.dialects.huawei_style import HuaweiStyle, uptime_text
+from lab.twins.dialects.huawei_style import PREFERENCE, HuaweiStyle, uptime_text
 from lab.twins.grammar import (
     AMBIGUOUS,
     INCOMPLETE,
@@ -321,7 +321,42 @@ class Comware(HuaweiStyle):
             lines.append(" ipv6 address auto link-local")
         for addr in intf.ipv6:
             lines.append(f" ipv6 address {addr.upper()}")
-        return lines
+        return lines + self.render_ospf_interface(intf)
+
+    # Comware 7 `display ospf peer` is the per-area brief table (tests/fixtures/real/hp_comware/
+    # display_ospf_peer): the state carries the DR role ("Full/ -" on point-to-point links).
+    @command(ANY, "display ospf peer", "OSPF neighbors")
+    async def display_ospf_peer(self) -> str:
+        rows = await self.ospf_neighbours()
+        process, rid = self.ospf_process_header()
+        if not process:
+            return ""
+        lines = ["", f"         OSPF Process {process} with Router ID {rid}", "               Neighbor Brief Information"]
+        for area in dict.fromkeys(r["area"] for r in rows):
+            lines += ["", f" Area: {area}",
+                      " Router ID       Address         Pri Dead-Time  State             Interface"]
+            for r in (r for r in rows if r["area"] == area):
+                role = {"-": " -", "Backup": "BDR"}.get(r["role"], r["role"])
+                state = f"{r['state']}/{role}"
+                lines.append(f" {r['router_id']:<16}{r['address']:<16}{r['priority']:<4}{r['dead']:<11}{state:<18}"
+                             f"{self.display_name(r['interface'])}")
+        return "\n".join(lines) + "\n"
+
+    # Unverified layout (no public capture; see govops/vendors/hp_comware.py `unverified`).
+    def render_ospfv3_peer(self, rows: list[dict]) -> str:
+        cfg = self.device.running
+        if not cfg.ospf3:
+            return ""
+        proc = cfg.ospf3[min(cfg.ospf3)]
+        lines = [f"          OSPFv3 Process {proc.process} with Router ID {proc.router_id or '0.0.0.0'}"]
+        for area in dict.fromkeys(r["area"] for r in rows):
+            lines += ["", f" Area: {area}", " " + "-" * 73,
+                      " Router ID        Pri State             Dead-Time InstID Interface"]
+            for r in (r for r in rows if r["area"] == area):
+                role = {"-": " -", "Backup": "BDR"}.get(r["role"], r["role"])
+                lines.append(f" {r['router_id']:<17}{r['priority']:<4}{r['state'] + '/' + role:<18}{r['dead']:<10}"
+                             f"{0:<7}{self.display_name(r['interface'])}")
+        return "\n".join(lines) + "\n"
 
     def render_config(self, cfg: DeviceConfig) -> str:
         text = super().render_config(cfg)
@@ -406,21 +441,22 @@ class Comware(HuaweiStyle):
         rows = self._public_routes(family, state)
         lines = [f"Destinations : {len(rows)}        Routes : {len(rows)}", "",
                  f"{'Destination/Mask':<19}{'Proto':<8}{'Pre':<4}{'Cost':<12}{'NextHop':<16}Interface"]
-        for prefix, proto, nexthop, name in rows:
-            pre = 60 if proto == "Static" else 0
+        for prefix, proto, nexthop, name, cost in rows:
+            pre = PREFERENCE.get(proto, 0)
             intf = "InLoop0" if name == "InLoopBack0" else self.display_name(name)
-            lines.append(f"{prefix:<19}{proto:<8}{pre:<4}{0:<12}{nexthop:<16}{intf}")
+            lines.append(f"{prefix:<19}{proto:<8}{pre:<4}{cost:<12}{nexthop:<16}{intf}")
         return "\n".join(lines) + "\n"
 
     def render_ipv6_routing_table(self, state: KernelState) -> str:
         rows = self._public_routes(6, state)
         lines = [f"Destinations : {len(rows)} Routes : {len(rows)}", ""]
-        for prefix, proto, nexthop, name in rows:
+        for prefix, proto, nexthop, name, cost in rows:
             net = ipaddress.IPv6Network(prefix)
-            pre = 60 if proto == "Static" else 0
+            pre = PREFERENCE.get(proto, 0)
+            proto = "OSPFv3" if proto == "OSPF" else proto
             intf = "InLoop0" if name == "InLoopBack0" else self.display_name(name)
             lines += [f"Destination: {str(net.network_address).upper()}/{net.prefixlen:<24}Protocol  : {proto}",
                       f"NextHop    : {nexthop.upper():<28}Preference: {pre}",
-                      f"Interface  : {intf:<28}Cost      : 0", ""]
+                      f"Interface  : {intf:<28}Cost      : {cost}", ""]
         return "\n".join(lines)
 

@@ -13,6 +13,7 @@ import ipaddress
 import re
 
 from lab.twins.dialects.base import ANY, Dialect, View, command
+from lab.twins.dialects.ospf_huawei import OSPF_PARENTS, HuaweiOspf
 from lab.twins.grammar import (
     AMBIGUOUS,
     INCOMPLETE,
@@ -25,6 +26,8 @@ from lab.twins.kernel import KernelState, ping
 from lab.twins.model import Acl6, DeviceConfig, Interface, LocalUser, StaticRoute, VpnInstance
 
 INTERFACE_VIEWS = ("interface",)
+# Default route preferences (VRP and Comware: Direct 0, OSPF 10, Static 60).
+PREFERENCE = {"Direct": 0, "OSPF": 10, "Static": 60}
 CONFIG_VIEWS = ("system", "interface", "vpn-instance", "vpn-af", "acl6", "aaa", "ui-vty")
 
 
@@ -44,9 +47,9 @@ def mask_of(length: int) -> str:
     return str(ipaddress.IPv4Network(f"0.0.0.0/{length}").netmask)
 
 
-class HuaweiStyle(Dialect):
+class HuaweiStyle(HuaweiOspf, Dialect):
     parents = {"interface": "system", "vpn-instance": "system", "vpn-af": "vpn-instance",
-               "acl6": "system", "aaa": "system", "ui-vty": "system", "system": ""}
+               "acl6": "system", "aaa": "system", "ui-vty": "system", "system": "", **OSPF_PARENTS}
     error_texts = {
         UNRECOGNIZED: "Error: Unrecognized command found at '^' position.",
         INCOMPLETE: "Error: Incomplete command found at '^' position.",
@@ -80,6 +83,8 @@ class HuaweiStyle(Dialect):
             return "aaa"
         if view.name == "ui-vty":
             return f"ui-vty{view.context}"
+        if view.name.startswith("ospf"):
+            return self.ospf_view_label(view)
         return ""
 
     def prompt(self) -> str:
@@ -602,15 +607,15 @@ class HuaweiStyle(Dialect):
 
     @command(ANY, "display ip routing-table", "IP routing table")
     async def display_ip_routing_table(self) -> str:
-        return self.render_routing_table(4, await self.device.kernel.state())
+        return self.render_routing_table(4, await self.routing_state())
 
     @command(ANY, "display ip routing-table verbose")
     async def display_ip_routing_table_verbose(self) -> str:
-        return self.render_routing_table_verbose(await self.device.kernel.state())
+        return self.render_routing_table_verbose(await self.routing_state())
 
     @command(ANY, "display ipv6 routing-table")
     async def display_ipv6_routing_table(self) -> str:
-        return self.render_ipv6_routing_table(await self.device.kernel.state())
+        return self.render_ipv6_routing_table(await self.routing_state())
 
     @command(ANY, "display ipv6 neighbors")
     async def display_ipv6_neighbors(self) -> str:
@@ -655,7 +660,7 @@ class HuaweiStyle(Dialect):
             lines.append(f" ip address {a.ip} {a.netmask}{' sub' if i else ''}")
         for addr in intf.ipv6:
             lines.append(f" ipv6 address {addr.upper()}")
-        return lines
+        return lines + self.render_ospf_interface(intf)
 
     def render_shutdown(self, intf: Interface) -> list[str]:
         return [" shutdown"] if intf.shutdown else []
@@ -685,6 +690,7 @@ class HuaweiStyle(Dialect):
         for intf in sorted(cfg.interfaces.values(), key=lambda i: (i.is_loopback, i.name)):
             lines += self.render_interface_lines(intf, cfg)
             lines.append("#")
+        lines += self.render_ospf(cfg)
         route_lines = []
         for r in cfg.routes:
             net = ipaddress.ip_network(r.prefix)
@@ -817,8 +823,8 @@ class HuaweiStyle(Dialect):
             addrs = [ipaddress.IPv6Address(link.link_local)]
         return f"[IPv6 Address] {str(addrs[0]).upper() if addrs else 'Unassigned'}"
 
-    def _public_routes(self, family: int, state: KernelState) -> list[tuple[str, str, str, str]]:
-        """(prefix, protocol, nexthop, interface) of the public table, with host routes for own addresses."""
+    def _public_routes(self, family: int, state: KernelState) -> list[tuple[str, str, str, str, int]]:
+        """(prefix, protocol, nexthop, interface, cost) of the public table, with host routes for own addresses."""
         cfg = self.device.running
         out = []
         for r in state.routes:
@@ -828,19 +834,19 @@ class HuaweiStyle(Dialect):
             if name is None or cfg.interfaces[name].vpn:
                 continue  # management and VPN interfaces are not in the public table
             nexthop = r.gateway or (self._own_address(cfg.interfaces[name], family) or "::")
-            out.append((r.prefix, r.protocol, nexthop, name))
+            out.append((r.prefix, r.protocol, nexthop, name, r.metric if r.protocol == "OSPF" else 0))
         for intf in cfg.interfaces.values():
             if intf.vpn or intf.shutdown:
                 continue
             for addr in (intf.ipv4 if family == 4 else intf.ipv6):
                 host = ipaddress.ip_interface(addr).ip
                 out.append((f"{host}/{host.max_prefixlen}", "Direct", "127.0.0.1" if family == 4 else "::1",
-                            "InLoopBack0"))
+                            "InLoopBack0", 0))
         if family == 4:
-            out += [("127.0.0.0/8", "Direct", "127.0.0.1", "InLoopBack0"),
-                    ("127.0.0.1/32", "Direct", "127.0.0.1", "InLoopBack0")]
+            out += [("127.0.0.0/8", "Direct", "127.0.0.1", "InLoopBack0", 0),
+                    ("127.0.0.1/32", "Direct", "127.0.0.1", "InLoopBack0", 0)]
         else:
-            out.append(("::1/128", "Direct", "::1", "InLoopBack0"))
+            out.append(("::1/128", "Direct", "::1", "InLoopBack0", 0))
         uniq = {}
         for row in out:
             uniq.setdefault((row[0], row[2]), row)
@@ -857,23 +863,23 @@ class HuaweiStyle(Dialect):
         lines = ["Route Flags: R - relay, D - download to fib", "-" * 78, "Routing Tables: Public",
                  f"         Destinations : {len(rows)}        Routes : {len(rows)}", "",
                  "Destination/Mask    Proto   Pre  Cost      Flags NextHop         Interface", ""]
-        for prefix, proto, nexthop, name in rows:
-            pre = 60 if proto == "Static" else 0
-            flags = "RD" if proto == "Static" else "D"
-            lines.append(f"{prefix:>19} {proto:<7} {pre:<4} {0:<10}{flags:>2}   {nexthop:<15} {name}")
+        for prefix, proto, nexthop, name, cost in rows:
+            pre = PREFERENCE.get(proto, 0)
+            flags = "RD" if proto in ("Static", "OSPF") else "D"
+            lines.append(f"{prefix:>19} {proto:<7} {pre:<4} {cost:<10}{flags:>2}   {nexthop:<15} {name}")
         return "\n".join(lines)
 
     def render_routing_table_verbose(self, state: KernelState) -> str:
         rows = self._public_routes(4, state)
         lines = ["Route Flags: R - relay, D - download to fib", "-" * 78, "Routing Table : Public",
                  f"Destinations : {len(rows)}        Routes : {len(rows)}", ""]
-        for prefix, proto, nexthop, name in rows:
-            pre = 60 if proto == "Static" else 0
-            flags = "RD" if proto == "Static" else "D"
-            relay = nexthop if proto == "Static" else "0.0.0.0"
+        for prefix, proto, nexthop, name, cost in rows:
+            pre = PREFERENCE.get(proto, 0)
+            flags = "RD" if proto in ("Static", "OSPF") else "D"
+            relay = nexthop if proto in ("Static", "OSPF") else "0.0.0.0"
             lines += [f"Destination: {prefix}",
                       f"     Protocol: {proto:<16} Process ID: 0",
-                      f"   Preference: {pre:<16}       Cost: 0",
+                      f"   Preference: {pre:<16}       Cost: {cost}",
                       f"      NextHop: {nexthop:<16}  Neighbour: 0.0.0.0",
                       f"        State: {'Active Adv Relied' if proto == 'Static' else 'Active Adv':<16}        Age: 00h00m01s",
                       f"          Tag: {0:<16}   Priority: {'medium' if proto == 'Static' else 'high'}",
@@ -886,12 +892,13 @@ class HuaweiStyle(Dialect):
     def render_ipv6_routing_table(self, state: KernelState) -> str:
         rows = self._public_routes(6, state)
         lines = ["Routing Table : Public", f"         Destinations : {len(rows)}        Routes : {len(rows)}", ""]
-        for prefix, proto, nexthop, name in rows:
+        for prefix, proto, nexthop, name, cost in rows:
             net = ipaddress.IPv6Network(prefix)
-            pre = 60 if proto == "Static" else 0
+            pre = PREFERENCE.get(proto, 0)
+            proto = "OSPFv3" if proto == "OSPF" else proto
             lines += [f" Destination  : {str(net.network_address).upper():<32}PrefixLength : {net.prefixlen}",
                       f" NextHop      : {nexthop.upper():<32}Preference   : {pre}",
-                      f" Cost         : {0:<32}Protocol     : {proto}",
+                      f" Cost         : {cost:<32}Protocol     : {proto}",
                       f" RelayNextHop : {'::':<32}TunnelID     : 0x0",
                       f" Interface    : {name:<32}Flags        : {'RD' if proto == 'Static' else 'D'}", ""]
         return "\n".join(lines)

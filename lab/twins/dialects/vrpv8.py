@@ -33,6 +33,20 @@ class Vrpv8(VrpPing, VrpVty, HuaweiStyle):
         self.candidate: DeviceConfig | None = None
         self.candidate_base: DeviceConfig | None = None
 
+    # CE V300R023 documentation layout (tests/fixtures/real/huawei_vrpv8/display_ospf_peer_brief):
+    # the MADJ legend and the totals come first.
+    def render_ospf_peer_brief(self, rows: list[dict]) -> str:
+        process, rid = self.ospf_process_header()
+        if not process:
+            return ""
+        rule = "-" * 73
+        full = sum(1 for r in rows if r["state"] == "Full")
+        lines = ["(M) Indicates MADJ interface", f"          OSPF Process {process} with Router ID {rid}",
+                 "                   Peer Statistic Informations", "", f"  Total number of peer(s): {len(rows)}",
+                 f"  Peer(s) in full state: {full}", "", rule, f" {'Area Id':<16}{'Interface':<22}{'Neighbor id':<17}State"]
+        lines += [f" {r['area']:<16}{r['interface']:<22}{r['router_id']:<17}{r['state']}" for r in rows]
+        return "\n".join(lines + [rule, ""])
+
     # ---- candidate ---------------------------------------------------------------------------
     @property
     def dirty(self) -> bool:

@@ -50,7 +50,9 @@ def _samples(platform: str, command: str) -> dict[str, str]:
     return {p.name: p.read_text() for p in sorted(folder.glob("*.raw"))}
 
 
-CASES = [(p, k) for p in SETUPS for k in vendors.get(p).templates if k in vendors.get(p).commands]
+# OSPF neighbour tables print FRR's live state: tests/unit/twins/test_ospf_twin.py feeds them FRR's JSON.
+CASES = [(p, k) for p in SETUPS for k in vendors.get(p).templates
+         if k in vendors.get(p).commands and not k.startswith("ospf")]
 
 
 @pytest.mark.parametrize("platform", SETUPS)

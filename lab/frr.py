@@ -1,0 +1,165 @@
+"""FRR as each device twin's routing engine: zebra, ospfd and ospf6d inside the device's namespace.
+
+One set of daemons per device, started with ``ip netns exec`` so their sockets, routes and
+packets belong to the device; their vty sockets, pid files and logs live in the device's own
+directory under the lab's run dir (never /etc/frr or /run/frr, never the root namespace). The
+twin talks to them through vtysh over those unix sockets: ``frr-reload.py`` applies the
+configuration it translated from the vendor's, and ``show ... json`` reads the live state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import pwd
+import shutil
+import subprocess
+from pathlib import Path
+
+FRR_BIN = Path("/usr/lib/frr")
+DAEMONS = ("zebra", "ospfd", "ospf6d")
+RELOAD = FRR_BIN / "frr-reload.py"
+VTYSH = shutil.which("vtysh") or "/usr/bin/vtysh"
+
+
+class FrrError(RuntimeError):
+    pass
+
+
+def available() -> bool:
+    return all((FRR_BIN / d).exists() for d in DAEMONS) and RELOAD.exists() and Path(VTYSH).exists()
+
+
+def prepare(directory: Path, hostname: str) -> None:
+    """The device's FRR directory, owned by the `frr` user the daemons drop to (Debian's package)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "frr.conf").write_text(f"frr defaults traditional\nhostname {hostname}\n")
+    # vtysh reads vtysh.conf from the config dir frr-reload points it at: an empty one.
+    (directory / "vtysh.conf").write_text("")
+    try:
+        user = pwd.getpwnam("frr")
+    except KeyError as exc:
+        raise FrrError("the Debian `frr` package is not installed (no `frr` user); run `make setup`") from exc
+    for path in (directory, *directory.iterdir()):
+        os.chown(path, user.pw_uid, user.pw_gid)
+    directory.chmod(0o750)
+
+
+def argv(netns: str, daemon: str, directory: Path, snmp: bool = False) -> list[str]:
+    """One daemon in the device namespace: no TCP vty (-P 0), every path inside ``directory``."""
+    args = ["ip", "netns", "exec", netns, str(FRR_BIN / daemon),
+            "--vty_socket", str(directory), "-z", str(directory / "zserv.api"),
+            "-i", str(directory / f"{daemon}.pid"), "-P", "0",
+            "--log", f"file:{directory / (daemon + '.log')}", "-f", "/dev/null"]
+    if snmp and daemon != "zebra":
+        args += ["-M", "snmp"]
+    return args
+
+
+def start(netns: str, directory: Path, log: Path, snmp: bool = False) -> dict[str, int]:
+    """Start zebra, then the OSPF daemons (they connect to zebra's socket); {daemon: pid}.
+
+    ``ip netns exec`` execs the daemon, so each PID is the daemon's own (recorded and killed by
+    ``lab down`` like the other lab processes)."""
+    pids: dict[str, int] = {}
+    with open(log, "ab") as err:
+        for daemon in DAEMONS:
+            proc = subprocess.Popen(argv(netns, daemon, directory, snmp), stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+            pids[daemon] = proc.pid
+            if daemon == "zebra":
+                _wait_socket(directory / "zserv.api", proc)
+    return pids
+
+
+def _wait_socket(path: Path, proc: subprocess.Popen, timeout: float = 10.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if proc.poll() is not None:
+            raise FrrError(f"{path.parent.name}: zebra exited at start (code {proc.returncode})")
+        if time.monotonic() > deadline:
+            raise FrrError(f"{path.parent.name}: zebra socket {path} did not appear in {timeout:.0f} s")
+        time.sleep(0.02)
+
+
+def ready(directory: Path) -> bool:
+    return all((directory / f"{d}.vty").exists() for d in DAEMONS)
+
+
+def show_now(directory: Path, command: str) -> dict:
+    """``show ... json`` without an event loop (lab lifecycle, tests)."""
+    try:
+        out = subprocess.run([VTYSH, "--vty_socket", str(directory), "-c", command], capture_output=True,
+                             text=True, timeout=10).stdout
+        return json.loads(out) if out.strip() else {}
+    except (subprocess.TimeoutExpired, ValueError):
+        return {}
+
+
+def ospf_converged(directory: Path, peers: int, prefixes: set[str]) -> bool:
+    """``peers`` adjacencies Full, and an OSPF route to each of ``prefixes`` selected in the RIB."""
+    neighbours = show_now(directory, "show ip ospf neighbor json").get("neighbors") or {}
+    full = sum(1 for entries in neighbours.values() for n in entries
+               if str(n.get("nbrState") or n.get("state", "")).startswith("Full"))
+    if full < peers:
+        return False
+    routes = show_now(directory, "show ip route ospf json")
+    return all(any(r.get("selected") for r in routes.get(p, [])) for p in prefixes)
+
+
+async def _run(*args: str, timeout: float = 30.0) -> tuple[int, str, str]:
+    proc = await asyncio.create_subprocess_exec(*args, stdin=asyncio.subprocess.DEVNULL,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise FrrError(f"{' '.join(args[:3])}: no answer in {timeout:.0f} s") from None
+    return proc.returncode or 0, out.decode(errors="replace"), err.decode(errors="replace")
+
+
+async def load(directory: Path, config: str) -> None:
+    """First configuration of freshly started daemons (they run an empty one): ``vtysh -f``."""
+    target = directory / "frr.conf"
+    tmp = directory / "frr.conf.new"
+    tmp.write_text(config)
+    os.chmod(tmp, 0o600)  # carries the MD5 key
+    code, out, err = await _run(VTYSH, "--vty_socket", str(directory), "-f", str(tmp))
+    if code != 0:
+        raise FrrError(f"vtysh -f failed ({code}): {_scrub(err or out)[-400:]}")
+    tmp.replace(target)
+
+
+async def reload(directory: Path, config: str) -> None:
+    """Make the daemons' running configuration ``config`` with FRR's own ``frr-reload.py``: it
+    diffs against ``show running-config`` and sends only the changes (no adjacency reset)."""
+    target = directory / "frr.conf"
+    tmp = directory / "frr.conf.new"
+    tmp.write_text(config)
+    os.chmod(tmp, 0o600)  # carries the MD5 key
+    code, out, err = await _run("python3", str(RELOAD), "--reload", "--stdout", "--vty_socket", str(directory),
+                                "--rundir", str(directory), "--confdir", str(directory),
+                                "--bindir", str(Path(VTYSH).parent), str(tmp))
+    if code != 0:
+        # frr-reload prints the lines it sent, keys included: report only the tail of its error.
+        raise FrrError(f"frr-reload failed ({code}): {_scrub(err or out)[-400:]}")
+    tmp.replace(target)
+
+
+def _scrub(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if "message-digest-key" not in line)
+
+
+async def show(directory: Path, command: str) -> dict:
+    """``vtysh -c 'show ... json'`` parsed; {} when the daemon has nothing (or is not running)."""
+    code, out, _ = await _run(VTYSH, "--vty_socket", str(directory), "-c", command, timeout=10.0)
+    if code != 0 or not out.strip():
+        return {}
+    try:
+        return json.loads(out)
+    except ValueError:
+        return {}

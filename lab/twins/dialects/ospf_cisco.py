@@ -1,0 +1,219 @@
+"""OSPF and OSPFv3 in the IOS-like CLIs of Ruijie RGOS and ZTE ZXROS (unverified: see below).
+
+``router ospf 1`` / ``router-id X`` / ``network ADDRESS WILDCARD area A`` / ``passive-interface IF``;
+``ipv6 router ospf 1`` / ``router-id X``; in the interface ``ip ospf cost|network point-to-point|
+hello-interval|dead-interval|message-digest-key`` and ``ipv6 ospf 1 area A``. No Ruijie or ZTE
+capture or command reference was found for these: the syntax and ``show ip ospf neighbor``
+layout are IOS's (ntc-templates' cisco_ios samples), marked ``unverified`` in
+govops/vendors/ruijie_os.py and zte_zxros.py.
+"""
+
+from __future__ import annotations
+
+from lab.twins.dialects.base import ANY, View, command
+from lab.twins.dialects.ospf_huawei import OspfState
+from lab.twins.grammar import ConfigError
+from lab.twins.model import DeviceConfig, Ospf3Process, OspfArea, OspfProcess
+
+ROUTER_MODES = ("config-router", "config-rtr")
+ROUTER_PARENTS = {"config-router": "config", "config-rtr": "config"}
+
+
+class CiscoOspf(OspfState):
+    """Reuses the neighbour/route reading and interface helpers; its own syntax and layouts."""
+
+    @command("config", "router ospf {proc}", "Open Shortest Path First (OSPF)")
+    async def router_ospf(self, process: int) -> str:
+        self.cfg.ospf.setdefault(process, OspfProcess(process))
+        self.views.append(View("config-router", str(process)))
+        return ""
+
+    @command("config", "no router ospf {proc}")
+    async def no_router_ospf(self, process: int) -> str:
+        self.cfg.ospf.pop(process, None)
+        return ""
+
+    @command("config-router", "router-id {ipv4}", "Router-id for the OSPF process")
+    async def router_ospf_id(self, router_id: str) -> str:
+        self.cfg.ospf[int(self.view.context)].router_id = router_id
+        return ""
+
+    @command("config-router", "network {ipv4} {ipv4} area {area}", "Enable routing on an IP network")
+    async def router_network(self, address: str, wildcard: str, area: str) -> str:
+        statement = self._network_statement(address, wildcard)
+        target = self.cfg.ospf[int(self.view.context)].areas.setdefault(area, OspfArea(area))
+        if statement not in target.networks:
+            target.networks.append(statement)
+        return ""
+
+    @command("config-router", "no network {ipv4} {ipv4} area {area}")
+    async def no_router_network(self, address: str, wildcard: str, area: str) -> str:
+        proc = self.cfg.ospf[int(self.view.context)]
+        statement = f"{address} {wildcard}"
+        if area not in proc.areas or statement not in proc.areas[area].networks:
+            raise ConfigError("% Network not found")
+        proc.areas[area].networks.remove(statement)
+        if not proc.areas[area].networks:
+            del proc.areas[area]
+        return ""
+
+    @command("config-router", "passive-interface {ifname}", "Suppress routing updates on an interface")
+    async def router_passive(self, name: str) -> str:
+        proc = self.cfg.ospf[int(self.view.context)]
+        if name not in proc.silent:
+            proc.silent.append(name)
+        return ""
+
+    @command("config-router", "no passive-interface {ifname}")
+    async def no_router_passive(self, name: str) -> str:
+        proc = self.cfg.ospf[int(self.view.context)]
+        if name in proc.silent:
+            proc.silent.remove(name)
+        return ""
+
+    @command("config", "ipv6 router ospf {proc}", "OSPFv3")
+    async def ipv6_router_ospf(self, process: int) -> str:
+        self.cfg.ospf3.setdefault(process, Ospf3Process(process))
+        self.views.append(View("config-rtr", str(process)))
+        return ""
+
+    @command("config", "no ipv6 router ospf {proc}")
+    async def no_ipv6_router_ospf(self, process: int) -> str:
+        self.cfg.ospf3.pop(process, None)
+        for intf in self.cfg.interfaces.values():
+            if intf.ospf and intf.ospf.ospf3_process == process:
+                intf.ospf.ospf3_process, intf.ospf.ospf3_area = 0, ""
+                self._tidy(intf)
+        return ""
+
+    @command("config-rtr", "router-id {ipv4}", "Router-id for the OSPFv3 process")
+    async def ipv6_router_id(self, router_id: str) -> str:
+        self.cfg.ospf3[int(self.view.context)].router_id = router_id
+        return ""
+
+    @command(ROUTER_MODES, "exit", "Exit from the current mode")
+    async def exit_router_mode(self) -> str:
+        self.views.pop()
+        return ""
+
+    @command(ROUTER_MODES, "end", "Exit to privileged EXEC mode")
+    async def end_router_mode(self) -> str:
+        self.views = [v for v in self.views if v.name in ("user", "enable")]
+        return ""
+
+    # ---- interface mode -------------------------------------------------------------------------
+    @command("config-if", "ip ospf cost {cost}", "Interface cost")
+    async def ip_ospf_cost(self, cost: int) -> str:
+        return await self._set_if(cost=cost)
+
+    @command("config-if", "no ip ospf cost")
+    async def no_ip_ospf_cost(self) -> str:
+        return await self._set_if(cost=0)
+
+    @command("config-if", "ip ospf network point-to-point", "Network type")
+    async def ip_ospf_p2p(self) -> str:
+        return await self._set_if(p2p=True)
+
+    @command("config-if", "no ip ospf network")
+    async def no_ip_ospf_p2p(self) -> str:
+        return await self._set_if(p2p=False)
+
+    @command("config-if", "ip ospf hello-interval {timer}", "Time between HELLO packets")
+    async def ip_ospf_hello(self, seconds: int) -> str:
+        return await self._set_if(hello=seconds)
+
+    @command("config-if", "ip ospf dead-interval {timer}", "Interval after which a neighbor is declared dead")
+    async def ip_ospf_dead(self, seconds: int) -> str:
+        return await self._set_if(dead=seconds)
+
+    @command("config-if", "ip ospf authentication message-digest", "Use message-digest authentication")
+    async def ip_ospf_auth(self) -> str:
+        return ""  # the key line below carries the key; both are rendered together
+
+    @command("config-if", "ip ospf message-digest-key {keyid} md5 {word}", "Message digest authentication key")
+    async def ip_ospf_md5(self, key_id: int, key: str) -> str:
+        if not 1 <= len(key.encode()) <= 16:
+            raise ConfigError("% Key length must be 1-16 characters")
+        return await self._set_if(md5_key_id=key_id, md5_key=key)
+
+    @command("config-if", "no ip ospf message-digest-key {keyid}")
+    async def no_ip_ospf_md5(self, key_id: int) -> str:
+        return await self._set_if(md5_key_id=0, md5_key="")
+
+    @command("config-if", "ipv6 ospf {proc} area {area}", "Enable OSPFv3 on the interface")
+    async def ipv6_ospf_area(self, process: int, area: str) -> str:
+        if not self.interface().ipv6_enabled:
+            raise ConfigError("% IPv6 is not enabled on this interface")
+        self.cfg.ospf3.setdefault(process, Ospf3Process(process))
+        return await self._set_if(ospf3_process=process, ospf3_area=area)
+
+    @command("config-if", "no ipv6 ospf {proc} area {area}")
+    async def no_ipv6_ospf_area(self, process: int, area: str) -> str:
+        return await self._set_if(ospf3_process=0, ospf3_area="")
+
+    # ---- rendering ------------------------------------------------------------------------------
+    def render_ospf_interface(self, intf) -> list[str]:  # noqa: ANN001
+        o = intf.ospf
+        if o is None:
+            return []
+        lines = []
+        if o.p2p:
+            lines.append(" ip ospf network point-to-point")
+        if o.cost:
+            lines.append(f" ip ospf cost {o.cost}")
+        if o.hello:
+            lines.append(f" ip ospf hello-interval {o.hello}")
+        if o.dead:
+            lines.append(f" ip ospf dead-interval {o.dead}")
+        if o.md5_key_id:
+            lines += [" ip ospf authentication message-digest",
+                      f" ip ospf message-digest-key {o.md5_key_id} md5 7 ********"]  # never the key itself
+        if o.ospf3_process:
+            lines.append(f" ipv6 ospf {o.ospf3_process} area {o.ospf3_area}")
+        return lines
+
+    def render_ospf(self, cfg: DeviceConfig) -> list[str]:
+        lines: list[str] = []
+        for proc in cfg.ospf.values():
+            lines.append(f"router ospf {proc.process}")
+            if proc.router_id:
+                lines.append(f" router-id {proc.router_id}")
+            lines += [f" passive-interface {name}" for name in proc.silent]
+            for area in proc.areas.values():
+                lines += [f" network {statement} area {area.area}" for statement in area.networks]
+            lines.append("!")
+        for proc3 in cfg.ospf3.values():
+            lines.append(f"ipv6 router ospf {proc3.process}")
+            if proc3.router_id:
+                lines.append(f" router-id {proc3.router_id}")
+            lines.append("!")
+        return lines
+
+    # IOS layout (ntc-templates tests/cisco_ios/show_ip_ospf_neighbor), unverified for RGOS/ZXROS.
+    @command(ANY, "show ip ospf neighbor", "OSPF neighbor list")
+    async def show_ip_ospf_neighbor(self) -> str:
+        rows = await self.ospf_neighbours()
+        lines = ["Neighbor ID     Pri   State           Dead Time   Address         Interface"]
+        for r in rows:
+            role = {"-": " -", "Backup": "BDR"}.get(r["role"], r["role"])
+            state = f"{r['state'].upper()}/{role}"
+            dead = f"00:00:{min(int(r['dead']), 59):02d}"
+            lines.append(f"{r['router_id']:<16}{r['priority']:>3}   {state:<16}{dead:<12}{r['address']:<16}"
+                         f"{r['interface']}")
+        return "\n".join(lines) + "\n"
+
+    @command(ANY, "show ipv6 ospf neighbor", "OSPFv3 neighbor list")
+    async def show_ipv6_ospf_neighbor(self) -> str:
+        rows = await self.ospf_neighbours(3)
+        lines = ["Neighbor ID     Pri   State           Dead Time   Interface ID    Interface"]
+        for r in rows:
+            role = {"-": " -", "Backup": "BDR"}.get(r["role"], r["role"])
+            lines.append(f"{r['router_id']:<16}{r['priority']:>3}   {r['state'].upper() + '/' + role:<16}"
+                         f"{r['dead']:<12}{0:<16}{r['interface']}")
+        return "\n".join(lines) + "\n"
+
+    @command(ANY, "show ip route ospf", "OSPF routes")
+    async def show_ip_route_ospf(self) -> str:
+        state = await self.routing_state()
+        state.routes = [r for r in state.routes if r.protocol == "OSPF"]
+        return self.render_routes(4, state)
