@@ -92,9 +92,35 @@ class ChangeContext:
         return self.state_dir or self.journal.path.parent
 
 
+class AddBlocks:
+    """The default way an intent changes a configuration: the rendered ``blocks`` must be in it, so
+    what is missing is pushed and a rollback negates what was pushed. An intent that changes the
+    configuration another way (a back-out takes its lines out) names its own ``diff`` with these
+    four functions; the engine around them (lock, backup, push, verify, confirm, journal, resume)
+    stays the same."""
+
+    @staticmethod
+    def pending(rendered: Any, config: list[cfgtext.Block]) -> list[cfgtext.Block]:
+        return cfgtext.missing(rendered.blocks, config)
+
+    @staticmethod
+    def commands(pending: list[cfgtext.Block], vendor: Vendor) -> list[str]:
+        return cfgtext.to_commands(pending, vendor)
+
+    @staticmethod
+    def undo(pending: list[cfgtext.Block], before: list[cfgtext.Block], vendor: Vendor) -> list[str]:
+        return cfgtext.to_commands(cfgtext.undo_of(pending, before, vendor), vendor)
+
+    @staticmethod
+    def outstanding(rendered: Any, config: list[cfgtext.Block]) -> list[str]:
+        """Lines of the intent the configuration does not carry yet (empty: the intent is there)."""
+        return cfgtext.missing_lines(rendered.blocks, config)
+
+
 class ChangeIntent(Protocol):
     """One kind of device change. ``render`` gives an object with ``blocks`` (what the running
-    config must contain) and ``platform``; the rest is the intent's own judgement."""
+    config must contain) and ``platform``; the rest is the intent's own judgement. An optional
+    ``diff`` attribute replaces ``AddBlocks`` (see there)."""
 
     name: str  # backup files are <device>.pre-<name>.<change>.cfg
     success: str  # the done result after push, verify, confirm and save
@@ -214,12 +240,14 @@ class Transaction:
         self.ctx, self.intent, self.name, self.drv, self.rendered, self.lock = ctx, intent, name, drv, rendered, lock
         self.platform = drv.platform
         self.vendor = drv.vendor  # the syntax every config-text helper needs, looked up once
+        self.diff = getattr(intent, "diff", AddBlocks)
         self.backup_text = ""
         self.backup_path = ""
         self.archive = ""
         self.pending: list[cfgtext.Block] = []
         self.commands: list[str] = []
         self.push_started = False
+        self.stage = "push"  # the step a failure is journalled under (the last one started)
 
     # ---- journal ---------------------------------------------------------------------------
     @property
@@ -228,6 +256,8 @@ class Transaction:
 
     def rec(self, step: str, outcome: str, detail: str = "", diff: dict | None = None, **fields: Any) -> None:
         self.ctx.journal.record(self.name, step, outcome, detail, diff, change=self.change, **fields)
+        if outcome == "started":
+            self.stage = step
         self.lock.renew()
 
     def outcome(self, result: str, detail: str, problems: list[str] | None = None) -> Outcome:
@@ -245,8 +275,10 @@ class Transaction:
                     self.rec("done", FAILED, reason)
                 out = self.outcome(FAILED, reason)
             else:
-                self.rec("push", "failed", reason)
-                out = self.recover(reason)
+                self.rec(self.stage, "failed", reason)
+                # A refused line leaves the session alive: roll back on it (one session per
+                # transaction); a lost session (kill-ssh, timeout) is re-opened once by recover().
+                out = self.rollback(reason) if isinstance(exc, platforms.ChangeFailed) else self.recover(reason)
             if not isinstance(exc, Exception):
                 STOP.set()
                 raise
@@ -269,8 +301,8 @@ class Transaction:
             self.lock.renew()
             running_text = cfgtext.normalise_text(self.drv.running(), self.vendor)
         running = cfgtext.parse(running_text, self.vendor)
-        self.pending = cfgtext.missing(self.rendered.blocks, running)
-        self.commands = cfgtext.to_commands(self.pending, self.vendor)
+        self.pending = self.diff.pending(self.rendered, running)
+        self.commands = self.diff.commands(self.pending, self.vendor)
         problems = self.intent.precheck(self.drv, self.rendered, running)
         if problems:
             if not self.ctx.check:
@@ -321,6 +353,7 @@ class Transaction:
         self.rec("push", "ok", "", diff_summary(self.commands))
 
     def verify_and_finish(self, baseline: Baseline) -> Outcome:
+        self.stage = "verify"
         failures = self.intent.verify(self.ctx, self.drv, self.rendered, baseline)
         if failures:
             self.rec("verify", "failed", "; ".join(failures))
@@ -371,7 +404,7 @@ class Transaction:
 
     def saved_missing(self) -> list[str]:
         saved = cfgtext.parse(cfgtext.normalise_text(self.drv.saved(), self.vendor), self.vendor)
-        return cfgtext.missing_lines(self.rendered.blocks, saved)
+        return self.diff.outstanding(self.rendered, saved)
 
     # ---- resuming an interrupted transaction -------------------------------------------------
     def resume(self, opened: OpenChange, running_text: str) -> Outcome | None:
@@ -395,9 +428,9 @@ class Transaction:
                       if e.get("change") == self.change and e["step"] == "begin"), {})
         baseline = Baseline.from_record(begin.get("baseline") or {})
         before = cfgtext.parse(self.backup_text, self.vendor)
-        self.pending = cfgtext.missing(self.rendered.blocks, before)
-        self.commands = cfgtext.to_commands(self.pending, self.vendor)
-        missing = cfgtext.missing(self.rendered.blocks, cfgtext.parse(running_text, self.vendor))
+        self.pending = self.diff.pending(self.rendered, before)
+        self.commands = self.diff.commands(self.pending, self.vendor)
+        missing = self.diff.outstanding(self.rendered, cfgtext.parse(running_text, self.vendor))
         pending_revert = self.drv.revert_visible and self.drv.pending_revert()
         if not missing:
             self.rec("resume", "ok", f"last run stopped after '{last}'; the device carries the whole intent"
@@ -418,7 +451,7 @@ class Transaction:
         """Negations of the intent lines present now (navigation lines kept); VRPv8 gets all of
         them, its candidate discards what is absent."""
         before = cfgtext.parse(self.backup_text, self.vendor)
-        undo = cfgtext.to_commands(cfgtext.undo_of(self.pending, before, self.vendor), self.vendor)
+        undo = self.diff.undo(self.pending, before, self.vendor)
         if self.vendor.commit_model == "commit-trial":
             return undo
         present = cfgtext.keyed(cfgtext.parse(now_text, self.vendor))

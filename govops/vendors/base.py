@@ -46,6 +46,34 @@ def project_template(name: str, command: str) -> Template:
 
 
 @dataclass(frozen=True)
+class SessionProfile:
+    """How a netmiko session reads this vendor's CLI without fixed waits (network.session).
+
+    Every read ends at the device's prompt (``prompt``, anchored at the end of the output), never
+    after a silence; what each vendor needs after login is listed, nothing more.
+    """
+    # The prompt in any view; ``{name}`` is the host name as the device printed it at login.
+    # No capturing groups: netmiko splits its reads on this pattern.
+    prompt: str
+    config_prompt: str  # matches the prompt line only in a configuration view
+    config_enter: str  # netmiko's config_mode command
+    config_exit: str  # back to the exec view from any configuration view
+    logout: str  # ends the session from the exec view
+    preparation: tuple[str, ...] = ()  # sent once after login (paging, width), each read to the prompt
+    enable: bool = False  # enter privileged mode before ``preparation``
+    # (question regex, answer) the device may ask before its first prompt
+    login_questions: tuple[tuple[str, str], ...] = ()
+    # Echo is checked for a configuration line only while prompt + line fit in this many columns
+    # (0: always); a longer line is read to the prompt without the echo check.
+    echo_width: int = 0
+    ansi_escape_codes: bool = False  # strip VT100 codes from every read (VRP's cursor moves)
+
+
+HUAWEI_STYLE_PROMPT = r"(?:<|\[[~*]?){name}(?:-[^\]\r\n]*)?[>\]]\s*$"
+CISCO_STYLE_PROMPT = r"{name}(?:\([^)\r\n]*\))?[>#]\s*$"
+
+
+@dataclass(frozen=True)
 class Vendor:
     platform: str  # the SoT/netmiko platform name
     names: tuple[str, ...]  # what people call it ("Huawei VRP5", "S5700", ...)
@@ -76,6 +104,7 @@ class Vendor:
     # What could not be checked against a public sample or document, and why (key -> reason).
     unverified: dict[str, str] = field(default_factory=dict)
     sub_interface_separator: str = "."
+    session: SessionProfile | None = None  # how a session reads the CLI; every vendor module sets it
 
     @property
     def show(self) -> str:

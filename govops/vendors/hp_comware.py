@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import re
 
-from govops.vendors.base import Template, Vendor, project_template
+from govops.vendors.base import (
+    HUAWEI_STYLE_PROMPT,
+    SessionProfile,
+    Template,
+    Vendor,
+    project_template,
+)
 
 # Long names as the running configuration writes them; `display interface brief` abbreviates.
 ABBREVIATIONS = {
@@ -22,6 +28,27 @@ _LONG = ("GigabitEthernet", "Ten-GigabitEthernet", "FortyGigE", "HundredGigE", "
          "M-GigabitEthernet", "Vlan-interface", "LoopBack", "InLoopBack", "Route-Aggregation",
          "Bridge-Aggregation", "Tunnel", "NULL")
 _ALL = tuple(sorted(set(_LONG) | set(ABBREVIATIONS), key=len, reverse=True))
+
+# Session choices (network.session):
+# - prompts `<H>`, `[H]`, `[H-GigabitEthernet1/0/1]` as VRP (H3C Fundamentals Command Reference);
+# - a login banner may ask "Press Y or ENTER to continue, N to exit." (netmiko HPComwareBase answers
+#   Enter: the same here);
+# - `screen-length disable` is the one preparation command (netmiko HPComwareBase);
+# - Comware has no command to set the terminal width, which is why netmiko turns echo checking off
+#   for hp_comware altogether and then waits for 2 s of silence after every configuration line. A
+#   line that fits in 80 columns with its prompt cannot wrap, so its echo is checked; a longer one
+#   is read to the next prompt without the echo check. Either way every line's output is read to the
+#   prompt and checked for an error before the next line is sent.
+SESSION = SessionProfile(
+    prompt=HUAWEI_STYLE_PROMPT,
+    config_prompt=r"^\[.*\]$",
+    config_enter="system-view",
+    config_exit="return",
+    logout="quit",
+    preparation=("screen-length disable",),
+    login_questions=((r"to continue", ""),),
+    echo_width=80,
+)
 
 VENDOR = Vendor(
     platform="hp_comware",
@@ -64,6 +91,7 @@ VENDOR = Vendor(
     separator="#",
     ending=("return",),
     drift_ignore=(),  # the real 7.1.045 configuration carries no IPv6 default line
+    session=SESSION,
     unverified={
         "ipv6_brief": "no public Comware capture of `display ipv6 interface brief`; layout from the command reference",
         "ping": "no public Comware ping ipv6 capture; one-line statistics as the command reference shows",
@@ -73,6 +101,7 @@ VENDOR = Vendor(
         "drift_ignore": "no Comware factory-default IPv6 line identified (the real sample has none)",
         "archive": "no capture of `archive configuration` / `display archive configuration`; prompts and the "
                    "'Location:' line from the H3C Fundamentals command reference wording",
+        "echo_width": "80 columns is the VT100 default; no capture shows where a Comware VTY wraps a long echo",
         "commit_delay": "no capture of `configuration commit delay` / `configuration replace file`; command-reference wording",
     },
 )

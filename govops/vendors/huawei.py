@@ -10,7 +10,14 @@ from __future__ import annotations
 
 import re
 
-from govops.vendors.base import Template, Vendor, compile_lines, project_template
+from govops.vendors.base import (
+    HUAWEI_STYLE_PROMPT,
+    SessionProfile,
+    Template,
+    Vendor,
+    compile_lines,
+    project_template,
+)
 
 # Interface type words VRP5 and V600 campus releases print (S5735-L V600 writes GE1/0/1, 10GE1/0/1).
 INTERFACE_TYPES = ("GigabitEthernet", "XGigabitEthernet", "MultiGE", "GE", "10GE", "25GE", "40GE", "100GE",
@@ -52,6 +59,29 @@ TEMPLATES: dict[str, Template] = {
     "ospfv3_peer": project_template("huawei_display_ospfv3_peer.textfsm", "display ospfv3 peer"),
 }
 
+# Session choices (network.session), the same for VRP V8 (its `~`/`*` prompt marks are in the pattern):
+# - prompts `<H>` (user view), `[H]`, `[H-GigabitEthernet0/0/1]` (VRP command references); V8 writes
+#   `[~H]`, or `[*H]` while the candidate has uncommitted changes (NE/CE "commit" documentation);
+# - before the first prompt VRP may ask to change an expired password ("Change now? [Y/N]",
+#   "Please choose") and to re-save a configuration file with security risks; netmiko's HuaweiSSH
+#   answers N, then Y, Y: the same here;
+# - `screen-length 0 temporary` is the one preparation command (netmiko HuaweiBase; "takes effect on
+#   the current user terminal interface only");
+# - VRP redraws long input with " ESC[1D" cursor moves: ANSI codes are stripped (netmiko
+#   HuaweiBase.strip_ansi_escape_codes), so the echo of every line can be checked.
+SESSION = SessionProfile(
+    prompt=HUAWEI_STYLE_PROMPT,
+    config_prompt=r"^\[.*\]$",
+    config_enter="system-view",
+    config_exit="return",
+    logout="quit",
+    preparation=("screen-length 0 temporary",),
+    login_questions=((r"Change now\?|Please choose", "N"),
+                     (r"(?i:security\srisks\sin\sthe\sconfiguration\sfile.*\[y/n\])", "Y"),
+                     (r"(?i:continue.*\[y/n\])", "Y")),
+    ansi_escape_codes=True,
+)
+
 VENDOR = Vendor(
     platform="huawei",
     names=("Huawei VRP5", "VRP V200/V300 (S-series switches, AR routers)"),
@@ -74,6 +104,7 @@ VENDOR = Vendor(
     separator="#",
     ending=("return",),
     drift_ignore=DRIFT_IGNORE,
+    session=SESSION,
     unverified={
         "ipv6_brief": "no VRP5 capture; template follows the CE V8 documentation layout and VRP5's "
                       "'[IPv6 Address] <addr>' lines",

@@ -43,6 +43,7 @@ VENDOR = Vendor(
     separator="#",
     ending=("return",),
     drift_ignore=huawei.DRIFT_IGNORE,
+    session=huawei.SESSION,  # VRP's prompts, login questions and paging; `[~H]`/`[*H]` in the pattern
     unverified={
         "running": "no public VRP V8 running configuration found; factory-default IPv6 lines assumed as VRP5/V600's",
     },

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from govops.vendors.base import Vendor, cisco_like
+from govops.vendors.base import CISCO_STYLE_PROMPT, SessionProfile, Vendor, cisco_like
 
 INTERFACE_TYPES = ("GigabitEthernet", "TenGigabitEthernet", "TwentyFiveGigabitEthernet", "FortyGigabitEthernet",
                    "HundredGigabitEthernet", "FastEthernet", "AggregatePort", "VLAN", "Loopback", "Mgmt", "Tunnel",
@@ -19,6 +19,21 @@ ABBREVIATIONS = {"Gi": "GigabitEthernet", "Te": "TenGigabitEthernet", "Fo": "For
 _TYPES = "|".join(re.escape(t) for t in sorted(INTERFACE_TYPES, key=len, reverse=True))
 
 _UNVERIFIED = "no public RGOS capture found (ntc-templates has no ruijie_os templates); layout from RGOS command references"
+
+# Session choices (network.session), as netmiko's RuijieOSBase: an expired password may be offered
+# for change before the first prompt ("Do you want to change the password": answered n); login lands
+# in user mode (`H>`), `terminal width` needs privileged mode (`H#`), so `enable` comes first, then
+# `terminal width 256` and `terminal length 0`. Configuration prompts `H(config)#`, `H(config-if-...)#`.
+SESSION = SessionProfile(
+    prompt=CISCO_STYLE_PROMPT,
+    config_prompt=r"\(config[^)]*\)#$",
+    config_enter="configure terminal",
+    config_exit="end",
+    logout="exit",
+    preparation=("terminal width 256", "terminal length 0"),
+    enable=True,
+    login_questions=((r"Do you want to change the password", "n"),),
+)
 
 VENDOR = Vendor(
     platform="ruijie_os",
@@ -34,6 +49,7 @@ VENDOR = Vendor(
     interface_pattern=re.compile(rf"(?:{_TYPES}) ?\d+(?:/\d+)*(?:\.\d+)?"),
     abbreviations=ABBREVIATIONS,
     **cisco_like("ruijie_os"),
+    session=SESSION,
     unverified={key: _UNVERIFIED for key in
                 ("version", "running", "ip_brief", "ipv6_brief", "ipv4_routes", "ping", "ping_vpn", "ospf_peer",
                  "ospfv3_peer")},

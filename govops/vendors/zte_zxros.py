@@ -10,12 +10,24 @@ from __future__ import annotations
 
 import re
 
-from govops.vendors.base import Vendor, cisco_like
+from govops.vendors.base import CISCO_STYLE_PROMPT, SessionProfile, Vendor, cisco_like
 
 _PORTS = "fei|gei|xgei|xxvgei|cgei|ptp"
 _LOGICAL = "smartgroup|vlan|supervlan|loopback|tunnel|ulei|null"
 
 _UNVERIFIED = "no public ZXROS capture found; layout from ZXR10 command-reference wording"
+
+# Session choices (network.session), as netmiko's ZteZxrosBase: login lands in privileged mode
+# (`H#`); `terminal length 0` is the one preparation command; configuration prompts `H(config)#`,
+# `H(config-if-gei-0/1/0/1)#`.
+SESSION = SessionProfile(
+    prompt=CISCO_STYLE_PROMPT,
+    config_prompt=r"\(config[^)]*\)#$",
+    config_enter="configure terminal",
+    config_exit="end",
+    logout="exit",
+    preparation=("terminal length 0",),
+)
 
 VENDOR = Vendor(
     platform="zte_zxros",
@@ -30,6 +42,7 @@ VENDOR = Vendor(
     interface_pattern=re.compile(rf"(?:(?:{_PORTS})[-_]?\d+(?:/\d+)+|(?:{_LOGICAL})-?\d+|mgmt_eth)(?:\.\d+)?"),
     abbreviations={},
     **cisco_like("zte_zxros"),
+    session=SESSION,
     unverified={
         "running": _UNVERIFIED, "ip_brief": _UNVERIFIED + " (columns: ZXR10 M6000)", "ipv6_brief": _UNVERIFIED,
         "ipv4_routes": _UNVERIFIED, "ping": _UNVERIFIED, "ping_vpn": _UNVERIFIED,
