@@ -12,7 +12,7 @@ DEB_PACKAGES := iproute2 iputils-ping openssh-server openssh-client snmpd snmp n
 	prometheus prometheus-alertmanager prometheus-snmp-exporter rsyslog rsyslog-gnutls \
 	libpam-pwquality auditd dnsutils procps util-linux git ca-certificates iptables logrotate postgresql pgbackrest systemd sudo frr frr-snmp
 
-.PHONY: setup deb venv demo test test-unit test-lab lint bench clean-lab
+.PHONY: setup deb venv demo test test-unit test-lab lint sanity bench clean-lab
 
 setup: deb venv
 
@@ -40,6 +40,13 @@ lint: venv
 	$(BIN)/yamllint -s .
 	$(BIN)/ansible-lint -q --profile production playbooks collections/ansible_collections/xinyu/govops/roles  # .ansible-lint
 	$(BIN)/lint-imports --no-cache  # the layers in .importlinter (DESIGN.md, "Layers")
+
+# validate-modules on the xinyu.govops collection, without a container: ansible-test builds its own
+# venv; its pip bootstrap script comes from ci/ (ansible-test's download server is not reachable here).
+sanity: venv
+	mkdir -p $(HOME)/.ansible/test/cache
+	cp ci/ansible-test-get-pip.py $(HOME)/.ansible/test/cache/get_pip_$$($(BIN)/python -c "import ansible_test._internal.python_requirements as r, inspect, re; print(re.search(r\"pip='([0-9.]+)'\", inspect.getsource(r))[1].replace('.', '_'))").py
+	cd collections/ansible_collections/xinyu/govops && PATH=$(CURDIR)/$(BIN):$$PATH ansible-test sanity --test validate-modules --python 3.11
 
 test: setup lint
 	$(BIN)/pytest -q
