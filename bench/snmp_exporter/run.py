@@ -92,6 +92,7 @@ def main() -> int:
     args = ap.parse_args()
     exporters = {**EXPORTERS, **(V3_EXPORTERS if args.v3 else {})}
     sizes = [int(s) for s in args.sizes.split(",")]
+    load0 = os.getloadavg()[0]  # other work on the machine moves wall times: say how much there was
     ns = AgentNamespace(NS)
     tmp = Path(tempfile.mkdtemp(prefix="gm-bench-"))
     rows = []
@@ -139,6 +140,8 @@ def main() -> int:
                 cpu = (cpu_seconds(p.pid) - cpu0[name]) / args.scrapes
                 w = sorted(walls[name])
                 rows.append((size, name, w[len(w) // 2], sum(w) / len(w), w[-1], cpu, series))
+        print(f"load average (1 min) at the start {load0:.1f}, at the end {os.getloadavg()[0]:.1f} "
+              f"({os.cpu_count()} CPUs); client overhead subtracted: {overhead * 1000:.1f} ms\n")
         print("| interfaces | exporter | wall median (s) | wall mean (s) | wall max (s) | CPU per scrape (s) |")
         print("|---:|---|---:|---:|---:|---:|")
         for size, name, med, mean, mx, cpu, _ in rows:
