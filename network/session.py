@@ -157,6 +157,15 @@ class PromptReads:
     def special_login_handler(self, delay_factor: float = 1.0) -> None:
         """Questions before the first prompt are answered in session_preparation (one place)."""
 
+    def _try_session_preparation(self, force_data: bool = True) -> None:
+        """netmiko first types Enter and sleeps 0.1 s "so there is data"; the login read below
+        waits for the device's own first prompt instead."""
+        try:
+            self.session_preparation()
+        except Exception:
+            self.disconnect()
+            raise
+
     def session_preparation(self) -> None:
         p = self.profile
         self.ansi_escape_codes = p.ansi_escape_codes
