@@ -69,7 +69,8 @@ class SessionProfile:
     ansi_escape_codes: bool = False  # strip VT100 codes from every read (VRP's cursor moves)
 
 
-HUAWEI_STYLE_PROMPT = r"(?:<|\[[~*]?){name}(?:-[^\]\r\n]*)?[>\]]\s*$"
+# `<H>` in the user view, `[H]` / `[H-<view label>]` (VRP V8: `[~H...]`, `[*H...]`) in the others.
+HUAWEI_STYLE_PROMPT = r"(?:<{name}>|\[[~*]?{name}(?:-[^\]\r\n]*)?\])\s*$"
 CISCO_STYLE_PROMPT = r"{name}(?:\([^)\r\n]*\))?[>#]\s*$"
 
 
