@@ -1,6 +1,6 @@
 """MLPS 2.0 level-3 baseline as a testinfra suite: one test per control of controls.yml.
 
-    pytest security/baseline/checks --hosts='ssh://root@cloud-prod-1?ssh_config=LAB/ssh_config' --govops-lab
+    pytest security/baseline/checks --hosts='ssh://opsadmin@cloud-prod-1?ssh_config=LAB/ssh_config&sudo=true' --govops-lab
 
 Each test records its evidence (file line or command output) as the junit property "evidence";
 `govops sec audit` runs the same checks and writes the per-control report.
