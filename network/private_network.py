@@ -6,8 +6,9 @@ Jinja2 template per platform (``templates/<platform>/private_network.j2``) says 
 writes it. The per-device transaction is network.transaction's (the engine the IPv6 upgrade uses too):
 lock, precheck and backup, push (VRPv8 commit trial, Comware commit delay), the after-push hook,
 verify, confirm and save or roll back to the original backup, journal and resume; this module
-is only the intent: what to render and how to check it (pings inside the VPN instance, the
-public table untouched).
+holds only the two intents: the migration (``VpnMigration``: what to render, how to check it with
+pings inside the VPN instance and the public table untouched) and its planned back-out
+(``VpnRemoval``, whose ``TakeBlocksOut`` diff takes the lines out instead of adding them).
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ from dataclasses import dataclass, field
 from govops import vendors
 from govops.sot import Inventory, Problem
 from govops.sot.model import PrivateNetwork
+from govops.vendors import Vendor
 from network import config as cfgtext
 from network import platforms, render, transaction
-from network.devlock import DeviceLock, DeviceLocked
-from network.session import open_session
 
 TEMPLATE = "private_network.j2"
 MIGRATED, ALREADY, REMOVED, NOTHING = "migrated", "already_migrated", "removed", "nothing_to_remove"
@@ -210,43 +210,69 @@ def migrate_device(ctx: transaction.ChangeContext, department: str, name: str, d
     return transaction.apply_intent(ctx, VpnMigration(ctx.inv, department, done), name)
 
 
+class TakeBlocksOut:
+    """The back-out's diff (the engine's ``AddBlocks`` turned round): the lines of the network the
+    device carries go, negated, in reverse order; the global ``ipv6`` switch and the interfaces
+    themselves stay; a rollback puts back what was taken out."""
+
+    @staticmethod
+    def pending(rendered: VpnIntent, config: list[cfgtext.Block]) -> list[cfgtext.Block]:
+        have = cfgtext.keyed(config)
+        present = [cfgtext.Block(b.header, [c for c in b.children
+                                            if (cfgtext.normalise_line(b.header), cfgtext.normalise_line(c)) in have])
+                   for b in rendered.blocks if (cfgtext.normalise_line(b.header), "") in have]
+        return [b for b in present if b.header != "ipv6" and (b.children or not b.header.startswith("interface "))]
+
+    @staticmethod
+    def commands(pending: list[cfgtext.Block], vendor: Vendor) -> list[str]:
+        return cfgtext.to_commands(cfgtext.undo_of(pending, [], vendor), vendor)
+
+    @staticmethod
+    def undo(pending: list[cfgtext.Block], before: list[cfgtext.Block], vendor: Vendor) -> list[str]:
+        return cfgtext.to_commands(pending, vendor)
+
+    @classmethod
+    def outstanding(cls, rendered: VpnIntent, config: list[cfgtext.Block]) -> list[str]:
+        return [f"{b.header} / {c}" if c else b.header for b in cls.pending(rendered, config) for c in b.children or [""]]
+
+
+@dataclass
+class VpnRemoval:
+    """The planned back-out of a department's VPN instance on one device (ChangeIntent for
+    network.transaction, with the TakeBlocksOut diff): locked, backed up, journalled, verified,
+    confirmed and saved, or rolled back, like every other change."""
+
+    inv: Inventory
+    department: str
+    success = REMOVED
+    already = NOTHING
+    verified = "the network's lines are gone, public table unchanged"
+    diff = TakeBlocksOut
+
+    @property
+    def name(self) -> str:
+        return f"{self.department}-removal"
+
+    def render(self, device: str) -> VpnIntent:
+        return build_intent(self.inv, self.department, device)
+
+    def precheck(self, drv: platforms.Driver, rendered: VpnIntent, running: list[cfgtext.Block]) -> list[str]:
+        return []
+
+    def verify(self, ctx: transaction.ChangeContext, drv: platforms.Driver, rendered: VpnIntent,
+               baseline: transaction.Baseline) -> list[str]:
+        left = TakeBlocksOut.outstanding(rendered, cfgtext.parse(drv.running(), drv.vendor))
+        failures = [f"still in the running config: {', '.join(left[:3])}"] if left else []
+        # The network's own ports lose their addresses with it (`ip interface brief`: protocol down);
+        # every other interface and every public route must stay as it was.
+        ours = {cfgtext.canonical_interface(p.interface) for p in rendered.ports}
+        rest = transaction.Baseline({n: up for n, up in baseline.interfaces.items() if n not in ours}, baseline.routes)
+        return failures + [f.replace("IPv4 baseline", "public baseline") for f in rest.lost(drv)]
+
+
 def remove_device(ctx: transaction.ChangeContext, department: str, name: str) -> transaction.Outcome:
-    """The planned back-out: take the department's VPN configuration off one device again
-    (under the device's lock; journalled before the push; done only after confirm and save)."""
-    dev = ctx.inv.devices[name]
-    ctx.journal.add_secrets([dev.password])
-    intent = build_intent(ctx.inv, department, name)
-    lock = DeviceLock(ctx.lock_dir, name, transaction.new_change_id())
-    if not ctx.check:
-        try:
-            lock.acquire()
-        except DeviceLocked as exc:
-            ctx.journal.record(name, "lock", "refused", str(exc))
-            return transaction.Outcome(name, transaction.LOCKED, str(exc))
-    conn = open_session(dev, ctx.session)
-    try:
-        drv = platforms.driver_for(dev.platform, conn)
-        running = cfgtext.parse(drv.running(), drv.vendor)
-        present = [cfgtext.Block(b.header, [c for c in b.children if (cfgtext.normalise_line(b.header),
-                                                                       cfgtext.normalise_line(c)) in cfgtext.keyed(running)])
-                   for b in intent.blocks if (cfgtext.normalise_line(b.header), "") in cfgtext.keyed(running)]
-        # The global `ipv6` switch and the interfaces themselves stay; the rest goes.
-        present = [b for b in present if b.header != "ipv6" and (b.children or not b.header.startswith("interface "))]
-        if not present:
-            ctx.journal.record(name, "done", NOTHING, "no VPN configuration of this network on the device")
-            return transaction.Outcome(name, NOTHING, "nothing to remove")
-        commands = cfgtext.to_commands(cfgtext.undo_of(present, [], drv.vendor), drv.vendor)
-        if ctx.check:
-            return transaction.Outcome(name, transaction.WOULD_CHANGE, f"{len(commands)} line(s) to remove", commands)
-        ctx.journal.record(name, "remove", "started", "", transaction.diff_summary(commands), change=lock.change)
-        drv.push(commands)
-        drv.confirm()
-        ctx.journal.record(name, "done", REMOVED, f"{len(commands)} line(s)", transaction.diff_summary(commands),
-                           change=lock.change)
-        return transaction.Outcome(name, REMOVED, f"{len(commands)} line(s) removed", commands, touched=True)
-    finally:
-        conn.disconnect()
-        lock.release()
+    """Take the department's VPN configuration off one device again, through the same engine."""
+    return transaction.apply_intent(ctx, VpnRemoval(ctx.inv, department), name)
 
 
 def run(ctx: transaction.ChangeContext, department: str, operation: str = "migrate") -> list[transaction.Outcome]:
@@ -265,47 +291,3 @@ def run(ctx: transaction.ChangeContext, department: str, operation: str = "migra
             break
         done.add(name)
     return outcomes
-
-
-def main() -> int:
-    """JSON in, JSON out, for playbooks/library/govops_private_network.py (a fresh interpreter:
-    the SoT loader uses Ansible's controller code, see network/module_entry.py)."""
-    import json
-    import sys
-    from pathlib import Path
-
-    from govops.sot import load_inventory
-    from govops.sot.problems import InventoryError
-    from network.journal import Journal
-    from network.session import SessionOptions
-
-    p = json.load(sys.stdin)
-    password = Path(p["vault_password_file"]).read_text().strip() if p.get("vault_password_file") else None
-    try:
-        inv = load_inventory(p["inventory"], vault_password=password)
-        intents = render_network(inv, p["department"])
-    except InventoryError as exc:
-        print(json.dumps({"failed": True, "outcome": "bad_input",
-                          "msg": "bad input, no device touched:\n" + "\n".join(map(str, exc.problems))}))
-        return 0
-    if p.get("operation") == "preflight":
-        print(json.dumps({"failed": False, "changed": False, "outcome": "preflight_ok", "devices": list(intents)}))
-        return 0
-    transaction.stop_on_signals()
-    opts = SessionOptions.from_env(known_hosts=p.get("known_hosts"), accept_new_keys=bool(p.get("accept_new_keys")))
-    ctx = transaction.ChangeContext(inv, None, Journal(p["journal"], wave=f"private-network-{p['department']}"),
-                                    Path(p["backup_dir"]), opts, check=bool(p.get("check")))
-    outcomes = run(ctx, p["department"], p.get("operation") or "migrate")
-    failed = [o for o in outcomes if o.failed]
-    changed = any(o.changed for o in outcomes)
-    print(json.dumps({
-        "failed": bool(failed), "changed": changed,
-        "outcome": failed[0].result if failed else (outcomes[-1].result if outcomes else NOTHING),
-        "devices": {o.device: {"outcome": o.result, "detail": o.detail} for o in outcomes},
-        "commands": [c for o in outcomes for c in o.commands],
-        "msg": "; ".join(f"{o.device}: {o.result}: {o.detail}" for o in outcomes)}, ensure_ascii=False))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -131,3 +132,28 @@ def test_precheck_refuses_a_port_with_other_config_and_a_foreign_rd(inv):
     assert any("GigabitEthernet0/1/5 already carries other configuration" in p for p in problems), problems
     assert any("route distinguisher 65010:999, expected 65010:101" in p for p in problems), problems
     assert pn.precheck_problems(intent, [], brief) == []
+
+
+def test_the_back_out_is_an_intent_on_the_engine_that_takes_only_present_lines_out(inv):
+    """VpnRemoval runs through network.transaction like the migration; its diff takes out what the
+    device carries of the network (never the `ipv6` switch or an interface itself), a rollback
+    puts exactly that back, and once it is gone nothing is outstanding."""
+    from network import transaction
+
+    vrp8 = vendors.get("huawei_vrpv8")
+    intent = pn.build_intent(inv, "bdc", "core-1")
+    removal = pn.VpnRemoval(inv, "bdc")
+    assert removal.diff is pn.TakeBlocksOut and not hasattr(pn.VpnMigration, "diff")
+    assert transaction.Transaction(transaction.ChangeContext(inv, None, None, None), removal, "core-1",
+                                   SimpleNamespace(platform="huawei_vrpv8", vendor=vrp8), intent,
+                                   None).diff is pn.TakeBlocksOut
+    carried = cfgtext.parse(intent.text + "#\nsysname core-1\n#\n", vrp8)
+    pending = pn.TakeBlocksOut.pending(intent, carried)
+    assert [b.header for b in pending if b.header in ("ipv6", "sysname core-1")] == []
+    commands = pn.TakeBlocksOut.commands(pending, vrp8)
+    assert commands[-1] == "undo ip vpn-instance BDC" and all(
+        c.startswith("undo ") or c.startswith("interface ") or c == "quit" for c in commands), commands
+    assert pn.TakeBlocksOut.outstanding(intent, carried)  # still there: the engine pushes
+    assert pn.TakeBlocksOut.undo(pending, carried, vrp8) == cfgtext.to_commands(pending, vrp8)  # put back
+    bare = cfgtext.parse("ipv6\n#\ninterface GigabitEthernet0/1/5\n#\nsysname core-1\n#\n", vrp8)
+    assert pn.TakeBlocksOut.pending(intent, bare) == [] and pn.TakeBlocksOut.outstanding(intent, bare) == []
