@@ -145,7 +145,8 @@ def test_second_run_changes_nothing(lab, pn):
 def test_forced_verify_failure_rolls_back_to_the_backup(lab, pn):
     s = pn["sites"]
     tmp = pn["tmp"]
-    assert migrate(lab, "bdc", tmp / "bdc-remove.jsonl", operation="remove").returncode == 0
+    removed = migrate(lab, "bdc", tmp / "bdc-remove.jsonl", operation="remove")
+    assert removed.returncode == 0, removed.stdout[-3000:]
     assert not ping(lab, s["bdc/city"].netns, str(s["bdc/fenyi"].ipv4.ip))
     site = s["bdc/city"].netns
     hook = f'[ "$GOVOPS_DEVICE" = core-1 ] && ip netns exec {site} ip link set eth1 down || true'
