@@ -67,7 +67,8 @@ _state = threading.local()  # .on: inside a FastUsm's process_incoming_message o
 # .receiving: inside a govops engine's message dispatcher (receive_message) on this thread
 # ScopedPDUs decoded each way, and requests encoded fast or materialized for pyasn1 (tests, debugging);
 # "header": messages whose version, SNMPv3Message and security parameters were read fast.
-stats = {"fast": 0, "fallback": 0, "encoded": 0, "materialized": 0, "header": 0, "header_fallback": 0}
+stats = {"fast": 0, "fallback": 0, "encoded": 0, "materialized": 0, "header": 0, "header_fallback": 0,
+         "header_encoded": 0}
 _MAX = 2147483647  # the value ranges of pysnmp's HeaderData / UsmSecurityParameters / msgVersion
 
 
@@ -236,11 +237,58 @@ class _Encoder:
                     return data
             elif pdu is not None:
                 materialize(pdu)
-        elif isinstance(value, SNMPv3Message):  # a message whose ScopedPDU goes in the clear
+        elif isinstance(value, SNMPv3Message):
             pdu = _plaintext_pdu(value)
-            if pdu is not None:
+            if pdu is not None:  # a message whose ScopedPDU goes in the clear
                 materialize(pdu)
+            elif not args and not kwargs:
+                data = encode_v3_message(value)
+                if data is not None:
+                    stats["header_encoded"] += 1
+                    return data
+        elif isinstance(value, UsmSecurityParameters) and not args and not kwargs:
+            data = encode_security_parameters(value)
+            if data is not None:
+                stats["header_encoded"] += 1
+                return data
         return pyasn1_encoder.encode(value, *args, **kwargs)
+
+
+def _uint(value) -> bytes:
+    n = int(value)
+    if n < 0:  # ber._int is minimal for non-negative numbers only; none of these fields is negative
+        raise ber.BerError("negative")
+    return ber._int(n)
+
+
+def encode_v3_message(msg) -> bytes | None:
+    """The octets pyasn1 writes for an authPriv SNMPv3Message (msgData an encryptedPDU), else None.
+    pysnmp encodes each outgoing message this way twice (before and after the HMAC); tested byte
+    for byte against pyasn1."""
+    try:
+        data = msg.getComponentByPosition(3)
+        if data.getName() != "encryptedPDU":
+            return None
+        hd = msg.getComponentByPosition(1)
+        t = ber._tlv
+        header = t(ber._SEQUENCE, _uint(hd.getComponentByPosition(0)) + _uint(hd.getComponentByPosition(1))
+                   + t(ber._OCTET_STRING, bytes(hd.getComponentByPosition(2))) + _uint(hd.getComponentByPosition(3)))
+        return t(ber._SEQUENCE, _uint(msg.getComponentByPosition(0)) + header
+                 + t(ber._OCTET_STRING, bytes(msg.getComponentByPosition(2)))
+                 + t(ber._OCTET_STRING, bytes(data.getComponent())))
+    except (PyAsn1Error, ber.BerError, TypeError, ValueError):
+        return None  # a component without a value, or another type: pyasn1 decides (and raises as before)
+
+
+def encode_security_parameters(sp) -> bytes | None:
+    """The octets pyasn1 writes for UsmSecurityParameters, else None (tested byte for byte)."""
+    try:
+        t, o = ber._tlv, ber._OCTET_STRING
+        return t(ber._SEQUENCE, t(o, bytes(sp.getComponentByPosition(0))) + _uint(sp.getComponentByPosition(1))
+                 + _uint(sp.getComponentByPosition(2)) + t(o, bytes(sp.getComponentByPosition(3)))
+                 + t(o, bytes(sp.getComponentByPosition(4))) + t(o, bytes(sp.getComponentByPosition(5))))
+    except (PyAsn1Error, ber.BerError, TypeError, ValueError):
+        return None
 
 
 class _MessageDecoder:
