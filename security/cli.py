@@ -112,7 +112,7 @@ def add_cli(subparsers) -> None:
     p.add_argument("--lab", action="store_true",
                    help="hosts are lab namespaces: judge kernel-global settings from configuration ($GOVOPS_LAB=1)")
     p.add_argument("--ssh-config", metavar="FILE",
-                   help="ssh_config naming the hosts (the lab's; $GOVOPS_SSH_CONFIG); default ssh://root@<mgmt address>")
+                   help="ssh_config naming the hosts (the lab's; $GOVOPS_SSH_CONFIG); default ssh://<ansible_user>@<mgmt address>, checks under sudo unless root")
     p.add_argument("--catalogue", metavar="FILE", help="controls.yml to use (default: security/baseline/controls.yml)")
     p.add_argument("--out", metavar="DIR", help="report.md, report.json, mlps.prom go here (default run/security/audit)")
     p.add_argument("--results", metavar="FILE",
