@@ -130,7 +130,7 @@ def runs(lab, second, tmp_path_factory) -> dict:
         state["b_after_check"] = other.running(inv_b)
         state["original_check"] = original.playbook(INVENTORY, "ipv6_upgrade.yml", "--check", "--diff",
                                                     "--limit", "core-1", *files("original-check"))
-        state["upgrade"] = other.playbook(inv_b, "ipv6_upgrade.yml", "--limit", CORE, *files("upgrade"))
+        state["upgrade"] = other.playbook(inv_b, "ipv6_upgrade.yml", "--limit", CORE, "-v", *files("upgrade"))
         state["b_after"] = other.running(inv_b)
         state["original_after"] = original.running(INVENTORY)
         state["tmp"] = tmp
@@ -207,3 +207,9 @@ def test_tags_select_stages(lab, second):
     assert "Upgrade to dual-stack" not in proc.stdout and "Verify" not in proc.stdout
 
 
+def test_the_sot_is_loaded_once_per_run_not_per_task(runs):
+    """The vars plugin xinyu.govops.sot_preload (ansible.cfg) loads the SoT in ansible-playbook's main
+    process; every task's worker (preflight, upgrade, verify) inherits it instead of loading again."""
+    out = runs["upgrade"].stdout
+    cached = re.findall(r'"sot_cached": (true|false)', out)
+    assert len(cached) >= 3 and set(cached) == {"true"}, cached

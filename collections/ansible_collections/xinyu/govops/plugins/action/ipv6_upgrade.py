@@ -23,7 +23,8 @@ class ActionModule(ActionBase):
         from network import change
         from network.journal import Journal
 
-        inv = controller.load_sot(task_vars, self._loader)
+        stats: dict = {}
+        inv = controller.load_sot(task_vars, self._loader, stats)
         if args["preflight"]:
             names = [n for n in task_vars.get("groups", {}).get("extranet", []) if n in inv.devices] or None
             try:
@@ -31,7 +32,7 @@ class ActionModule(ActionBase):
             except InventoryError as exc:
                 raise AnsibleActionFail("preflight failed, no device touched:\n"
                                         + "\n".join(map(str, exc.problems))) from None
-            return dict(result, changed=False, outcome="preflight_ok", inventory=str(inv.path),
+            return dict(result, **stats, changed=False, outcome="preflight_ok", inventory=str(inv.path),
                         devices=len(names or inv.devices))
         name = task_vars["inventory_hostname"]
         dev = controller.device_from_hostvars(inv, name, task_vars, self._templar)
@@ -47,7 +48,7 @@ class ActionModule(ActionBase):
         ctx = change.ChangeContext(inv, plan, Journal(args["journal"]), Path(args["backup_dir"]),
                                    controller.session_options(args, task_vars), check=bool(self._task.check_mode))
         out = change.upgrade_device(ctx, name)
-        result.update(changed=out.changed, failed=out.failed, outcome=out.result, detail=out.detail,
+        result.update(**stats, changed=out.changed, failed=out.failed, outcome=out.result, detail=out.detail,
                       lines=len(out.commands), msg=f"{out.device}: {out.result}: {out.detail}")
         if self._task.diff and out.commands:
             result["diff"] = controller.diff_of(out.commands)

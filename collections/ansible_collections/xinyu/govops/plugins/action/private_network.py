@@ -23,14 +23,15 @@ class ActionModule(ActionBase):
         from network import private_network, transaction
         from network.journal import Journal
 
-        inv = controller.load_sot(task_vars, self._loader)
+        stats: dict = {}
+        inv = controller.load_sot(task_vars, self._loader, stats)
         department = args["department"]
         try:
             names = list(private_network.render_network(inv, department))
         except InventoryError as exc:
             raise AnsibleActionFail("bad input, no device touched:\n" + "\n".join(map(str, exc.problems))) from None
         if args["operation"] == "preflight":
-            return dict(result, changed=False, outcome="preflight_ok", devices=names, inventory=str(inv.path))
+            return dict(result, **stats, changed=False, outcome="preflight_ok", devices=names, inventory=str(inv.path))
         # --limit decides: only the devices of this play (ansible_play_hosts_all) are touched.
         allowed = set(task_vars.get("ansible_play_hosts_all") or names)
         hostvars = task_vars.get("hostvars", {})
@@ -59,7 +60,7 @@ class ActionModule(ActionBase):
         failed = [o for o in outcomes if o.failed]
         commands = [c for o in outcomes for c in o.commands]
         result.update(
-            changed=any(o.changed for o in outcomes), failed=bool(failed),
+            **stats, changed=any(o.changed for o in outcomes), failed=bool(failed),
             outcome=failed[0].result if failed else (outcomes[-1].result if outcomes else private_network.NOTHING),
             devices={o.device: {"outcome": o.result, "detail": o.detail} for o in outcomes},
             skipped_by_limit=[n for n in names if n not in allowed], lines=len(commands),

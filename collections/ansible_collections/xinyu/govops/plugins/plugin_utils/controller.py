@@ -54,21 +54,53 @@ def _fingerprint(root: Path) -> tuple:
     return tuple(sorted((str(p), p.stat().st_mtime_ns) for p in files))
 
 
-def load_sot(task_vars: dict, loader):
+def _key(root: Path, password: str) -> tuple:
+    return (str(root), hashlib.sha256(password.encode()).hexdigest(), _fingerprint(root))
+
+
+def load_sot(task_vars: dict, loader, stats: dict | None = None):
     """The typed SoT (govops.sot.Inventory) of the inventory Ansible loaded, decrypted with Ansible's
-    vault password; built once per process and inventory state."""
+    vault password; built once per process and inventory state. ``stats['sot_cached']`` says whether
+    it came from the cache (the vars plugin xinyu.govops.sot_preload fills it in ansible-playbook's
+    main process, before the workers are forked)."""
     from govops.sot import load_inventory
     from govops.sot.problems import InventoryError
 
     root = inventory_root(task_vars).resolve()
     password = vault_password(loader)
-    key = (str(root), hashlib.sha256(password.encode()).hexdigest(), _fingerprint(root))
+    key = _key(root, password)
+    if stats is not None:
+        stats["sot_cached"] = key in _CACHE
     if key not in _CACHE:
         try:
             _CACHE[key] = load_inventory(root, vault_password=password)
         except InventoryError as exc:
             raise AnsibleActionFail("bad input, no device touched:\n" + "\n".join(map(str, exc.problems))) from None
     return _CACHE[key]
+
+
+_PRELOADING: set[tuple] = set()  # keys tried (loaded or not): never twice, never recursively
+
+
+def preload(path: str, loader) -> None:
+    """Fill the cache for an inventory directory, in the process that forks Ansible's workers (a
+    vars plugin calls this), so every task's worker inherits the loaded SoT. Best effort: any
+    problem is left for the action plugin to report, with its file and key, when a task needs it."""
+    root = Path(path)
+    root = (root if root.is_dir() else root.parent).resolve()
+    if not (root / "group_vars" / "all").is_dir():
+        return  # not a govops inventory (e.g. the playbook's own folder)
+    try:
+        password = vault_password(loader)
+        key = _key(root, password)
+        if key in _CACHE or key in _PRELOADING:
+            return
+        _PRELOADING.add(key)
+        from govops.sot import load_inventory
+
+        _CACHE[key] = load_inventory(root, vault_password=password)
+    except Exception:  # noqa: BLE001 - reported by the action plugin when a task needs the SoT
+        return
 
 
 def template(templar, value):
