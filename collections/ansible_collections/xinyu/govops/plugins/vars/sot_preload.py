@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-from ansible.plugins.vars import BaseVarsPlugin
-from ansible_collections.xinyu.govops.plugins.plugin_utils import controller
-
 DOCUMENTATION = r"""
 name: sot_preload
 version_added: 1.0.0
@@ -23,6 +20,10 @@ requirements:
 extends_documentation_fragment:
   - ansible.builtin.vars_plugin_staging
 """
+
+
+from ansible.plugins.vars import BaseVarsPlugin  # noqa: E402 - Ansible reads DOCUMENTATION first
+from ansible_collections.xinyu.govops.plugins.plugin_utils import controller  # noqa: E402
 
 
 class VarsModule(BaseVarsPlugin):
