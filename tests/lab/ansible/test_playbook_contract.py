@@ -172,6 +172,8 @@ def test_vault_password_file_alone_works_and_a_wrong_one_stops_before_any_device
     wrong = runs["wrong"]
     assert wrong.returncode != 0
     assert "Decryption failed" in _out(wrong), _out(wrong)[-2000:]
+    # ... and the message names the file and the cause (xinyu.govops.sot_preload, before any task)
+    assert re.search(r"vault\.yml: \(vault\): the vault password .*does not decrypt", _out(wrong)), _out(wrong)[-2000:]
     assert "Validate every extranet device" not in wrong.stdout  # stopped before the preflight
     assert runs["b_after_wrong"] == runs["b_before"]
     assert not (runs["tmp"] / "wrong").exists()  # no journal, no backup: no device step began

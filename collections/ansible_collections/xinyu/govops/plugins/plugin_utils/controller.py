@@ -97,8 +97,17 @@ def preload(path: str, loader) -> None:
             return
         _PRELOADING.add(key)
         from govops.sot import load_inventory
+        from govops.sot.problems import InventoryError
 
-        _CACHE[key] = load_inventory(root, vault_password=password)
+        try:
+            _CACHE[key] = load_inventory(root, vault_password=password)
+        except InventoryError as exc:
+            # Said before the first task: e.g. a wrong vault password names the file it cannot open
+            # (Ansible's own error that follows does not).
+            from ansible.utils.display import Display
+
+            Display().warning(f"govops: the source of truth in {root} cannot be loaded; no device will be touched:\n"
+                              + "\n".join(map(str, exc.problems)))
     except Exception:  # noqa: BLE001 - reported by the action plugin when a task needs the SoT
         return
 

@@ -27,7 +27,6 @@ from ansible_collections.xinyu.govops.plugins.plugin_utils import controller  # 
 
 
 class VarsModule(BaseVarsPlugin):
-    REQUIRES_ENABLED = True
     is_stateless = True
 
     def get_vars(self, loader, path, entities, cache=True):
