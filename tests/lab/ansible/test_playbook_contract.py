@@ -127,6 +127,10 @@ def runs(lab, second, tmp_path_factory) -> dict:
         state["b_after_wrong"] = other.running(inv_b)
         state["check"] = {pb: other.playbook(inv_b, pb, "--check", "--diff", "-e", "department=bdc", *files(f"check-{pb}"))
                           for pb in ("ipv6_upgrade.yml", "migrate_private_network.yml")}
+        # the host migrations have no dry run: in check mode they must skip, exit 0 and change nothing
+        state["check_hosts"] = {pb: other.playbook(inv_b, pb, "--check", "--diff", "-e", f"lab_prefix={SECOND}",
+                                                   "-e", f"journal={tmp / 'hosts' / pb}.jsonl")
+                                for pb in ("migrate_system.yml", "dr_drill.yml")}
         state["b_after_check"] = other.running(inv_b)
         state["original_check"] = original.playbook(INVENTORY, "ipv6_upgrade.yml", "--check", "--diff",
                                                     "--limit", "core-1", *files("original-check"))
@@ -186,6 +190,15 @@ def test_check_diff_shows_the_lines_and_changes_nothing(runs, playbook):
     assert "ipv6 address" in proc.stdout or "ip vpn-instance" in proc.stdout or "vrf" in proc.stdout, proc.stdout[-3000:]
     assert re.search(r"^b-core-1\s*:.*changed=[1-9]", proc.stdout, re.M), proc.stdout[-2000:]
     assert runs["b_after_check"] == runs["b_before"]
+
+
+@pytest.mark.parametrize("playbook", ["migrate_system.yml", "dr_drill.yml"])
+def test_check_on_host_migrations_skips_and_changes_nothing(runs, playbook):
+    proc = runs["check_hosts"][playbook]
+    assert proc.returncode == 0, _out(proc)[-3000:]
+    assert re.search(r"^localhost\s+:.*\bchanged=0\b.*\bfailed=0\b", proc.stdout, re.M), proc.stdout[-2000:]
+    assert "skipping: [localhost]" in proc.stdout
+    assert not (runs["tmp"] / "hosts").exists()  # no journal: no step began
 
 
 def test_check_diff_with_limit_on_the_original_lab_keeps_preflight(runs):
