@@ -54,16 +54,18 @@ def test_lint_fails_when_a_layer_is_broken(tmp_path, module, line, broken):
     assert broken in result.stdout, result.stdout
 
 
-def _private_uses(path: Path, root: Path = ROOT) -> list[str]:
-    """`from other import _name` and `other._name` where `other` is a project module imported here."""
+def _private_uses(path: Path, root: Path = ROOT) -> list[tuple[str, str]]:
+    """(where and what, the module that owns the name) for `from other import _name` and
+    `other._name`, where `other` is a project module imported here."""
     tree = ast.parse(path.read_text())
+    where = path.relative_to(root)
     modules: dict[str, str] = {}
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] in PACKAGES:
             for alias in node.names:
                 if alias.name.startswith("_") and not alias.name.startswith("__"):
-                    found.append(f"{path.relative_to(root)}:{node.lineno}: from {node.module} import {alias.name}")
+                    found.append((f"{where}:{node.lineno}: from {node.module} import {alias.name}", node.module))
                 modules[alias.asname or alias.name] = f"{node.module}.{alias.name}"
         elif isinstance(node, ast.Import):
             for alias in node.names:
@@ -72,21 +74,24 @@ def _private_uses(path: Path, root: Path = ROOT) -> list[str]:
     for node in ast.walk(tree):
         if (isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
                 and isinstance(node.value, ast.Name) and node.value.id in modules):
-            found.append(f"{path.relative_to(root)}:{node.lineno}: {node.value.id}.{node.attr}")
+            found.append((f"{where}:{node.lineno}: {node.value.id}.{node.attr}", modules[node.value.id]))
     return found
 
 
-def _same_package(use: str, path: Path) -> bool:
-    # lab/twins/dialects/base.py: from lab.twins.grammar import _int_range (one package's own helper)
-    owner = ".".join(path.relative_to(ROOT).parts[:2])
-    return f"from {owner}." in use
+def _shared_inside_a_subpackage(path: Path, owner: str, root: Path = ROOT) -> bool:
+    """A sub-package (lab.twins, monitoring.snmp) is one unit: its modules may share a helper with
+    each other and with its sub-packages. A room's top package is not (network.render's privates
+    are not network.private_network's: issue 16)."""
+    package = ".".join(owner.split(".")[:-1])
+    user_package = ".".join(path.relative_to(root).parts[:-1])
+    return package.count(".") >= 1 and (user_package == package or user_package.startswith(package + "."))
 
 
 def test_modules_use_each_others_public_names_only():
-    """Rooms reach each other through public names (issue 16: private_network called
-    render._environment, change._rollback, ...); a package's own sub-modules may share a helper."""
-    uses = [u for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py"))
-            for u in _private_uses(path) if not _same_package(u, path)]
+    """Rooms, and a room's modules, reach each other through public names (issue 16: private_network
+    called render._environment, change._rollback, ...)."""
+    uses = [use for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py"))
+            for use, owner in _private_uses(path) if not _shared_inside_a_subpackage(path, owner)]
     assert uses == []
 
 
@@ -95,5 +100,9 @@ def test_the_private_name_check_sees_both_forms(tmp_path):
     sample.parent.mkdir()
     sample.write_text("from network import change, render\nfrom network.change import _rollback\n\n"
                       "ENV = render._environment()\n")
-    assert _private_uses(sample, tmp_path) == ["network/intent.py:2: from network.change import _rollback",
-                                               "network/intent.py:4: render._environment"]
+    uses = _private_uses(sample, tmp_path)
+    assert uses == [("network/intent.py:2: from network.change import _rollback", "network.change"),
+                    ("network/intent.py:4: render._environment", "network.render")]
+    assert not any(_shared_inside_a_subpackage(sample, owner, tmp_path) for _, owner in uses)
+    snmp = tmp_path / "monitoring" / "snmp" / "fast.py"
+    assert _shared_inside_a_subpackage(snmp, "monitoring.snmp.ber", tmp_path)
