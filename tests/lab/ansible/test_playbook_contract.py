@@ -131,6 +131,9 @@ def runs(lab, second, tmp_path_factory) -> dict:
         state["check_hosts"] = {pb: other.playbook(inv_b, pb, "--check", "--diff", "-e", f"lab_prefix={SECOND}",
                                                    "-e", f"journal={tmp / 'hosts' / pb}.jsonl")
                                 for pb in ("migrate_system.yml", "dr_drill.yml")}
+        # credentials are Ansible's variables: an -e password (highest precedence) is the one used
+        state["bad_login"] = other.playbook(inv_b, "ipv6_upgrade.yml", "--check", "--limit", "b-core-2",
+                                            "-e", "ansible_password=not-the-password", *files("bad-login"))
         state["b_after_check"] = other.running(inv_b)
         state["original_check"] = original.playbook(INVENTORY, "ipv6_upgrade.yml", "--check", "--diff",
                                                     "--limit", "core-1", *files("original-check"))
@@ -190,6 +193,13 @@ def test_check_diff_shows_the_lines_and_changes_nothing(runs, playbook):
     assert "ipv6 address" in proc.stdout or "ip vpn-instance" in proc.stdout or "vrf" in proc.stdout, proc.stdout[-3000:]
     assert re.search(r"^b-core-1\s*:.*changed=[1-9]", proc.stdout, re.M), proc.stdout[-2000:]
     assert runs["b_after_check"] == runs["b_before"]
+
+
+def test_device_credentials_come_from_ansible_variables(runs):
+    proc = runs["bad_login"]
+    assert proc.returncode != 0
+    assert "b-core-2: authentication failed for user netops" in proc.stdout, proc.stdout[-2000:]
+    assert "not-the-password" not in _out(proc)  # and the password is not echoed
 
 
 @pytest.mark.parametrize("playbook", ["migrate_system.yml", "dr_drill.yml"])
