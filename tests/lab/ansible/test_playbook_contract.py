@@ -131,6 +131,8 @@ def runs(lab, second, tmp_path_factory) -> dict:
         state["check_hosts"] = {pb: other.playbook(inv_b, pb, "--check", "--diff", "-e", f"lab_prefix={SECOND}",
                                                    "-e", f"journal={tmp / 'hosts' / pb}.jsonl")
                                 for pb in ("migrate_system.yml", "dr_drill.yml")}
+        state["pn_limit"] = other.playbook(inv_b, "migrate_private_network.yml", "--check", "--diff", "-v",
+                                           "--limit", CORE, "-e", "department=bdc", *files("pn-limit"))
         # credentials are Ansible's variables: an -e password (highest precedence) is the one used
         state["bad_login"] = other.playbook(inv_b, "ipv6_upgrade.yml", "--check", "--limit", "b-core-2",
                                             "-e", "ansible_password=not-the-password", *files("bad-login"))
@@ -193,6 +195,13 @@ def test_check_diff_shows_the_lines_and_changes_nothing(runs, playbook):
     assert "ipv6 address" in proc.stdout or "ip vpn-instance" in proc.stdout or "vrf" in proc.stdout, proc.stdout[-3000:]
     assert re.search(r"^b-core-1\s*:.*changed=[1-9]", proc.stdout, re.M), proc.stdout[-2000:]
     assert runs["b_after_check"] == runs["b_before"]
+
+
+def test_private_network_limit_decides_which_devices(runs):
+    proc = runs["pn_limit"]
+    assert proc.returncode == 0, _out(proc)[-3000:]
+    assert '"skipped_by_limit": ["b-fy-agg-1"]' in proc.stdout, proc.stdout[-3000:]
+    assert f'"devices": {{"{CORE}": {{"detail"' in proc.stdout, proc.stdout[-3000:]  # only the core acted on
 
 
 def test_device_credentials_come_from_ansible_variables(runs):
