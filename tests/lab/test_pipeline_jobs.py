@@ -9,7 +9,7 @@ password). INVENTORY is set to inventories/lab, as a pipeline variable of a lab 
 `make setup` is left out: this test runs after it, and it would reinstall the venv concurrently.
 
 The drift job needs devices that carry their intent: in a whole session the network suite has
-upgraded them already; alone, the fixture runs `govops net upgrade` first (slow, ~4 min, once).
+upgraded them already; alone, the fixture runs `govops net upgrade` first (once; ~10 s here).
 """
 
 from __future__ import annotations
