@@ -123,9 +123,10 @@ def _keep_logs(prefix: str) -> Path | None:
 
 
 def lab_igp(inv: Inventory) -> str:
-    """The lab's IGP: GOVOPS_LAB_IGP ("static" or "ospf"), else the default; "ospf" needs the
-    inventory's routing design and Debian's frr."""
-    igp = os.environ.get("GOVOPS_LAB_IGP", "") or DEFAULT_IGP
+    """The lab's IGP: GOVOPS_LAB_IGP ("static" or "ospf"); by default OSPF (FRR) wherever the
+    inventory has a routing design, as the real extranet runs, else static routes. "ospf" needs
+    Debian's frr (`make setup`): a missing install is an error, never a silent fallback."""
+    igp = os.environ.get("GOVOPS_LAB_IGP", "") or ("ospf" if inv.routing and inv.routing.ospf else DEFAULT_IGP)
     if igp not in IGPS:
         raise LabError(f"GOVOPS_LAB_IGP={igp!r}: expected one of {', '.join(IGPS)}")
     if igp == "ospf" and not (inv.routing and inv.routing.ospf):

@@ -47,7 +47,8 @@ def test_up_then_down_leaves_root_namespace_byte_for_byte_identical(cycle_prefix
     assert root_network() == before, "lab up changed the root namespace"
     assert len(netns.existing(cycle_prefix)) == 16  # 7 devices, 4 hosts, mgmt, 4 private-network sites
     pids = recorded_pids(cycle_prefix)
-    assert len(pids) == 1 + 7 + 4  # twins, snmpd per device, sshd per host
+    frr = 7 * 3 if json.loads((run_dir(cycle_prefix) / "state.json").read_text()).get("igp") == "ospf" else 0
+    assert len(pids) == 1 + 7 + 4 + frr  # twins, snmpd per device, sshd per host, FRR's 3 daemons per device
     assert all(start_time(p) for p in pids)
 
     lab_cli("down", prefix=cycle_prefix)

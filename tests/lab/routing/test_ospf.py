@@ -4,7 +4,7 @@ Adjacencies are read the way an engineer reads them, over SSH in each vendor's C
 with govops' templates (grounded in tests/fixtures/real/*/display_ospf*); routes are read from
 the kernel (protocol ``ospf``, none ``static``); reachability is real ICMP; an uplink fault on a
 dual-homed county re-routes through the other core. The lab is the shared one when it runs OSPF
-(GOVOPS_LAB_IGP=ospf), else one of its own under ``<prefix>o``.
+(the default; GOVOPS_LAB_IGP=static turns it off), else one of its own under ``<prefix>o``.
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from govops import vendors
 from govops.sot import load_inventory
 from govops.sot.routing import plan_ospf
 from govops.vendors import parsing
-from lab.lifecycle import down
+from lab.lifecycle import down, lab_igp
 from lab.state import Lab
-from lab.topology import DEFAULT_IGP
 from network import session
 from tests.lab.labctl import INVENTORY, NOT_ROOT, PREFIX, lab_cli
 
@@ -32,7 +31,7 @@ UPLINK = "core-1:GigabitEthernet0/1/1"  # core-1 -- fy-agg-1 (Fenyi is dual-home
 
 @pytest.fixture(scope="module")
 def ospf_lab(request: pytest.FixtureRequest) -> Iterator[Lab]:
-    if (os.environ.get("GOVOPS_LAB_IGP") or DEFAULT_IGP) == "ospf":
+    if lab_igp(load_inventory(INVENTORY)) == "ospf":  # the shared lab runs OSPF: use it
         yield request.getfixturevalue("lab")
         return
     if os.geteuid() != 0:
