@@ -181,7 +181,7 @@ def test_vault_password_file_alone_works_and_a_wrong_one_stops_before_any_device
     wrong = runs["wrong"]
     assert wrong.returncode != 0
     assert "Decryption failed" in _out(wrong), _out(wrong)[-2000:]
-    # ... and the message names the file and the cause (xinyu.govops.sot_preload, before any task)
+    # ... and the message names the file and the cause (the callback xinyu.govops.sot_preload, before any task)
     assert re.search(r"vault\.yml: \(vault\): the vault password .*does not decrypt", _out(wrong)), _out(wrong)[-2000:]
     assert "Validate every extranet device" not in wrong.stdout  # stopped before the preflight
     assert runs["b_after_wrong"] == runs["b_before"]
@@ -242,8 +242,8 @@ def test_tags_select_stages(lab, second):
 
 
 def test_the_sot_is_loaded_once_per_run_not_per_task(runs):
-    """The vars plugin xinyu.govops.sot_preload (ansible.cfg) loads the SoT in ansible-playbook's main
-    process; every task's worker (preflight, upgrade, verify) inherits it instead of loading again."""
+    """The callback xinyu.govops.sot_preload (ansible.cfg) loads the SoT in ansible-playbook's main
+    process when a play starts; every task's worker (preflight, upgrade, verify) inherits it."""
     out = runs["upgrade"].stdout
     cached = re.findall(r'"sot_cached": (true|false)', out)
     assert len(cached) >= 3 and set(cached) == {"true"}, cached

@@ -31,7 +31,7 @@ def test_galaxy_build_makes_an_installable_tarball(tmp_path):
     (tarball,) = tmp_path.glob("xinyu-govops-*.tar.gz")
     names = set(tarfile.open(tarball).getnames())
     assert {"MANIFEST.json", "plugins/action/ipv6_upgrade.py", "plugins/modules/ipv6_upgrade.py",
-            "plugins/vars/sot_preload.py", "meta/runtime.yml"} <= names
+            "plugins/callback/sot_preload.py", "meta/runtime.yml"} <= names
     assert not any(n.startswith("tests/") or "__pycache__" in n for n in names), sorted(names)
 
 

@@ -61,8 +61,8 @@ def _key(root: Path, password: str) -> tuple:
 def load_sot(task_vars: dict, loader, stats: dict | None = None):
     """The typed SoT (govops.sot.Inventory) of the inventory Ansible loaded, decrypted with Ansible's
     vault password; built once per process and inventory state. ``stats['sot_cached']`` says whether
-    it came from the cache (the vars plugin xinyu.govops.sot_preload fills it in ansible-playbook's
-    main process, before the workers are forked)."""
+    it came from the cache (the callback xinyu.govops.sot_preload fills it in ansible-playbook's
+    main process when a play starts, before the workers are forked)."""
     from govops.sot import load_inventory
     from govops.sot.problems import InventoryError
 
@@ -83,8 +83,8 @@ _PRELOADING: set[tuple] = set()  # keys tried (loaded or not): never twice, neve
 
 
 def preload(path: str, loader) -> None:
-    """Fill the cache for an inventory directory, in the process that forks Ansible's workers (a
-    vars plugin calls this), so every task's worker inherits the loaded SoT. Best effort: any
+    """Fill the cache for an inventory directory, in the process that forks Ansible's workers (the
+    callback xinyu.govops.sot_preload calls this), so every task's worker inherits the loaded SoT. Best effort: any
     problem is left for the action plugin to report, with its file and key, when a task needs it."""
     root = Path(path)
     root = (root if root.is_dir() else root.parent).resolve()
