@@ -137,3 +137,76 @@ def test_uplink_fault_reroutes_through_the_other_core(ospf_lab: Lab) -> None:
     while "via 198.18.8.2 " not in ospf_lab.run("fy-agg-1", ["ip", "route", "get", "198.18.4.1"]).stdout:
         assert time.monotonic() < deadline, "the direct uplink did not come back after `fault clear`"
         time.sleep(0.5)
+
+
+# OSPFv3 turned on by hand on one link and both loopbacks (the upgrade's OSPFv3 part is not built
+# yet): extra addresses outside the IPv6 plan, taken back out afterwards byte for byte.
+V3 = {"ys-lf-acc-1": ("GigabitEthernet0/0/1", "2001:db8:46ff:1::1", "2001:db8:46ff:2::33", "198.18.4.33"),
+      "ys-agg-1": ("GigabitEthernet1/0/3", "2001:db8:46ff:1::", "2001:db8:46ff:2::22", "198.18.4.22")}
+
+
+def _v3_lines(running: str, name: str, undo: bool) -> list[str]:
+    port, link, loop, rid = V3[name]
+    global_v6 = name == "ys-lf-acc-1" and "\nipv6\n" not in f"\n{running}"  # VRP5's global switch, if off
+    lines = ["ipv6"] if global_v6 and not undo else []
+    if not undo:
+        lines += ["ospfv3 1", f"router-id {rid}", "quit"]
+    for intf, address, length in ((port, link, 127), ("LoopBack0", loop, 128)):
+        had_v6 = f"interface {intf}\n" in running and " ipv6 enable" in running.split(f"interface {intf}\n", 1)[1].split("#")[0]
+        lines.append(f"interface {intf}")
+        if undo:
+            lines += [f"undo ipv6 address {address} {length}"] + ([] if had_v6 else ["undo ipv6 enable"])
+        else:
+            lines += ["ipv6 enable", f"ipv6 address {address} {length}", "ospfv3 1 area 0.0.0.2"]
+        lines.append("quit")
+    if undo:
+        lines.append("undo ospfv3 1")  # also takes `ospfv3 1 area` off the interfaces
+        if global_v6:
+            lines.append("undo ipv6")
+    return lines
+
+
+def test_ospfv3_on_the_twin_is_full_learns_the_loopback_and_comes_off_cleanly(ospf_lab: Lab) -> None:
+    from pyroute2 import netns
+
+    inv = load_inventory(ospf_lab.inventory)
+
+    def cli(name: str, lines: list[str] | None = None, show: str = "") -> str:
+        netns.setns(ospf_lab.mgmt_netns)
+        conn = session.open_session(inv.devices[name], session.SessionOptions(known_hosts=ospf_lab.known_hosts))
+        try:
+            if lines:
+                return conn.send_config_set(lines, cmd_verify=False, read_timeout=60)
+            return conn.send_command(show, read_timeout=60)
+        finally:
+            conn.disconnect()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        def call(*args):  # noqa: ANN002, ANN202
+            return pool.submit(cli, *args).result(timeout=120)
+
+        before = {name: call(name, None, "display current-configuration") for name in V3}
+        try:
+            for name in V3:
+                out = call(name, _v3_lines(before[name], name, undo=False))
+                assert "Error" not in out, out
+            vendor = vendors.get("huawei")
+            deadline = time.monotonic() + 30
+            while True:
+                rows = parsing.parse(vendor, "ospfv3_peer", call("ys-lf-acc-1", None, "display ospfv3 peer"))
+                learned = ospf_lab.run("ys-lf-acc-1", ["ip", "-6", "route", "show", "proto", "ospf"]).stdout
+                if rows and rows[0]["state"].startswith("Full") and "2001:db8:46ff:2::22 " in learned:
+                    break
+                assert time.monotonic() < deadline, (rows, learned)
+                time.sleep(0.5)
+            assert rows[0]["neighbor_id"] == "198.18.4.22" and rows[0]["area"] == "0.0.0.2"
+            comware = parsing.parse(vendors.get("hp_comware"), "ospfv3_peer", call("ys-agg-1", None, "display ospfv3 peer"))
+            assert [(r["neighbor_id"], r["state"]) for r in comware] == [("198.18.4.33", "Full/ -")]
+            assert ospf_lab.run("ys-lf-acc-1", ["ping", "-6", "-n", "-c", "2", "-i", "0.2", "-W", "1", "-I",
+                                                "2001:db8:46ff:2::33", "2001:db8:46ff:2::22"], timeout=30).returncode == 0
+        finally:
+            for name in V3:
+                call(name, _v3_lines(before[name], name, undo=True))
+        for name in V3:
+            assert call(name, None, "display current-configuration") == before[name], f"{name}: OSPFv3 did not come off cleanly"
+    assert "2001:db8:46ff" not in ospf_lab.run("ys-lf-acc-1", ["ip", "-6", "route"]).stdout
