@@ -34,7 +34,6 @@ def available() -> bool:
 def prepare(directory: Path, hostname: str) -> None:
     """The device's FRR directory, owned by the `frr` user the daemons drop to (Debian's package)."""
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "frr.conf").write_text(f"frr defaults traditional\nhostname {hostname}\n")
     # vtysh reads vtysh.conf from the config dir frr-reload points it at: an empty one.
     (directory / "vtysh.conf").write_text("")
     try:
@@ -124,30 +123,37 @@ async def _run(*args: str, timeout: float = 30.0) -> tuple[int, str, str]:
 
 async def load(directory: Path, config: str) -> None:
     """First configuration of freshly started daemons (they run an empty one): ``vtysh -f``."""
-    target = directory / "frr.conf"
-    tmp = directory / "frr.conf.new"
-    tmp.write_text(config)
-    os.chmod(tmp, 0o600)  # carries the MD5 key
-    code, out, err = await _run(VTYSH, "--vty_socket", str(directory), "-f", str(tmp))
+    tmp = _secret_file(directory, config)
+    try:
+        code, out, err = await _run(VTYSH, "--vty_socket", str(directory), "-f", str(tmp))
+    finally:
+        tmp.unlink(missing_ok=True)  # it carries the MD5 key: the daemons hold it, no file does
     if code != 0:
         raise FrrError(f"vtysh -f failed ({code}): {_scrub(err or out)[-400:]}")
-    tmp.replace(target)
 
 
 async def reload(directory: Path, config: str) -> None:
     """Make the daemons' running configuration ``config`` with FRR's own ``frr-reload.py``: it
     diffs against ``show running-config`` and sends only the changes (no adjacency reset)."""
-    target = directory / "frr.conf"
-    tmp = directory / "frr.conf.new"
-    tmp.write_text(config)
-    os.chmod(tmp, 0o600)  # carries the MD5 key
-    code, out, err = await _run("python3", str(RELOAD), "--reload", "--stdout", "--vty_socket", str(directory),
-                                "--rundir", str(directory), "--confdir", str(directory),
-                                "--bindir", str(Path(VTYSH).parent), str(tmp))
+    tmp = _secret_file(directory, config)
+    try:
+        code, out, err = await _run("python3", str(RELOAD), "--reload", "--stdout", "--vty_socket", str(directory),
+                                    "--rundir", str(directory), "--confdir", str(directory),
+                                    "--bindir", str(Path(VTYSH).parent), str(tmp))
+    finally:
+        tmp.unlink(missing_ok=True)
     if code != 0:
         # frr-reload prints the lines it sent, keys included: report only the tail of its error.
         raise FrrError(f"frr-reload failed ({code}): {_scrub(err or out)[-400:]}")
-    tmp.replace(target)
+
+
+def _secret_file(directory: Path, config: str) -> Path:
+    """The configuration to apply, readable by root only, removed once applied."""
+    tmp = directory / "frr.conf.new"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(config)
+    return tmp
 
 
 def _scrub(text: str) -> str:

@@ -7,6 +7,7 @@ each interface comes from the lab's table and never changes.
 
 from __future__ import annotations
 
+import base64
 import copy
 import ipaddress
 import json
@@ -139,7 +140,11 @@ class DeviceConfig:
         return copy.deepcopy(self)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=1, sort_keys=True)
+        data = asdict(self)
+        for intf in data["interfaces"].values():
+            if intf.get("ospf") and intf["ospf"]["md5_key"]:
+                intf["ospf"]["md5_key"] = cipher(intf["ospf"]["md5_key"])
+        return json.dumps(data, indent=1, sort_keys=True)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DeviceConfig:
@@ -208,9 +213,24 @@ class DeviceConfig:
         return False
 
 
+def cipher(key: str) -> str:
+    """How the twin stores an OSPF key (saved.json, commit points): reversible, as the devices'
+    own `cipher` form is, and never the clear text on disk."""
+    return CIPHER + base64.b64encode(key.encode()).decode()
+
+
+def decipher(text: str) -> str:
+    return base64.b64decode(text[len(CIPHER):]).decode() if text.startswith(CIPHER) else text
+
+
+CIPHER = "%^%#"
+
+
 def _interface(data: dict[str, Any]) -> Interface:
     data = dict(data)
     ospf = data.pop("ospf", None)
+    if ospf:
+        ospf = {**ospf, "md5_key": decipher(ospf.get("md5_key", ""))}
     return Interface(**data, ospf=OspfInterface(**ospf) if ospf else None)
 
 

@@ -210,3 +210,12 @@ def test_ospfv3_on_the_twin_is_full_learns_the_loopback_and_comes_off_cleanly(os
         for name in V3:
             assert call(name, None, "display current-configuration") == before[name], f"{name}: OSPFv3 did not come off cleanly"
     assert "2001:db8:46ff" not in ospf_lab.run("ys-lf-acc-1", ["ip", "-6", "route"]).stdout
+
+
+def test_the_md5_key_is_in_no_file_of_the_lab(ospf_lab: Lab) -> None:
+    """FRR holds the vault's OSPF key in memory; no file the lab wrote has it in clear (the twins
+    keep it in a cipher form, as the devices do), also after the OSPFv3 changes reloaded FRR."""
+    key = load_inventory(ospf_lab.inventory).devices["core-1"].ospf_auth_key.encode()
+    assert key
+    hits = [str(p) for p in ospf_lab.run_dir.rglob("*") if p.is_file() and not p.is_socket() and key in p.read_bytes()]
+    assert hits == []
