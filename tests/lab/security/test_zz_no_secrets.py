@@ -27,6 +27,7 @@ def lab_secrets() -> set[str]:
     values: set[str] = set()
     for device in inv.devices.values():
         values.add(device.password)
+        values.add(device.ospf_auth_key)  # the OSPF MD5 key (issue 18): FRR holds it, no file may
         if device.snmp:
             values |= {device.snmp.community, device.snmp.v3_auth_key, device.snmp.v3_priv_key}
     return {v for v in values if v and len(v) >= 6}
