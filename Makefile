@@ -35,7 +35,7 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(BIN)/python -m govops.demo -i $(INVENTORY)
 
-lint: venv
+lint: venv sanity
 	$(BIN)/ruff check .
 	$(BIN)/yamllint -s .
 	$(BIN)/ansible-lint -q --profile production playbooks collections/ansible_collections/xinyu/govops/roles  # .ansible-lint
