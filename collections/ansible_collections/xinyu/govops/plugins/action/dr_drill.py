@@ -3,26 +3,15 @@
 
 from __future__ import annotations
 
-from ansible.plugins.action import ActionBase
 from ansible_collections.xinyu.govops.plugins.module_utils.specs import DR_DRILL
-from ansible_collections.xinyu.govops.plugins.plugin_utils import controller
+from ansible_collections.xinyu.govops.plugins.plugin_utils.controller import MigrationAction
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(MigrationAction):
+    SPEC = DR_DRILL
+    WHAT = "a DR drill"
 
-    def run(self, tmp=None, task_vars=None):
-        task_vars = task_vars or {}
-        result = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(argument_spec=DR_DRILL)
-        if self._task.check_mode:
-            return dict(result, changed=False, skipped=True, msg="a DR drill has no check mode; nothing done")
-        from govops.migrate import drill
+    def execute(self, params: dict) -> dict:
+        from govops.migrate import drill  # the room loads only when the task runs
 
-        params = dict(args)
-        with controller.sot_of_ansible(task_vars, self._loader) as root:
-            params["inventory"] = str(root)
-            out = drill.execute(params)
-        result.update(out)
-        return result
+        return drill.execute(params)

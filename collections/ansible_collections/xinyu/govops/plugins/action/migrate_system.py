@@ -3,26 +3,15 @@
 
 from __future__ import annotations
 
-from ansible.plugins.action import ActionBase
 from ansible_collections.xinyu.govops.plugins.module_utils.specs import MIGRATE_SYSTEM
-from ansible_collections.xinyu.govops.plugins.plugin_utils import controller
+from ansible_collections.xinyu.govops.plugins.plugin_utils.controller import MigrationAction
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(MigrationAction):
+    SPEC = MIGRATE_SYSTEM
+    WHAT = "a system migration"
 
-    def run(self, tmp=None, task_vars=None):
-        task_vars = task_vars or {}
-        result = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(argument_spec=MIGRATE_SYSTEM)
-        if self._task.check_mode:
-            return dict(result, changed=False, skipped=True, msg="a system migration has no check mode; nothing done")
-        from govops.migrate import system
+    def execute(self, params: dict) -> dict:
+        from govops.migrate import system  # the room loads only when the task runs
 
-        params = dict(args)
-        with controller.sot_of_ansible(task_vars, self._loader) as root:
-            params["inventory"] = str(root)
-            out = system.execute(params)
-        result.update(out)
-        return result
+        return system.execute(params)

@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
 
 # (inventory root, vault password digest, inventory files' mtimes) -> Inventory. Lives as long as the
 # process: every task of one worker, every device of one preflight.
@@ -179,3 +180,30 @@ class sot_of_ansible:  # noqa: N801 - used as a context manager, like contextlib
         import govops.sot
 
         govops.sot.load_inventory = self.saved
+
+
+class MigrationAction(ActionBase):
+    """A govops.migrate job on the controller: the SoT Ansible loaded is its inventory; no check mode.
+
+    Subclasses name the argument spec, what the job is called and the function that runs it.
+    """
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    SPEC: dict = {}
+    WHAT = ""
+
+    def execute(self, params: dict) -> dict:
+        raise NotImplementedError
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        _, args = self.validate_argument_spec(argument_spec=self.SPEC)
+        if self._task.check_mode:
+            return dict(result, changed=False, skipped=True, msg=f"{self.WHAT} has no check mode; nothing done")
+        params = dict(args)
+        with sot_of_ansible(task_vars, self._loader) as root:
+            params["inventory"] = str(root)
+            result.update(self.execute(params))
+        return result
