@@ -33,7 +33,7 @@ from pathlib import Path
 
 from govops.cloud.dr import REPLICA_CENTRE_ROLE, Replication
 from govops.cloud.dr import tier as dr_tier
-from govops.migrate.system import Migration, StepFailed, from_inventory, ssh_agent
+from govops.migrate.system import Migration, StepFailed, dispatch, from_inventory, ssh_agent
 
 
 def replication_to(inv, host: str) -> Replication | None:
@@ -270,20 +270,9 @@ def execute(params: dict) -> dict:
     if action == "replicate":
         with ssh_agent(identity):
             drill.replicate_forever()
-    with ssh_agent(identity):
-        try:
-            if action == "drill":
-                return drill.run()
-            if action == "setup":
-                return drill.setup()
-            if action == "teardown":
-                return drill.teardown()
-            if action == "stop-replication":
-                return drill.stop_replication()
-        except StepFailed as exc:
-            return {"changed": True, "failed": True, "msg": f"{action}: {exc}"}
-    return {"changed": False, "failed": True, "msg": f"unknown action {action!r} (drill, setup, teardown, stop-replication)"}
+    return dispatch({"drill": drill.run, "setup": drill.setup, "teardown": drill.teardown,
+                     "stop-replication": drill.stop_replication}, action, identity)
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # the background replication loop (start_replication) reads its params here
     print(json.dumps(execute(json.load(sys.stdin)), ensure_ascii=False))

@@ -20,7 +20,6 @@ import json
 import os
 import shlex
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -319,6 +318,21 @@ def ssh_agent(identity: str | None) -> Iterator[None]:
             agent.wait(timeout=5)
 
 
+def dispatch(actions: dict, action: str, identity: str | None) -> dict:
+    """Run one named action of a migration or drill with the operator's SSH identity loaded.
+
+    A step that fails returns Ansible's failed result (changed: something may have moved, and the
+    journal says what); an unknown action names the ones there are.
+    """
+    if action not in actions:
+        return {"changed": False, "failed": True, "msg": f"unknown action {action!r} ({', '.join(actions)})"}
+    with ssh_agent(identity):
+        try:
+            return actions[action]()
+        except StepFailed as exc:
+            return {"changed": True, "failed": True, "msg": f"{action}: {exc}"}
+
+
 def execute(params: dict) -> dict:
     action = params.pop("action", "migrate")
     identity = params.pop("identity", None)
@@ -326,20 +340,5 @@ def execute(params: dict) -> dict:
         migration = from_inventory(**{k: v for k, v in params.items() if v is not None})
     except (ValueError, KeyError, OSError) as exc:
         return {"changed": False, "failed": True, "msg": str(exc)}
-    with ssh_agent(identity):
-        try:
-            if action == "migrate":
-                return migration.run()
-            if action == "rollback":
-                return migration.manual_rollback()
-            if action == "setup":
-                return migration.setup_sample()
-            if action == "teardown":
-                return migration.teardown_sample()
-        except StepFailed as exc:
-            return {"changed": True, "failed": True, "msg": f"{action}: {exc}"}
-    return {"changed": False, "failed": True, "msg": f"unknown action {action!r} (migrate, rollback, setup, teardown)"}
-
-
-if __name__ == "__main__":
-    print(json.dumps(execute(json.load(sys.stdin)), ensure_ascii=False))
+    return dispatch({"migrate": migration.run, "rollback": migration.manual_rollback,
+                     "setup": migration.setup_sample, "teardown": migration.teardown_sample}, action, identity)
