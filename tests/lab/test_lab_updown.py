@@ -81,7 +81,7 @@ def test_a_failed_up_removes_what_it_made(cycle_prefix, monkeypatch):
     from govops.sot import load_inventory
     from lab import hosts, lifecycle
 
-    def sshd_that_dies(node, host_dir, log):
+    def sshd_that_dies(node, host_dir, log, admin=""):
         return subprocess.Popen(["sh", "-c", "echo 'sshd: bad config' >&2; exit 1"], stderr=open(log, "ab")).pid
 
     monkeypatch.setattr(hosts, "start", sshd_that_dies)
