@@ -55,6 +55,8 @@ def render_frr(cfg: DeviceConfig) -> str:
                 body.append(f" ipv6 ospf6 cost {o.ospf3_cost or o.cost}")
             if o.p2p:
                 body.append(" ipv6 ospf6 network point-to-point")
+            if ospf is not None and intf.name in ospf.silent:  # a user segment: advertised, no hellos
+                body.append(" ipv6 ospf6 passive")
             if o.hello:
                 body.append(f" ipv6 ospf6 hello-interval {o.hello}")
             if o.dead:

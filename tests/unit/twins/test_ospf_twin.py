@@ -185,3 +185,19 @@ def test_protocol_routing_table_has_the_documented_frame(tmp_path, monkeypatch) 
     assert [line.replace("Direct", "OSPF") for line in frame(real)] == frame(out)
     row = next(line for line in out.splitlines() if line.startswith("198.18.4.1/32"))
     assert row.split()[:5] == ["198.18.4.1/32", "OSPF", "10", "21", "D"], row  # FRR's cost, not the kernel's 20
+
+
+def test_ospfv3_on_a_silent_segment_is_passive_in_frr(tmp_path) -> None:  # noqa: ANN001
+    dialect = twin("huawei", tmp_path, IFS, STARTUP)
+    out = run(dialect, *VRP_LINES[:-1], "quit", "ipv6", "ospfv3 1", "router-id 198.18.4.21", "quit",
+              "interface GigabitEthernet0/0/8", "ipv6 enable", "ipv6 address 2001:db8:1::1 64", "ospfv3 1 area 1",
+              "quit", "interface GigabitEthernet0/0/1", "ipv6 enable", "ipv6 address 2001:db8:2::1 127",
+              "ospfv3 1 area 0.0.0.1", "return")
+    assert "Error" not in out, out
+    frr = render_frr(dialect.device.running)
+    segment = frr.split("interface ge0-0-8\n", 1)[1].split("exit", 1)[0]
+    link = frr.split("interface ge0-0-1\n", 1)[1].split("exit", 1)[0]
+    assert " ipv6 ospf6 area 0.0.0.1\n" in segment and " ipv6 ospf6 passive\n" in segment
+    assert " ipv6 ospf6 area 0.0.0.1\n" in link and "passive" not in link
+    assert "router ospf6\n ospf6 router-id 198.18.4.21\n" in frr
+    assert " ospfv3 1 area 0.0.0.1" in run(dialect, "display current-configuration")
