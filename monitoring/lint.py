@@ -16,7 +16,7 @@ CAMEL = re.compile(r"^(?P<metric>\S+) (metric|label) names should be written in 
 
 def mib_named(metric: str) -> bool:
     # govops_health_*: snake_case names, labels named after ENTITY-MIB objects (entPhysicalName).
-    return bool(re.fullmatch(r"(if|ip|sys|hw|hh3c|snmp_system_info|govops_health_)[A-Za-z0-9_]*", metric))
+    return bool(re.fullmatch(r"(if|ip|sys|hw|hh3c|ospf|snmp_system_info|govops_health_)[A-Za-z0-9_]*", metric))
 
 
 def promtool_findings(exposition: bytes) -> list[str]:

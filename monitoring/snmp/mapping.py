@@ -276,8 +276,72 @@ class System:
         yield info
 
 
+# OSPF neighbours. OSPF-MIB (RFC 4750) ospfNbrTable = ospf(14).10.1, index ospfNbrIpAddr (4
+# octets) . ospfNbrAddressLessIndex; OSPFV3-MIB (RFC 5643) ospfv3NbrTable = ospfv3MIB(191).1.9.1,
+# index ospfv3NbrIfIndex . ospfv3NbrIfInstId . ospfv3NbrRtrId (Unsigned32). Both state columns
+# are the RFC 2328 neighbour state machine: 1 down, 2 attempt, 3 init, 4 twoWay, 5 exchangeStart,
+# 6 exchange, 7 loading, 8 full. Only the columns the NOC needs are walked (index columns are
+# read from the index itself, not walked).
+OSPF_NBR = (1, 3, 6, 1, 2, 1, 14, 10, 1)
+OSPF_NBR_RTR_ID = OSPF_NBR + (3,)
+OSPF_NBR_STATE = OSPF_NBR + (6,)
+OSPFV3_NBR = (1, 3, 6, 1, 2, 1, 191, 1, 9, 1)
+OSPFV3_NBR_ADDRESS = OSPFV3_NBR + (5,)
+OSPFV3_NBR_STATE = OSPFV3_NBR + (8,)
+OSPF_FULL = 8
+
+
+def _ipv4(value) -> str:
+    """An IpAddress varbind (4 octets) as a dotted quad; anything else as text."""
+    if isinstance(value, bytes) and len(value) == 4:
+        return str(ipaddress.IPv4Address(value))
+    return text(value)
+
+
+def _inet_address(value) -> str:
+    """An InetAddress (RFC 4001: 4 or 16 octets, type in a sibling column) as text."""
+    if isinstance(value, bytes) and len(value) in (4, 16):
+        return str(ipaddress.ip_address(value))
+    return text(value)
+
+
+class Ospf:
+    """Neighbour state per OSPFv2 and OSPFv3 neighbour, with the neighbour's router id."""
+
+    name = "ospf"
+    interface_labels = True  # OSPFv3 neighbours are indexed by ifIndex: ifName says which link
+    walks = (OSPF_NBR_RTR_ID, OSPF_NBR_STATE, OSPFV3_NBR_ADDRESS, OSPFV3_NBR_STATE)
+    gets = ()
+
+    def to_metrics(self, table: Table, scalars, ifl: InterfaceLabels) -> Iterator[Metric]:
+        v2 = GaugeMetricFamily("ospfNbrState", "OSPFv2 neighbour state (OSPF-MIB ospfNbrState): 1 down, "
+                               "2 attempt, 3 init, 4 twoWay, 5 exchangeStart, 6 exchange, 7 loading, 8 full.",
+                               labels=["ospfNbrIpAddr", "ospfNbrAddressLessIndex", "ospfNbrRtrId"])
+        rtr = table.get(OSPF_NBR_RTR_ID, {})
+        for idx, value in sorted(table.get(OSPF_NBR_STATE, {}).items()):
+            if len(idx) != 5:
+                skipped(f"ospfNbrState index {idx!r}")
+                continue
+            address = str(ipaddress.IPv4Address(bytes(idx[:4])))
+            add_number(v2, [address, str(idx[4]), _ipv4(rtr.get(idx, b""))], value)
+        yield v2
+        v3 = GaugeMetricFamily("ospfv3NbrState", "OSPFv3 neighbour state (OSPFV3-MIB ospfv3NbrState): 1 down, "
+                               "2 attempt, 3 init, 4 twoWay, 5 exchangeStart, 6 exchange, 7 loading, 8 full.",
+                               labels=["ospfv3NbrIfIndex", "ifName", "ospfv3NbrIfInstId", "ospfv3NbrRtrId",
+                                       "ospfv3NbrAddress"])
+        addresses = table.get(OSPFV3_NBR_ADDRESS, {})
+        for idx, value in sorted(table.get(OSPFV3_NBR_STATE, {}).items()):
+            if len(idx) != 3 or not 0 <= idx[2] < 2**32:
+                skipped(f"ospfv3NbrState index {idx!r}")
+                continue
+            if_index, inst, router_id = idx
+            add_number(v3, [str(if_index), ifl.values(if_index)[1], str(inst), str(ipaddress.IPv4Address(router_id)),
+                            _inet_address(addresses.get(idx, b""))], value)
+        yield v3
+
+
 # Vendor health (CPU, memory, temperature per board, optical power): health.py.
-MODULES: dict[str, Module] = {m.name: m for m in (IfMib(), Ipv6(), System(), *HEALTH_MODULES)}
+MODULES: dict[str, Module] = {m.name: m for m in (IfMib(), Ipv6(), System(), Ospf(), *HEALTH_MODULES)}
 
 # Which vendor health module applies to a SoT platform (used by the Prometheus config generator).
 HEALTH_MODULE = dict(HEALTH_MODULE_BY_PLATFORM)
