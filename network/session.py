@@ -63,6 +63,9 @@ class SessionOptions:
     attempts: int = 4
     backoff: float = 1.0  # seconds, doubled per attempt
     conn_timeout: float = 15.0
+    # SSH public-key login (Ansible's ansible_ssh_private_key_file): the key is offered first, no
+    # password is then needed; the host key is still checked against known_hosts.
+    key_file: Path | None = None
 
     @classmethod
     def from_env(cls, **overrides) -> SessionOptions:
@@ -74,16 +77,17 @@ class SessionOptions:
         return cls(known_hosts=Path(path) if path else None, **overrides)
 
 
-def credentials(dev: Device) -> tuple[str, str]:
+def credentials(dev: Device, key_file: Path | None = None) -> tuple[str, str]:
+    """User and password; with a private key file the password may be empty (public-key login)."""
     user = dev.username or os.environ.get("GOVOPS_NET_USERNAME", "")
     password = dev.password or os.environ.get("GOVOPS_NET_PASSWORD", "")
-    if not user or not password:
+    if not user or not (password or key_file):
         raise SessionError(f"{dev.name}: no credentials (vault or GOVOPS_NET_USERNAME/GOVOPS_NET_PASSWORD)")
     return user, password
 
 
 def connect_params(dev: Device, opts: SessionOptions) -> dict:
-    user, password = credentials(dev)
+    user, password = credentials(dev, opts.key_file)
     params = {
         "device_type": dev.platform,
         "host": str(dev.mgmt_ipv4),
@@ -98,6 +102,12 @@ def connect_params(dev: Device, opts: SessionOptions) -> dict:
         "use_keys": False,
         "keepalive": 5,
     }
+    if opts.key_file is not None:
+        if not opts.key_file.is_file():
+            raise SessionError(f"{dev.name}: private key file {opts.key_file} does not exist")
+        # netmiko's key login: this key is offered first (paramiko then also tries ~/.ssh's keys, as
+        # ssh does without IdentitiesOnly; no agent); a vaulted password stays the fallback
+        params.update(use_keys=True, key_file=str(opts.key_file), password=password or None)
     if opts.known_hosts is not None and not opts.accept_new_keys:
         params.update(ssh_strict=True, system_host_keys=False, alt_host_keys=True,
                       alt_key_file=str(opts.known_hosts))

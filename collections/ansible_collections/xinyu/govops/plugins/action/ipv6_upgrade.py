@@ -46,7 +46,7 @@ class ActionModule(ActionBase):
         except ValueError:
             pass  # not the main thread: Ansible's own handling applies
         ctx = change.ChangeContext(inv, plan, Journal(args["journal"]), Path(args["backup_dir"]),
-                                   controller.session_options(args, task_vars), check=bool(self._task.check_mode))
+                                   controller.session_options(args, task_vars, self._templar), check=bool(self._task.check_mode))
         out = change.upgrade_device(ctx, name)
         result.update(**stats, changed=out.changed, failed=out.failed, outcome=out.result, detail=out.detail,
                       lines=len(out.commands), msg=f"{out.device}: {out.result}: {out.detail}")

@@ -42,7 +42,7 @@ class ActionModule(ActionBase):
                 devices[name] = controller.device_from_hostvars(inv, name, hv, self._templar.copy_with_new_env(available_variables=hv))
         inv = inv.model_copy(update={"devices": devices})
         ctx = transaction.ChangeContext(inv, None, Journal(args["journal"], wave=f"private-network-{department}"),
-                                        Path(args["backup_dir"]), controller.session_options(args, task_vars),
+                                        Path(args["backup_dir"]), controller.session_options(args, task_vars, self._templar),
                                         check=bool(self._task.check_mode))
         outcomes = []
         if args["operation"] == "remove":  # county first

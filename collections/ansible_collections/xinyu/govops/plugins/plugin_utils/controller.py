@@ -130,9 +130,6 @@ def device_from_hostvars(inv, name: str, task_vars: dict, templar):
                        ("password", "ansible_password"), ("platform", "platform")):
         if task_vars.get(var) not in (None, ""):
             update[field] = template(templar, task_vars[var])
-    if task_vars.get("ansible_ssh_private_key_file"):
-        raise AnsibleActionFail(f"{name}: ansible_ssh_private_key_file is set, but govops logs in to network "
-                                "devices with ansible_user/ansible_password only (netmiko password login)")
     dev = inv.devices[name]
     try:
         return dev.model_validate({**dev.model_dump(), **update})
@@ -140,11 +137,31 @@ def device_from_hostvars(inv, name: str, task_vars: dict, templar):
         raise AnsibleActionFail(f"{name}: host variables do not describe a device: {exc}") from None
 
 
-def session_options(args: dict, task_vars: dict):
+# Ansible's names for the SSH private key, most specific first (ansible.builtin.ssh's private_key_file).
+KEY_VARS = ("ansible_ssh_private_key_file", "ansible_private_key_file")
+
+
+def private_key_file(task_vars: dict, templar=None) -> Path | None:
+    """The private key Ansible's host variables name for this host (public-key login), or None.
+    A named file that does not exist is an error naming the variable, before any device is touched."""
+    for var in KEY_VARS:
+        value = task_vars.get(var)
+        if value in (None, ""):
+            continue
+        path = Path(os.path.expanduser(str(template(templar, value) if templar else value)))
+        if not path.is_file():
+            raise AnsibleActionFail(f"{task_vars.get('inventory_hostname', '?')}: {var}: {path} is not a file "
+                                    "(expected the private key the device accepts for ansible_user)")
+        return path
+    return None
+
+
+def session_options(args: dict, task_vars: dict, templar=None):
     from network.session import SessionOptions
 
     known = args.get("known_hosts") or os.environ.get("GOVOPS_KNOWN_HOSTS")
-    return SessionOptions.from_env(known_hosts=known, accept_new_keys=bool(args.get("accept_new_keys")))
+    return SessionOptions.from_env(known_hosts=known, accept_new_keys=bool(args.get("accept_new_keys")),
+                                   key_file=private_key_file(task_vars, templar))
 
 
 def diff_of(commands: list[str]) -> dict:
