@@ -16,8 +16,9 @@ pytestmark = pytest.mark.skipif(not shutil.which("promtool"), reason="promtool (
 
 SERIES_DEPARTMENT = ("DRRpoBreach", "MigrationStalled")
 # Hand-written alert rule files and their promtool unit tests.
-ALERT_FILES = ("alerts.yml", "health.yml")
-RULE_TESTS = ("tests/monitoring/rules_test.yml", "tests/monitoring/health_rules_test.yml", "tests/monitoring/dr_db_rules_test.yml")
+ALERT_FILES = ("alerts.yml", "health.yml", "ospf.yml")
+RULE_TESTS = ("tests/monitoring/rules_test.yml", "tests/monitoring/health_rules_test.yml", "tests/monitoring/dr_db_rules_test.yml",
+              "tests/monitoring/ospf_rules_test.yml")
 
 
 def run(*argv, cwd=ROOT):
