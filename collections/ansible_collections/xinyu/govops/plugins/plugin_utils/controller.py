@@ -34,8 +34,9 @@ def inventory_root(task_vars: dict) -> Path:
         return roots[0]
     shown = ", ".join(str(s) for s in sources) or "none"
     raise AnsibleActionFail(
-        "govops needs the source of truth of the inventory given with -i (an inventory directory); "
-        f"Ansible loaded: {shown}. Pass exactly one inventory directory with -i, e.g. -i inventories/xinyu.")
+        "govops needs the source of truth of the inventory given with -i (an inventory directory, or a "
+        f"dynamic inventory script/plugin file beside its group_vars/); Ansible loaded: {shown}. "
+        "Pass exactly one inventory with -i, e.g. -i inventories/xinyu.")
 
 
 def vault_password(loader) -> str:
@@ -77,7 +78,29 @@ def load_sot(task_vars: dict, loader, stats: dict | None = None):
             _CACHE[key] = load_inventory(root, vault_password=password)
         except InventoryError as exc:
             raise AnsibleActionFail("bad input, no device touched:\n" + "\n".join(map(str, exc.problems))) from None
+    same_devices(_CACHE[key], task_vars)
     return _CACHE[key]
+
+
+def same_devices(inv, task_vars: dict) -> None:
+    """The SoT's devices are the `extranet` hosts Ansible loaded (--limit does not change `groups`).
+    A dynamic source (a script or inventory plugin in a directory beside group_vars/) is read again
+    by the SoT loader from that directory: if the directory holds other sources as well, or the source
+    answered differently, the SoT is not what Ansible acts on, and nothing is touched."""
+    groups = task_vars.get("groups")
+    if not isinstance(groups, dict):
+        return
+    loaded, sot = set(groups.get("extranet") or ()), set(inv.devices)
+    if loaded == sot:
+        return
+    only_sot, only_ansible = sorted(sot - loaded), sorted(loaded - sot)
+    raise AnsibleActionFail(
+        f"the source of truth in {inv.path} does not describe the devices Ansible loaded "
+        f"(sources: {', '.join(map(str, task_vars.get('ansible_inventory_sources') or [])) or 'none'}): "
+        + "; ".join(x for x in (only_sot and f"only in the SoT: {', '.join(only_sot[:5])}",
+                                only_ansible and f"only in Ansible's `extranet` group: {', '.join(only_ansible[:5])}") if x)
+        + ". No device touched: give -i the inventory directory, or a dynamic source alone in a directory "
+          "with the inventory's group_vars/.")
 
 
 _PRELOADING: set[tuple] = set()  # keys tried (loaded or not): never twice, never recursively
