@@ -53,11 +53,17 @@ def device_labels(dev) -> dict[str, str]:
     return {"device": dev.name, "site": dev.site, "tier": dev.role, "platform": dev.platform}
 
 
-def snmp_modules(dev) -> list[str]:
+def snmp_modules(dev, ospf: bool = False) -> list[str]:
     mods = ["if_mib", "system", "ipv6"]
     if dev.platform in HEALTH_MODULE:
         mods.append(HEALTH_MODULE[dev.platform])
+    if ospf:  # the inventory's routing design runs OSPF: neighbour states (OspfNeighborDown)
+        mods.append("ospf")
     return mods
+
+
+def runs_ospf(inv) -> bool:
+    return bool(inv.routing and inv.routing.ospf)
 
 
 def file_sd(inv) -> dict[str, list[dict]]:
@@ -66,7 +72,7 @@ def file_sd(inv) -> dict[str, list[dict]]:
     for dev in sorted(inv.devices.values(), key=lambda d: d.name):
         if dev.snmp is None:
             continue
-        for mod in snmp_modules(dev):
+        for mod in snmp_modules(dev, runs_ospf(inv)):
             files.setdefault(f"snmp_{mod}.json", []).append({"targets": [dev.name], "labels": device_labels(dev)})
     return files
 
@@ -96,7 +102,7 @@ def uplink_rules(inv) -> dict:
 
 def scrape_configs(inv, endpoints: dict[str, str], shards: int, shard: int, auth: str) -> list[dict]:
     jobs = []
-    modules = sorted({m for d in inv.devices.values() if d.snmp for m in snmp_modules(d)})
+    modules = sorted({m for d in inv.devices.values() if d.snmp for m in snmp_modules(d, runs_ospf(inv))})
     for mod in modules:
         relabel = [
             {"source_labels": ["__address__"], "target_label": "__param_target"},
@@ -110,7 +116,7 @@ def scrape_configs(inv, endpoints: dict[str, str], shards: int, shard: int, auth
             ]
         jobs.append({
             "job_name": f"snmp_{mod}",
-            "scrape_interval": "30s" if mod in ("if_mib", "ipv6") else "60s",
+            "scrape_interval": "30s" if mod in ("if_mib", "ipv6", "ospf") else "60s",
             "scrape_timeout": "10s",
             "metrics_path": "/snmp",
             "params": {"module": [mod], "auth": [auth]},
@@ -133,7 +139,7 @@ def prometheus_yml(inv, endpoints: dict[str, str], shards: int = 1, shard: int =
     if shards > 1:
         external["shard"] = str(shard)
     rule_files = ["rules/recording.yml", "rules/uplinks.yml", "rules/alerts.yml", "rules/health.yml",
-                  "rules/selfmon.yml"]
+                  "rules/selfmon.yml", "rules/ospf.yml"]
     if sa_rules:
         rule_files.append("rules/sa_alerts.yml")
     return {
@@ -207,7 +213,7 @@ def generate(inv, out: Path = DEFAULT_OUT, endpoints: dict[str, str] | None = No
     if sa is not None:
         write("rules/sa_alerts.yml", header + "# source: security/sa/alerts.yml\n"
               + yaml.safe_dump(sa, sort_keys=False, allow_unicode=True))
-    for static in ("recording.yml", "alerts.yml", "health.yml", "selfmon.yml"):
+    for static in ("recording.yml", "alerts.yml", "health.yml", "selfmon.yml", "ospf.yml"):
         src = DEFAULT_OUT / "rules" / static
         if runbook_base:
             write(f"rules/{static}", "# runbook_url made absolute with the runbook base\n" + yaml.safe_dump(
