@@ -71,7 +71,25 @@ def noc_overview() -> db.Dashboard:
             .with_row(db.Row("Device health")))
     for panel in device_health():
         board = board.with_panel(panel)
+    for panel in ospf_adjacencies():
+        board = board.with_panel(panel)
     return board
+
+
+def ospf_adjacencies() -> list:
+    """OSPF adjacencies per tier (SNMP exporter module `ospf`, alerts in rules/ospf.yml). A link's
+    adjacency is seen from both ends: each end counts in its own device's tier."""
+    full = 'count by (tier) ({metric}{{job="snmp_ospf"}} == 8)'
+    return [
+        db.Row("Routing (OSPF)"),
+        ts("OSPF neighbours Full, by tier (each end counts)",
+           q(full.format(metric="ospfNbrState"), "{{tier}} OSPFv2"),
+           q(full.format(metric="ospfv3NbrState"), "{{tier}} OSPFv3")),
+        ts("OSPF neighbours not Full, by tier",
+           q('count by (tier) (ALERTS{alertname=~"OspfNeighborDown|Ospfv3NeighborDown",alertstate="firing"})',
+             "{{tier}}")),
+        tb("OSPF neighbours down", 'ALERTS{alertname=~"OspfNeighborDown|Ospfv3NeighborDown",alertstate="firing"}'),
+    ]
 
 
 # Series of the vendor health module (monitoring/snmp/health.py), alerts in rules/health.yml.
