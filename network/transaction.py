@@ -52,6 +52,7 @@ HOOK_ENV = "GOVOPS_AFTER_PUSH_HOOK"
 
 FAILED, ROLLED_BACK, WOULD_CHANGE, DONE_BEFORE = "failed", "rolled_back", "would_change", "done_in_journal"
 LOCKED, STOPPED = "locked", "stopped"
+BACKED_OUT, NOTHING_TO_BACK_OUT = "backed_out", "already_backed_out"  # back_out(): an explicit back-out
 
 # Set by SIGINT/SIGTERM (stop_on_signals): finish or roll back the current device, start no other.
 STOP = threading.Event()
@@ -514,6 +515,87 @@ class Transaction:
                 conn.disconnect()
             except Exception:  # noqa: BLE001
                 pass
+
+
+def back_out(ctx: ChangeContext, intent: ChangeIntent, name: str, change: str = "latest") -> Outcome:
+    """Take a finished change back out of one device, on request (a playbook's rollback stage): the
+    running config goes back to the change's pre-change backup by the same undo path a failed change
+    rolls back on (VRPv8 undo + commit, Comware `configuration replace` of the journalled archive),
+    is compared byte for byte with the backup, then saved; ``done backed_out`` only after the save.
+    ``change``: the change id of the journal, or ``latest`` (the device's last finished change).
+    Locked like any transaction, journalled under the change's id; in check mode nothing is sent and
+    the outcome lists the lines that would be undone. A re-run after a crash simply backs out again."""
+    j = ctx.journal
+    dev = ctx.inv.devices[name]
+    j.add_secrets([dev.password])
+    mine = [e for e in j.entries() if e.get("device") == name and e.get("change")]
+    done = [e for e in mine if e["step"] == "done" and change in ("latest", e["change"])
+            and e["outcome"] in (intent.success, BACKED_OUT)]
+    if not done:
+        return Outcome(name, FAILED, f"no finished change {change!r} of {name} in the journal {j.path}")
+    change = done[-1]["change"]
+    if done[-1]["outcome"] == BACKED_OUT:
+        return Outcome(name, NOTHING_TO_BACK_OUT, f"change {change} was already backed out (journal)")
+    begin = next((e for e in mine if e["change"] == change and e["step"] == "begin" and e.get("backup")), None)
+    if begin is None:
+        return Outcome(name, FAILED, f"change {change} of {name} has no pre-change backup in the journal")
+    try:
+        backup_text = Path(begin["backup"]).read_text()
+    except OSError as exc:
+        return Outcome(name, FAILED, f"change {change}: pre-change backup unreadable: {exc}")
+    opened = j.open_change(name)
+    if opened is not None:
+        return Outcome(name, FAILED, f"change {opened.change} of {name} is unfinished; settle it first (re-run the change)")
+    lock = DeviceLock(ctx.lock_dir, name, change)
+    if not ctx.check:
+        try:
+            lock.acquire()
+        except DeviceLocked as exc:
+            j.record(name, "lock", "refused", str(exc))
+            return Outcome(name, LOCKED, str(exc))
+    try:
+        conn = open_session(dev, ctx.session)
+    except SessionError as exc:
+        lock.release()
+        return Outcome(name, FAILED, str(exc))
+    try:
+        tx = Transaction(ctx, intent, name, platforms.driver_for(dev.platform, conn), intent.render(name), lock)
+        tx.backup_text, tx.backup_path, tx.archive = backup_text, begin["backup"], begin.get("archive", "")
+        tx.pending = tx.diff.pending(tx.rendered, cfgtext.parse(backup_text, tx.vendor))
+        now = cfgtext.normalise_text(tx.drv.running(), tx.vendor)
+        if now == backup_text:
+            return Outcome(name, NOTHING_TO_BACK_OUT, f"running config already equals the backup of change {change}",
+                           backup=tx.backup_path)
+        tx.commands = tx.undo_commands(now)
+        if ctx.check:
+            return tx.outcome(WOULD_CHANGE, f"back-out of change {change}: {len(tx.commands)} line(s) to undo")
+        try:
+            tx.rec("rollback", "started", f"back-out of change {change} on request", archive=tx.archive)
+            tx.drv.archive = tx.archive
+            tx.drv.rollback(tx.commands)
+            now = cfgtext.normalise_text(tx.drv.running(), tx.vendor)
+            if now != backup_text:
+                extra = [ln for ln in now.splitlines() if ln not in backup_text.splitlines()][:5]
+                tx.rec("rollback", "failed", "running config differs from the pre-change backup", {"extra": extra})
+                return tx.outcome(FAILED, f"back-out of change {change}: running config differs from its backup")
+            tx.rec("rollback", "ok", "running config byte-identical to the pre-change backup")
+            tx.rec("save", "started")
+            tx.drv.save()
+            tx.rec("save", "ok", "running configuration saved to the startup file")
+        except Exception as exc:  # noqa: BLE001 - journalled; a re-run backs out again
+            tx.rec("rollback", "failed", f"{type(exc).__name__}: {str(exc)[:200]}")
+            return tx.outcome(FAILED, f"back-out of change {change} failed: {type(exc).__name__}: {exc}")
+        tx.rec("done", BACKED_OUT, f"change {change} backed out to {tx.backup_path}")
+        out = tx.outcome(BACKED_OUT, f"change {change} backed out; running config equals its pre-change backup")
+        out.touched = True
+        return out
+    finally:
+        try:
+            conn.disconnect()
+        except Exception:  # noqa: BLE001
+            pass
+        if not ctx.check:
+            lock.release()
 
 
 def _applies(undo_line: str, present: set[tuple[str, str]], vendor: Vendor) -> bool:

@@ -47,7 +47,12 @@ class ActionModule(ActionBase):
             pass  # not the main thread: Ansible's own handling applies
         ctx = change.ChangeContext(inv, plan, Journal(args["journal"]), Path(args["backup_dir"]),
                                    controller.session_options(args, task_vars, self._templar), check=bool(self._task.check_mode))
-        out = change.upgrade_device(ctx, name)
+        if args.get("rollback_change"):
+            from network.transaction import back_out
+
+            out = back_out(ctx, change.Ipv6Upgrade(inv, plan), name, args["rollback_change"])
+        else:
+            out = change.upgrade_device(ctx, name)
         result.update(**stats, changed=out.changed, failed=out.failed, outcome=out.result, detail=out.detail,
                       lines=len(out.commands), msg=f"{out.device}: {out.result}: {out.detail}")
         if self._task.diff and out.commands:

@@ -19,6 +19,7 @@ NETWORK_CHANGE = dict(
 IPV6_UPGRADE = dict(
     NETWORK_CHANGE,
     preflight=dict(type="bool", default=False),
+    rollback_change=dict(type="str"),
 )
 
 PRIVATE_NETWORK = dict(

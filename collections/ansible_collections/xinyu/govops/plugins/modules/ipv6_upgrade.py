@@ -26,6 +26,13 @@ options:
     description: Validate inventory, IPv6 plan and templates of every extranet device; touch none.
     type: bool
     default: false
+  rollback_change:
+    description:
+      - Back out this finished change instead of upgrading - its change id in the journal, or C(latest)
+        for the device's last finished change. The running configuration goes back to the change's
+        pre-change backup (byte-identical, checked) and is saved; journalled as C(backed_out).
+      - In check mode the lines that would be undone are shown and nothing is sent.
+    type: str
   known_hosts:
     description:
       - known_hosts file with the devices' SSH host keys (default the E(GOVOPS_KNOWN_HOSTS) environment variable).
@@ -75,13 +82,21 @@ EXAMPLES = r"""
     journal: /var/lib/govops/journal/ipv6-upgrade.jsonl
     backup_dir: /var/lib/govops/backups/pre-ipv6
   register: upgrade
+
+- name: Back out this device's last finished upgrade from its pre-change backup
+  xinyu.govops.ipv6_upgrade:
+    rollback_change: latest
+    known_hosts: /etc/govops/known_hosts
+    journal: /var/lib/govops/journal/ipv6-upgrade.jsonl
+    backup_dir: /var/lib/govops/backups/pre-ipv6
 """
 
 RETURN = r"""
 outcome:
   description:
     - C(upgraded), C(already_dual_stack), C(done_in_journal), C(would_change) (check mode),
-      C(rolled_back), C(failed), C(locked), C(stopped), or C(preflight_ok).
+      C(rolled_back), C(failed), C(locked), C(stopped), or C(preflight_ok); with O(rollback_change),
+      C(backed_out), C(already_backed_out), C(would_change) or C(failed).
   returned: always
   type: str
   sample: upgraded
