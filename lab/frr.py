@@ -21,6 +21,11 @@ FRR_BIN = Path("/usr/lib/frr")
 DAEMONS = ("zebra", "ospfd", "ospf6d")
 RELOAD = FRR_BIN / "frr-reload.py"
 VTYSH = shutil.which("vtysh") or "/usr/bin/vtysh"
+# Debian frr-snmp's ospfd_snmp.so and ospf6d_snmp.so (under the multiarch lib dir).
+SNMP_MODULES = next(iter(Path("/usr/lib").glob("*/frr/modules")), Path("/usr/lib/frr/modules"))
+AGENTX_DAEMONS = ("ospfd", "ospf6d")  # AgentX sub-agents of the device's snmpd (OSPF-MIB, OSPFV3-MIB)
+AGENTX_DIR = "agentx"  # the sub-agents' net-snmp config (present: the daemons were started with -M snmp)
+AGENTX_PING_S = 2  # seconds between the sub-agent's attempts to reach snmpd
 
 
 class FrrError(RuntimeError):
@@ -46,25 +51,51 @@ def prepare(directory: Path, hostname: str) -> None:
 
 
 def argv(netns: str, daemon: str, directory: Path, snmp: bool = False) -> list[str]:
-    """One daemon in the device namespace: no TCP vty (-P 0), every path inside ``directory``."""
+    """One daemon in the device namespace: no TCP vty (-P 0), every path inside ``directory``.
+
+    With ``snmp`` the OSPF daemons load FRR's SNMP module (zebra has no OSPF MIB: it runs
+    without); ``load`` then turns AgentX on. Every daemon starts from /dev/null, never a config
+    file: ``write`` would save the running config, MD5 key included, into it."""
     args = ["ip", "netns", "exec", netns, str(FRR_BIN / daemon),
             "--vty_socket", str(directory), "-z", str(directory / "zserv.api"),
             "-i", str(directory / f"{daemon}.pid"), "-P", "0",
             "--log", f"file:{directory / (daemon + '.log')}", "-f", "/dev/null"]
-    if snmp and daemon != "zebra":
+    if snmp and daemon in AGENTX_DAEMONS:
         args += ["-M", "snmp"]
     return args
 
 
-def start(netns: str, directory: Path, log: Path, snmp: bool = False) -> dict[str, int]:
+def snmp_available() -> bool:
+    """Debian `frr-snmp`: the ospfd/ospf6d AgentX modules."""
+    return all((SNMP_MODULES / f"{d}_snmp.so").exists() for d in AGENTX_DAEMONS)
+
+
+def _agentx_env(directory: Path, socket: Path) -> dict[str, str]:
+    """net-snmp's sub-agent reads `frr.conf` from SNMPCONFPATH: only the device's own, which
+    points it at its snmpd's socket and makes it reconnect (snmpd starts after FRR, and the
+    `snmp` fault restarts it). MIBS="": FRR registers numeric OIDs, no MIB file is parsed."""
+    conf = directory / AGENTX_DIR
+    conf.mkdir(exist_ok=True)
+    (conf / "frr.conf").write_text(f"agentXSocket unix:{socket}\nagentXPingInterval {AGENTX_PING_S}\n")
+    user = pwd.getpwnam("frr")
+    for path in (conf, conf / "frr.conf"):
+        os.chown(path, user.pw_uid, user.pw_gid)
+    return {**os.environ, "SNMPCONFPATH": str(conf), "SNMP_PERSISTENT_DIR": str(conf), "MIBS": ""}
+
+
+def start(netns: str, directory: Path, log: Path, agentx: Path | None = None) -> dict[str, int]:
     """Start zebra, then the OSPF daemons (they connect to zebra's socket); {daemon: pid}.
 
+    ``agentx``: the device snmpd's AgentX socket (lab/snmp.py); the OSPF daemons then serve
+    OSPF-MIB and OSPFV3-MIB through it (when Debian `frr-snmp` is installed).
     ``ip netns exec`` execs the daemon, so each PID is the daemon's own (recorded and killed by
     ``lab down`` like the other lab processes)."""
+    snmp = agentx is not None and snmp_available()
+    env = _agentx_env(directory, agentx) if snmp and agentx is not None else None
     pids: dict[str, int] = {}
     with open(log, "ab") as err:
         for daemon in DAEMONS:
-            proc = subprocess.Popen(argv(netns, daemon, directory, snmp), stdin=subprocess.DEVNULL,
+            proc = subprocess.Popen(argv(netns, daemon, directory, snmp), stdin=subprocess.DEVNULL, env=env,
                                     stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
             pids[daemon] = proc.pid
             if daemon == "zebra":
@@ -122,7 +153,17 @@ async def _run(*args: str, timeout: float = 30.0) -> tuple[int, str, str]:
 
 
 async def load(directory: Path, config: str) -> None:
-    """First configuration of freshly started daemons (they run an empty one): ``vtysh -f``."""
+    """First configuration of freshly started daemons (they run an empty one): ``vtysh -f``.
+
+    AgentX first, to the OSPF daemons only (zebra, without the SNMP module, refuses the line).
+    frr-reload never removes ``agentx`` (it is on its list of lines that cannot be removed), so
+    the twin's later reloads keep it."""
+    if (directory / AGENTX_DIR).is_dir():
+        for daemon in AGENTX_DAEMONS:
+            code, out, err = await _run(VTYSH, "--vty_socket", str(directory), "-d", daemon,
+                                        "-c", "configure terminal", "-c", "agentx")
+            if code != 0:
+                raise FrrError(f"{daemon}: agentx failed ({code}): {(err or out)[-200:]}")
     tmp = _secret_file(directory, config)
     try:
         code, out, err = await _run(VTYSH, "--vty_socket", str(directory), "-f", str(tmp))

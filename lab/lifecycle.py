@@ -170,7 +170,8 @@ def _up(inv: Inventory, prefix: str, twins: bool, step: Step) -> Lab:
         for node in topo.devices():
             directory = rd / "frr" / node.name
             frr.prepare(directory, node.name)
-            pids = frr.start(node.netns, directory, rd / "logs" / f"{node.name}.frr.log")
+            pids = frr.start(node.netns, directory, rd / "logs" / f"{node.name}.frr.log",
+                             agentx=snmp.agentx_socket(rd / "snmp" / node.name))
             routing.update({f"{node.name}/{daemon}": _record(pid) for daemon, pid in pids.items()})
             state["records"] = {**state.get("records", {}), **routing}
             _write_state(rd, state)

@@ -7,6 +7,11 @@ are replaced, per ifIndex, by what the vendor's own agent reports for that inter
 `Gi0/1` and ifDescr `GigabitEthernet 0/1` as RGOS does. `override` needs no helper
 process (a `pass_persist` script per device would cost ~10 MB each across a 50-device city);
 kernel ifIndexes do not change while the lab runs, so a static table is exact.
+
+snmpd is also the device's AgentX master (RFC 2741): the FRR routing daemons under the twin
+(lab/frr.py, Debian `frr-snmp`) register OSPF-MIB and OSPFV3-MIB through a unix socket in the
+device's own snmp directory, so one walk of the device answers its OSPF neighbours as a real
+router's agent does.
 """
 
 from __future__ import annotations
@@ -99,15 +104,32 @@ def _if_name(platform: str, vendor: str) -> str:
         return vendor
 
 
+def agentx_socket(directory: Path) -> Path:
+    """The device's AgentX master socket (inside its snmp directory, never the system's)."""
+    return directory / "agentx.sock"
+
+
+def agentx_config(directory: Path) -> str:
+    """snmpd.local.conf: the AgentX master, read with snmpd.conf from the same SNMPCONFPATH dir.
+
+    A unix socket, not TCP 705: nothing outside the lab host reaches it. FRR's daemons drop to
+    the `frr` user before connecting, so the socket is theirs to write (agentXPerms)."""
+    return ("# written by govops lab; do not edit\n"
+            "master agentx\n"
+            f"agentXSocket unix:{agentx_socket(directory)}\n"
+            "agentXPerms 0660 0755 frr frr\n")
+
+
 def command(netns: str, directory: Path) -> list[str]:
     # No `-C -c FILE`: with -C net-snmp skips its persistent dir too, so every restart would be a
     # new SNMPv3 engine (new engineID, engineBoots 1) and managers could not resynchronise, unlike
     # a real device. SNMPCONFPATH (see start) limits the config search to this device's files.
     return ["nsenter", f"--net=/run/netns/{netns}", "--", "/usr/sbin/snmpd", "-f", "-Lf", str(directory / "snmpd.log"),
             "-p", str(directory / "snmpd.pid"), "-M", "/usr/share/snmp/mibs",
-            # Fewer modules than the default set: the interface tables and system group only.
+            # Fewer modules than the default set: the interface tables, the system group and the
+            # AgentX master (OSPF-MIB/OSPFV3-MIB come from FRR through it).
             "-I", "-hr_system,hr_storage,hr_device,hr_other,hr_proc,hr_network,hr_print,hr_disk,hr_partition,"
-                  "hr_filesys,hr_swrun,hr_swinst,ucd_snmp,disman,agentx,notification,target,utilities,"
+                  "hr_filesys,hr_swrun,hr_swinst,ucd_snmp,disman,notification,target,utilities,"
                   "host,mteTrigger,mteObjects,mteEvent,schedule,ucd-snmp/diskio,ucd-snmp/lmsensors"]
 
 
@@ -116,6 +138,7 @@ def start(netns: str, directory: Path) -> int:
     env = {**os.environ, "SNMP_PERSISTENT_DIR": str(directory / "persist"), "MIBS": "",
            "SNMPCONFPATH": f"{directory}:{directory / 'persist'}"}
     (directory / "persist").mkdir(parents=True, exist_ok=True)
+    (directory / "snmpd.local.conf").write_text(agentx_config(directory))
     proc = subprocess.Popen(command(netns, directory), env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=open(directory / "snmpd.stderr", "ab"),
                             start_new_session=True)

@@ -1,0 +1,81 @@
+"""OSPF monitoring on the lab (issue 18, point 5): FRR's AgentX sub-agents (Debian `frr-snmp`)
+feed OSPF-MIB into each device's snmpd (lab/frr.py, lab/snmp.py); the SNMP exporter's `ospf`
+module reads every planned adjacency Full (8); an uplink fault makes OspfNeighborDown fire in a
+real Prometheus (Debian's, generated config, 3 s intervals: monitoring/stack.py) and resolve after
+`fault clear`. Uses the shared session lab when it runs OSPF (the default).
+Run as root: `GOVOPS_LAB_PREFIX=tn .venv/bin/pytest -q tests/lab/routing/test_ospf_monitoring.py`.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from govops.sot import load_inventory
+from lab.lifecycle import lab_igp
+from monitoring.stack import MonitoringStack, wait_for
+from tests.lab.labctl import lab_cli
+
+pytestmark = [
+    pytest.mark.lab,
+    pytest.mark.skipif(not shutil.which("prometheus"), reason="Debian prometheus needed"),
+]
+UPLINK = "core-1:GigabitEthernet0/1/1"  # core-1 -- fy-agg-1 (Fenyi is dual-homed: core-2 is the other uplink)
+DOWN = 'ALERTS{{alertname="OspfNeighborDown",alertstate="firing",device="{device}",ospfNbrRtrId="{rid}"}}'
+
+
+@pytest.fixture(scope="module")
+def stack(lab, tmp_path_factory):
+    inv = load_inventory(lab.inventory)
+    if lab_igp(inv) != "ospf":
+        pytest.skip("the shared lab runs static routes (GOVOPS_LAB_IGP=static)")
+    s = MonitoringStack(lab, tmp_path_factory.mktemp("ospf-monitoring"))
+    with s:
+        s.start(inv, {"snmp": []}, interval=3.0, alert_for={"OspfNeighborDown": "3s", "Ospfv3NeighborDown": "3s"})
+        s.wait_until_up(inv, timeout=90)
+        yield s, inv
+    assert not s.procs  # every process we started is stopped
+
+
+def planned(inv, name: str) -> set[str]:
+    return {str(inv.devices[far.device].router_id) for _, _, far in inv.links_of(name)}
+
+
+def neighbour_states(s, name: str) -> dict[str, float]:
+    """ospfNbrRtrId -> ospfNbrState, from the exporter's `ospf` module (one real SNMP scrape)."""
+    text = s.curl(f"http://{s.ports['snmp']}/snmp?target={name}&module=ospf&auth=v3")
+    return {sample.labels["ospfNbrRtrId"]: sample.value for fam in text_string_to_metric_families(text)
+            if fam.name == "ospfNbrState" for sample in fam.samples}
+
+
+def test_every_planned_adjacency_is_full_in_the_ospf_module(stack):
+    s, inv = stack
+    for name in inv.devices:
+        want = {rid: 8.0 for rid in planned(inv, name)}
+        got = wait_for(f"{name}: every planned OSPF neighbour Full over SNMP",
+                       lambda n=name, w=want: (st := neighbour_states(s, n)) == w and st, timeout=30)
+        assert got == want, name
+
+
+def test_uplink_fault_fires_ospf_neighbor_down_and_clear_resolves_it(stack):
+    s, inv = stack
+    core, agg = (inv.devices[n] for n in ("core-1", "fy-agg-1"))
+    total = sum(len(planned(inv, n)) for n in inv.devices)
+    wait_for("every adjacency Full in Prometheus",
+             lambda: len(s.query('ospfNbrState{job="snmp_ospf"} == 8')) == total, timeout=30)
+    assert not s.query('ALERTS{alertname="OspfNeighborDown"}')
+    alerts = [DOWN.format(device="core-1", rid=agg.router_id), DOWN.format(device="fy-agg-1", rid=core.router_id)]
+    try:
+        lab_cli("fault", "link", UPLINK, "down", prefix=s.lab.prefix)
+        for expr in alerts:
+            wait_for(f"{expr} in Prometheus", lambda e=expr: s.query(e), timeout=30)
+        # Only that link's two ends: Fenyi's other uplink (core-2) and every other adjacency stay Full.
+        firing = s.query('ALERTS{alertname="OspfNeighborDown",alertstate="firing"}')
+        assert {(a["metric"]["device"], a["metric"]["ospfNbrRtrId"]) for a in firing} == {
+            ("core-1", str(agg.router_id)), ("fy-agg-1", str(core.router_id))}, firing
+    finally:
+        lab_cli("fault", "clear", prefix=s.lab.prefix)
+    wait_for("OspfNeighborDown resolved after `fault clear`",
+             lambda: not s.query('ALERTS{alertname="OspfNeighborDown"}'), timeout=40)
