@@ -25,7 +25,7 @@ VTYSH = shutil.which("vtysh") or "/usr/bin/vtysh"
 SNMP_MODULES = next(iter(Path("/usr/lib").glob("*/frr/modules")), Path("/usr/lib/frr/modules"))
 AGENTX_DAEMONS = ("ospfd", "ospf6d")  # AgentX sub-agents of the device's snmpd (OSPF-MIB, OSPFV3-MIB)
 AGENTX_DIR = "agentx"  # the sub-agents' net-snmp config (present: the daemons were started with -M snmp)
-AGENTX_PING_S = 2  # seconds between the sub-agent's attempts to reach snmpd
+AGENTX_PING_S = 2  # seconds between the sub-agent's attempts to reach snmpd (net-snmp's default: 15)
 
 
 class FrrError(RuntimeError):

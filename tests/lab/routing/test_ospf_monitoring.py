@@ -79,3 +79,15 @@ def test_uplink_fault_fires_ospf_neighbor_down_and_clear_resolves_it(stack):
         lab_cli("fault", "clear", prefix=s.lab.prefix)
     wait_for("OspfNeighborDown resolved after `fault clear`",
              lambda: not s.query('ALERTS{alertname="OspfNeighborDown"}'), timeout=40)
+
+
+def test_ospf_mib_comes_back_after_snmpd_restarts(stack):
+    """snmpd starts after FRR and the `snmp` fault restarts it: the sub-agents reconnect by themselves,
+    within lab/frr.py's AGENTX_PING_S (net-snmp's default is 15 s, longer than this test waits)."""
+    s, inv = stack
+    want = {rid: 8.0 for rid in planned(inv, "ys-agg-1")}
+    try:
+        lab_cli("fault", "snmp", "ys-agg-1", "stop", prefix=s.lab.prefix)
+    finally:
+        lab_cli("fault", "snmp", "ys-agg-1", "start", prefix=s.lab.prefix)
+    wait_for("ys-agg-1's OSPF neighbours over SNMP again", lambda: neighbour_states(s, "ys-agg-1") == want, timeout=8)
