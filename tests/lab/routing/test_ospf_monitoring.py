@@ -91,3 +91,48 @@ def test_ospf_mib_comes_back_after_snmpd_restarts(stack):
     finally:
         lab_cli("fault", "snmp", "ys-agg-1", "start", prefix=s.lab.prefix)
     wait_for("ys-agg-1's OSPF neighbours over SNMP again", lambda: neighbour_states(s, "ys-agg-1") == want, timeout=8)
+
+
+def test_ospfv3_neighbour_full_with_router_id_and_interface(stack):
+    """OSPFv3 turned on by hand on one link (as tests/lab/routing/test_ospf.py does, and taken back
+    off): OSPFV3-MIB through ospf6d's sub-agent gives the neighbour Full with its router id and
+    the vendor's ifName."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pyroute2 import netns
+
+    from network import session
+    from tests.lab.routing.test_ospf import V3, _v3_lines
+
+    s, inv = stack
+
+    def cli(name: str, lines: list[str] | None = None, show: str = "") -> str:
+        netns.setns(s.lab.mgmt_netns)
+        conn = session.open_session(inv.devices[name], session.SessionOptions(known_hosts=s.lab.known_hosts))
+        try:
+            return conn.send_config_set(lines, cmd_verify=False, read_timeout=60) if lines else \
+                conn.send_command(show, read_timeout=60)
+        finally:
+            conn.disconnect()
+
+    def v3_states() -> list[tuple[dict, float]]:
+        text = s.curl(f"http://{s.ports['snmp']}/snmp?target=ys-lf-acc-1&module=ospf&auth=v3")
+        return [(x.labels, x.value) for fam in text_string_to_metric_families(text)
+                if fam.name == "ospfv3NbrState" for x in fam.samples]
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        def call(*args):  # noqa: ANN002, ANN202
+            return pool.submit(cli, *args).result(timeout=120)
+
+        before = {name: call(name, None, "display current-configuration") for name in V3}
+        try:
+            for name in V3:
+                call(name, _v3_lines(before[name], name, undo=False))
+            got = wait_for("ys-lf-acc-1's OSPFv3 neighbour Full over SNMP",
+                           lambda: [r for r in v3_states() if r[1] == 8], timeout=40)
+        finally:
+            for name in V3:
+                call(name, _v3_lines(before[name], name, undo=True))
+    (labels, _), = got
+    assert labels["ospfv3NbrRtrId"] == V3["ys-agg-1"][3] and labels["ifName"] == V3["ys-lf-acc-1"][0], labels
+    assert labels["ospfv3NbrAddress"].startswith("fe80::"), labels
