@@ -8,6 +8,7 @@ Run as root: `GOVOPS_LAB_PREFIX=tn .venv/bin/pytest -q tests/lab/routing/test_os
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -15,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from govops.sot import load_inventory
 from lab.lifecycle import lab_igp
+from monitoring.dashboards import OUT, panel_queries
 from monitoring.stack import MonitoringStack, wait_for
 from tests.lab.labctl import lab_cli
 
@@ -66,6 +68,10 @@ def test_uplink_fault_fires_ospf_neighbor_down_and_clear_resolves_it(stack):
     wait_for("every adjacency Full in Prometheus",
              lambda: len(s.query('ospfNbrState{job="snmp_ospf"} == 8')) == total, timeout=30)
     assert not s.query('ALERTS{alertname="OspfNeighborDown"}')
+    # The NOC dashboard's adjacencies-per-tier panel has a line for every tier of the lab.
+    board = json.loads((OUT / "noc-overview.json").read_text())
+    expr = next(e for t, e in panel_queries(board) if t.startswith("OSPF neighbours Full") and "ospfNbrState" in e)
+    assert {r["metric"]["tier"] for r in s.query(expr)} == {d.role for d in inv.devices.values()}
     alerts = [DOWN.format(device="core-1", rid=agg.router_id), DOWN.format(device="fy-agg-1", rid=core.router_id)]
     try:
         lab_cli("fault", "link", UPLINK, "down", prefix=s.lab.prefix)
