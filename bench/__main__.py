@@ -17,6 +17,7 @@ BENCHES = [
     ("SNMP exporter: govops vs prometheus-snmp-exporter", ["snmp_exporter/run.py"]),
     ("SA forwarder vs rsyslog (TLS, spool)", ["sa_forwarder/run.py"]),
     ("Pulumi program of the city under mocks", ["pulumi/bench_mocks.py"]),
+    ("OSPF/OSPFv3 convergence after an uplink fault (lab)", ["routing/convergence.py"]),
 ]
 
 
