@@ -127,7 +127,7 @@ def missing(intent: list[Block], running: list[Block]) -> list[Block]:
 # Views that always exist on the device (you leave them, never delete them) and negations the
 # device takes without the value (Comware: ``undo ssh server ipv6 acl``).
 SUBVIEWS = ("interface ", "user-interface ", "line ")
-BARE_NEGATION = re.compile(r"^(ssh server ipv6 acl)\b")
+BARE_NEGATION = re.compile(r"^(ssh server ipv6 acl|ospfv3 cost)\b")  # the twins take `undo ospfv3 cost` bare
 
 
 def negate_line(line: str, vendor: Vendor) -> str:

@@ -2,7 +2,7 @@
 
 Rule: every intended line must be present in its section (interface, ACL, global), and no
 IPv6 line may be present that the intent does not contain (an unplanned address, route or
-ACL). IPv4 and other baseline lines are not judged here (they predate the upgrade).
+ACL), nor an OSPFv3 line (routing configuration; VRP/Comware write it without "ipv6"). IPv4 and other baseline lines are not judged here (they predate the upgrade).
 Writes a Prometheus textfile (``govops_net_drift{device,site,tier}`` 0/1,
 ``govops_net_drift_devices``) for node_exporter's textfile collector. A device whose config could
 not be read is not counted as drifted: ``govops_net_drift_unknown`` says so, and its drift series
@@ -46,7 +46,24 @@ def compare(intent: Intent, running_text: str) -> DriftReport:
     # Factory-default lines that mention IPv6 (VRP: `undo telnet ipv6 server-source all-interface`)
     # are the vendor's, not an unplanned change: without this drift never comes clean on real gear.
     return DriftReport(intent.device, cfgtext.missing_lines(intent.blocks, running),
-                       cfgtext.unplanned_ipv6(running, intent.blocks, vendor.drift_ignore))
+                       cfgtext.unplanned_ipv6(running, intent.blocks, vendor.drift_ignore)
+                       + unplanned_ospf3(running, intent.blocks))
+
+
+def unplanned_ospf3(running: list[cfgtext.Block], intent: list[cfgtext.Block]) -> list[str]:
+    """OSPFv3 lines the intent lacks (an `ospfv3 1 area` on a port the design leaves out, a second
+    process, a hand-set cost). VRP/Comware write them without "ipv6", so the IPv6 rule misses them;
+    the IOS-like `ipv6 ospf`/`ipv6 router ospf` lines are already judged as IPv6 lines."""
+    want = cfgtext.keyed(intent)
+    out = []
+    for b in running:
+        h = cfgtext.normalise_line(b.header)
+        if h.startswith("ospfv3") and (h, "") not in want:
+            out.append(b.header)
+            continue
+        out += [f"{b.header} / {c}" for c in b.children
+                if cfgtext.normalise_line(c).startswith("ospfv3") and (h, cfgtext.normalise_line(c)) not in want]
+    return out
 
 
 def unsaved(intent: Intent, running_text: str, saved_text: str) -> list[str]:

@@ -9,6 +9,7 @@ parser reads the intent, the undo set and a device's running configuration (see 
 from __future__ import annotations
 
 import ipaddress
+import os
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ import jinja2
 from govops import ipv6, vendors
 from govops.sot import Device, Inventory, Problem
 from govops.sot.problems import InventoryError
+from govops.sot.routing import plan_ospf
 from network import config as cfgtext
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -46,6 +48,27 @@ class Route:
     via: str  # the neighbour device the next hop belongs to
 
 
+@dataclass(frozen=True)
+class Ospf3Interface:
+    interface: str
+    area: str  # dotted, as the CLIs write it
+    cost: int
+    peer: str = ""  # the far device of a link ("" for the loopback and user segments)
+
+
+@dataclass(frozen=True)
+class Ospf3:
+    """OSPFv3 beside the extranet's OSPF: same process, router id, areas and costs as IPv4."""
+
+    process: int
+    router_id: str
+    interfaces: tuple[Ospf3Interface, ...]
+
+    @property
+    def neighbours(self) -> list[str]:
+        return [i.peer for i in self.interfaces if i.peer]
+
+
 @dataclass
 class Intent:
     device: str
@@ -55,6 +78,7 @@ class Intent:
     addresses: list[Address]
     routes: list[Route]
     mgmt_prefix: ipaddress.IPv6Network
+    ospf3: Ospf3 | None = None  # None: static IPv6 routes toward the core (no routing design)
     text: str = ""  # rendered intent, running-config style
     undo_text: str = ""  # rendered full undo set
     blocks: list[cfgtext.Block] = field(default_factory=list)
@@ -142,6 +166,29 @@ def compute_routes(inv: Inventory, plan: ipv6.Plan, name: str) -> list[Route]:
     return routes
 
 
+def uses_ospf3(inv: Inventory) -> bool:
+    """OSPFv3 replaces the static IPv6 routes wherever the SoT has a routing design, except in a lab
+    told to route statically (GOVOPS_LAB_IGP=static, lab/lifecycle.py): its twins run no FRR."""
+    return bool(inv.routing and inv.routing.ospf) and os.environ.get("GOVOPS_LAB_IGP", "") != "static"
+
+
+def compute_ospf3(inv: Inventory, name: str, addresses: list[Address]) -> Ospf3 | None:
+    """The device's OSPFv3 from the IPv4 OSPF plan (govops.sot.routing): every interface that
+    carries IPv6 and OSPF gets the IPv4 area and cost; the loopback goes in the device's own area."""
+    dev4 = plan_ospf(inv).get(name)
+    if dev4 is None:
+        return None
+    by_name = {i.interface: i for i in dev4.interfaces}
+    out = []
+    for a in addresses:
+        if a.kind == "loopback":
+            out.append(Ospf3Interface(a.interface, str(dev4.area), 0))
+        elif a.interface in by_name:
+            o = by_name[a.interface]
+            out.append(Ospf3Interface(a.interface, str(o.area), o.cost, o.peer or ""))
+    return Ospf3(dev4.process, str(dev4.router_id), tuple(out))
+
+
 def device_addresses(inv: Inventory, plan: ipv6.Plan, name: str) -> list[Address]:
     dev = inv.devices[name]
     out = [Address(vendors.get(dev.platform).loopback, plan.loopbacks[name], "loopback")]
@@ -157,11 +204,14 @@ def device_addresses(inv: Inventory, plan: ipv6.Plan, name: str) -> list[Address
 def build_intent(inv: Inventory, plan: ipv6.Plan, name: str) -> Intent:
     dev = inv.devices[name]
     check_renderable(inv, [name])
-    intent = Intent(device=name, platform=dev.platform, role=dev.role, site=dev.site,
-                    addresses=device_addresses(inv, plan, name), routes=compute_routes(inv, plan, name),
-                    mgmt_prefix=plan.management)
+    addresses = device_addresses(inv, plan, name)
+    ospf3 = compute_ospf3(inv, name, addresses) if uses_ospf3(inv) else None
+    intent = Intent(device=name, platform=dev.platform, role=dev.role, site=dev.site, addresses=addresses,
+                    routes=[] if ospf3 else compute_routes(inv, plan, name), mgmt_prefix=plan.management,
+                    ospf3=ospf3)
     env = _environment()
-    context = {"device": dev, "intent": intent, "acl_number": ACL6_NUMBER, "acl_name": ACL6_NAME,
+    ospf3_of = {i.interface: i for i in ospf3.interfaces} if ospf3 else {}
+    context = {"ospf3": ospf3, "ospf3_of": ospf3_of,"device": dev, "intent": intent, "acl_number": ACL6_NUMBER, "acl_name": ACL6_NAME,
                "interfaces": [a for a in intent.addresses if a.kind != "loopback"],
                "loopback": intent.loopback, "routes": intent.routes, "mgmt": plan.management,
                "default": ipaddress.IPv6Network("::/0")}

@@ -164,3 +164,23 @@ def test_demo_hook_reports_end_to_end_dual_stack(lab, wave):
     assert "dual-stack: OK" in text, text
     pings = re.findall(r"^  (\S+) -> (core-\d) \S+: ok$", text, re.M)
     assert len(pings) == 2 * sum(1 for d in wave["inv"].devices.values() if d.role == "access"), text
+
+
+def test_ospf3_is_full_on_every_link_and_carries_the_core_loopbacks(lab, mgmt, wave):
+    """Issue 18 point 3: after the wave every planned OSPFv3 neighbour is Full (read in the vendor's
+    CLI with its template, where one is grounded), the townships learn both core loopbacks from
+    OSPFv3 (kernel routes of protocol ospf, installed by FRR) and no static IPv6 route is left."""
+    inv, plan = wave["inv"], wave["plan"]
+    intents = render.render_all(inv, plan)
+    if next(iter(intents.values())).ospf3 is None:
+        pytest.skip("this lab routes statically (GOVOPS_LAB_IGP=static): no OSPFv3 in the intent")
+    done = set(inv.devices)
+    for name, intent in intents.items():
+        if "ospfv3_peer" in vendors.get(intent.platform).templates:
+            pending = _run(lab, mgmt, inv, name, lambda d, i=intent: change.ospf3_pending(wave["ctx"], d, i, done))
+            assert pending == [], name
+        assert lab.run(name, ["ip", "-6", "route", "show", "proto", "static"]).stdout.strip() == "", name
+    cores = [str(plan.loopbacks[n].ip) for n, d in inv.devices.items() if d.role == "core"]
+    for name in (n for n, d in inv.devices.items() if d.role == "access"):
+        learned = lab.run(name, ["ip", "-6", "route", "show", "proto", "ospf"]).stdout
+        assert all(f"{c} " in learned for c in cores), (name, learned)

@@ -123,7 +123,8 @@ def test_drift_rule_missing_and_unplanned():
     assert not drift.compare(intent, intent.text).drifted
 
 
-def test_push_and_undo_only_cover_what_is_missing():
+def test_push_and_undo_only_cover_what_is_missing(monkeypatch):
+    monkeypatch.setenv("GOVOPS_LAB_IGP", "static")  # the static-route intent (OSPFv3: test_ospf3_intent.py)
     inv = load_inventory(LAB)
     plan = ipv6.require_plan(inv)
     intent = render.build_intent(inv, plan, "fy-agg-1")
