@@ -67,17 +67,12 @@ options:
   rto_objective:
     description: Seconds; default the tier's promise (C(govops.cloud.dr)).
     type: float
+extends_documentation_fragment:
+  - xinyu.govops.controller
 attributes:
   check_mode:
     support: none
     description: A drill cannot be simulated; in check mode the task is skipped.
-  diff_mode:
-    support: none
-    description: No diff.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on the controller.
 """
 
 EXAMPLES = r"""
@@ -101,13 +96,12 @@ report:
   sample: {"rto_seconds": 4.2, "rpo_seconds": 3.0, "rto_met": true, "rpo_met": true}
 """
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402 - Ansible reads DOCUMENTATION first
+from ansible_collections.xinyu.govops.plugins.module_utils.action_only import refuse  # noqa: E402 - Ansible reads DOCUMENTATION first
 from ansible_collections.xinyu.govops.plugins.module_utils.specs import DR_DRILL  # noqa: E402
 
 
 def main():
-    module = AnsibleModule(argument_spec=DR_DRILL, supports_check_mode=False)
-    module.fail_json(msg="xinyu.govops.dr_drill runs on the controller through its action plugin")
+    refuse(DR_DRILL, "dr_drill", supports_check_mode=False)
 
 
 if __name__ == "__main__":

@@ -122,13 +122,12 @@ inventory:
   sample: /srv/govops/inventories/xinyu
 """
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402 - Ansible reads DOCUMENTATION first
+from ansible_collections.xinyu.govops.plugins.module_utils.action_only import refuse  # noqa: E402 - Ansible reads DOCUMENTATION first
 from ansible_collections.xinyu.govops.plugins.module_utils.specs import IPV6_UPGRADE  # noqa: E402
 
 
 def main():
-    module = AnsibleModule(argument_spec=IPV6_UPGRADE, supports_check_mode=True)
-    module.fail_json(msg="xinyu.govops.ipv6_upgrade runs on the controller through its action plugin")
+    refuse(IPV6_UPGRADE, "ipv6_upgrade", supports_check_mode=True)
 
 
 if __name__ == "__main__":

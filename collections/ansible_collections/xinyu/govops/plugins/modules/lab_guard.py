@@ -19,17 +19,12 @@ options:
     description: Inventory host name to address (C(ansible_host)).
     type: dict
     required: true
+extends_documentation_fragment:
+  - xinyu.govops.controller
 attributes:
   check_mode:
     support: full
     description: Changes nothing in any mode.
-  diff_mode:
-    support: none
-    description: No diff.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on the controller.
 """
 
 EXAMPLES = r"""
@@ -48,13 +43,12 @@ netns:
   sample: govlab-mgmt
 """
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402 - Ansible reads DOCUMENTATION first
+from ansible_collections.xinyu.govops.plugins.module_utils.action_only import refuse  # noqa: E402 - Ansible reads DOCUMENTATION first
 from ansible_collections.xinyu.govops.plugins.module_utils.specs import LAB_GUARD  # noqa: E402
 
 
 def main():
-    module = AnsibleModule(argument_spec=LAB_GUARD, supports_check_mode=True)
-    module.fail_json(msg="xinyu.govops.lab_guard runs on the controller through its action plugin")
+    refuse(LAB_GUARD, "lab_guard", supports_check_mode=True)
 
 
 if __name__ == "__main__":

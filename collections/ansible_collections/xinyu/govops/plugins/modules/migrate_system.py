@@ -57,17 +57,12 @@ options:
   stop_after:
     description: Pause after this step (rehearsals), e.g. C(preseed) or C(freeze).
     type: str
+extends_documentation_fragment:
+  - xinyu.govops.controller
 attributes:
   check_mode:
     support: none
     description: A migration cannot be simulated; in check mode the task is skipped.
-  diff_mode:
-    support: none
-    description: No diff.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on the controller.
 """
 
 EXAMPLES = r"""
@@ -91,13 +86,12 @@ events:
   sample: [{"step": "preseed", "outcome": "ok"}]
 """
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402 - Ansible reads DOCUMENTATION first
+from ansible_collections.xinyu.govops.plugins.module_utils.action_only import refuse  # noqa: E402 - Ansible reads DOCUMENTATION first
 from ansible_collections.xinyu.govops.plugins.module_utils.specs import MIGRATE_SYSTEM  # noqa: E402
 
 
 def main():
-    module = AnsibleModule(argument_spec=MIGRATE_SYSTEM, supports_check_mode=False)
-    module.fail_json(msg="xinyu.govops.migrate_system runs on the controller through its action plugin")
+    refuse(MIGRATE_SYSTEM, "migrate_system", supports_check_mode=False)
 
 
 if __name__ == "__main__":

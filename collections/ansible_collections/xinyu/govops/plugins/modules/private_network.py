@@ -113,13 +113,12 @@ inventory:
   sample: /srv/govops/inventories/xinyu
 """
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402 - Ansible reads DOCUMENTATION first
+from ansible_collections.xinyu.govops.plugins.module_utils.action_only import refuse  # noqa: E402 - Ansible reads DOCUMENTATION first
 from ansible_collections.xinyu.govops.plugins.module_utils.specs import PRIVATE_NETWORK  # noqa: E402
 
 
 def main():
-    module = AnsibleModule(argument_spec=PRIVATE_NETWORK, supports_check_mode=True)
-    module.fail_json(msg="xinyu.govops.private_network runs on the controller through its action plugin")
+    refuse(PRIVATE_NETWORK, "private_network", supports_check_mode=True)
 
 
 if __name__ == "__main__":
