@@ -78,17 +78,17 @@ def noc_overview() -> db.Dashboard:
 
 def ospf_adjacencies() -> list:
     """OSPF adjacencies per tier (SNMP exporter module `ospf`, alerts in rules/ospf.yml). A link's
-    adjacency is seen from both ends: each end counts in its own device's tier."""
+    adjacency is seen from both ends: each end counts in its own device's tier. Before the IPv6
+    upgrade a tier shows 0 OSPFv3 adjacencies (not "no data"), so the panel also tracks the upgrade."""
     full = 'count by (tier) ({metric}{{job="snmp_ospf"}} == 8)'
+    v3_or_zero = full.format(metric="ospfv3NbrState") + ' or 0 * count by (tier) (ospfNbrState{job="snmp_ospf"})'
+    down = 'ALERTS{alertname=~"OspfNeighborDown|Ospfv3NeighborDown",alertstate="firing"}'
     return [
         db.Row("Routing (OSPF)"),
         ts("OSPF neighbours Full, by tier (each end counts)",
            q(full.format(metric="ospfNbrState"), "{{tier}} OSPFv2"),
-           q(full.format(metric="ospfv3NbrState"), "{{tier}} OSPFv3")),
-        ts("OSPF neighbours not Full, by tier",
-           q('count by (tier) (ALERTS{alertname=~"OspfNeighborDown|Ospfv3NeighborDown",alertstate="firing"})',
-             "{{tier}}")),
-        tb("OSPF neighbours down", 'ALERTS{alertname=~"OspfNeighborDown|Ospfv3NeighborDown",alertstate="firing"}'),
+           q(v3_or_zero, "{{tier}} OSPFv3")),
+        st("OSPF neighbours down (OspfNeighborDown, Ospfv3NeighborDown firing)", f"count({down}) or vector(0)"),
     ]
 
 

@@ -196,9 +196,12 @@ def test_dashboard_panels_return_data(stack):
     # Rate windows need two samples and the recording rules one evaluation: wait for the slowest.
     wait_for("recording rules", lambda: query("govops:if_in_utilisation:ratio_rate5m"), timeout=30)
     wait_for("readiness scrape", lambda: query("govops_ipv6_dual_stack_ratio_by_tier"), timeout=40)
-    panels = {f"{name} / {title}": expr.replace("$device", ".+").replace("$interface", ".+")
+    # The OSPF row needs OSPF-MIB, which these plain snmpd agents do not have: it is checked against
+    # FRR's AgentX sub-agents on the lab (tests/lab/routing/test_ospf_monitoring.py).
+    panels = {f"{name} / {title} / {expr}": expr.replace("$device", ".+").replace("$interface", ".+")
               for name in DASHBOARDS
-              for title, expr in panel_queries(json.loads((OUT / f"{name}.json").read_text()))}
+              for title, expr in panel_queries(json.loads((OUT / f"{name}.json").read_text()))
+              if 'job="snmp_ospf"' not in expr}
     # Each recording-rule chain fills on its own scrape cadence; give the slowest a few evaluations.
     end = time.monotonic() + 30
     while panels and time.monotonic() < end:
