@@ -19,7 +19,7 @@ import jinja2
 from govops import ipv6, vendors
 from govops.sot import Device, Inventory, Problem
 from govops.sot.problems import InventoryError
-from govops.sot.routing import plan_ospf
+from govops.sot.routing import plan_ospf, wildcard
 from network import config as cfgtext
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -69,6 +69,33 @@ class Ospf3:
         return [i.peer for i in self.interfaces if i.peer]
 
 
+@dataclass(frozen=True)
+class Ospf2Interface:
+    """An interface that sends hellos: its per-interface OSPF settings (links, point-to-point)."""
+
+    interface: str
+    cost: int
+
+
+@dataclass(frozen=True)
+class Ospf2:
+    """The OSPF (IPv4) configuration the design gives a device (govops.sot.routing.plan_ospf), for
+    drift only: the upgrade never pushes it. ``md5`` says authentication is on; the key is not here."""
+
+    process: int
+    router_id: str
+    hello: int
+    dead: int
+    md5: bool
+    areas: dict[str, list[str]]  # dotted area -> its `network ADDRESS WILDCARD` statements
+    silent: tuple[str, ...]  # user segments: advertised, no hellos (the loopback sends none anyway)
+    interfaces: tuple[Ospf2Interface, ...]
+
+
+# The design has one MD5 key per device (the vault's ospf_auth_key); the twins and the design use key id 1.
+OSPF_MD5_KEY_ID = 1
+
+
 @dataclass
 class Intent:
     device: str
@@ -82,6 +109,10 @@ class Intent:
     text: str = ""  # rendered intent, running-config style
     undo_text: str = ""  # rendered full undo set
     blocks: list[cfgtext.Block] = field(default_factory=list)
+    # OSPF (IPv4) as designed, in the vendor's syntax: judged by drift, never pushed by the upgrade.
+    ospf2: Ospf2 | None = None
+    ospf2_text: str = ""
+    ospf2_blocks: list[cfgtext.Block] = field(default_factory=list)
 
     @property
     def loopback(self) -> Address:
@@ -189,6 +220,23 @@ def compute_ospf3(inv: Inventory, name: str, addresses: list[Address]) -> Ospf3 
     return Ospf3(dev4.process, str(dev4.router_id), tuple(out))
 
 
+def compute_ospf2(inv: Inventory, name: str) -> Ospf2 | None:
+    """The device's OSPF from the SoT's plan, as lab/topology.py ospf_startup gives it to the twins:
+    one `network` per loopback, link and segment in its area, segments silent, links point-to-point
+    with their cost, the design's timers and MD5 authentication when the vault holds a key."""
+    plan = plan_ospf(inv).get(name)
+    if plan is None:
+        return None
+    areas: dict[str, list[str]] = {str(plan.area): [f"{plan.loopback} 0.0.0.0"]}
+    for i in plan.interfaces:
+        net = i.ipv4.network
+        areas.setdefault(str(i.area), []).append(f"{net.network_address} {wildcard(net)}")
+    return Ospf2(plan.process, str(plan.router_id), plan.hello, plan.dead, bool(inv.devices[name].ospf_auth_key),
+                 {a: areas[a] for a in sorted(areas, key=ipaddress.IPv4Address)},
+                 tuple(i.interface for i in plan.interfaces if i.passive),
+                 tuple(Ospf2Interface(i.interface, i.cost) for i in plan.interfaces if not i.passive))
+
+
 def device_addresses(inv: Inventory, plan: ipv6.Plan, name: str) -> list[Address]:
     dev = inv.devices[name]
     out = [Address(vendors.get(dev.platform).loopback, plan.loopbacks[name], "loopback")]
@@ -218,6 +266,12 @@ def build_intent(inv: Inventory, plan: ipv6.Plan, name: str) -> Intent:
     intent.text = env.get_template(f"{dev.platform}/intent.j2").render(context)
     intent.undo_text = env.get_template(f"{dev.platform}/undo.j2").render(context)
     intent.blocks = cfgtext.parse(intent.text, vendors.get(dev.platform))
+    intent.ospf2 = compute_ospf2(inv, name) if uses_ospf3(inv) else None  # a static lab runs no OSPF
+    if intent.ospf2 is not None:
+        # The key never enters the intent: the line carries the mask the running config is read with.
+        intent.ospf2_text = env.get_template(f"{dev.platform}/ospf.j2").render(
+            ospf=intent.ospf2, key_id=OSPF_MD5_KEY_ID, secret=cfgtext.MASK)
+        intent.ospf2_blocks = cfgtext.parse(intent.ospf2_text, vendors.get(dev.platform))
     return intent
 
 

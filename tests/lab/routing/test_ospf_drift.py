@@ -2,12 +2,11 @@
 made through its vendor CLI, shows in `govops net drift` for that device; the edit is undone and
 the running config checked byte for byte afterwards.
 
-Drift (network/drift.py) judges the rendered dual-stack intent: every intended line must be
-present, and no IPv6 line (a line containing ``ipv6``) may be there unplanned. The intent
-carries the OSPFv3 interface statements (``ospfv3 1 area A``), so a missing or changed OSPFv3
-statement is drift. It carries no OSPFv2 line, and IPv4 lines are not judged (they predate the
-upgrade), so an OSPFv2 hand edit (cost, network, timers) is NOT reported today: that test is a
-strict xfail and turns into a failure the day drift covers it.
+Drift (network/drift.py) judges the rendered dual-stack intent (every intended line present, no
+unplanned IPv6 or OSPFv3 line: a missing or changed ``ospfv3 1 area A`` is drift) and the OSPF
+(IPv4) configuration of the routing design (network/templates/<platform>/ospf.j2, never pushed):
+every designed line present, no OSPF line the design lacks, so a hand-set ``ospf cost 77`` shows
+as the designed cost missing and the hand-set one unplanned.
 
 Works on the shared lab before the upgrade (run alone: OSPFv3 is then missing everywhere and
 drift says so) and after it (in the full suite tests/lab/network has upgraded the lab first).
@@ -65,6 +64,12 @@ def port_lines(running: str) -> list[str]:
     return [line.strip() for line in block.splitlines()]
 
 
+def ospf2_line(finding: str) -> bool:
+    """An OSPF (IPv4) finding: VRP/Comware `ospf …`, IOS-like `router ospf`/`ip ospf …` (not OSPFv3)."""
+    last = finding.rsplit(" / ", 1)[-1]
+    return last.startswith(("ospf ", "ip ospf ", "router ospf ", "network ")) or finding.startswith(("ospf ", "router ospf "))
+
+
 def findings(report: dict) -> set[str]:
     return set(report["missing"]) | set(report["unplanned"])
 
@@ -87,13 +92,13 @@ def test_drift_reports_a_missing_ospfv3_interface_statement(lab: Lab) -> None:
     assert any(f.startswith(f"interface {PORT} / ospfv3 1 area ") for f in report["missing"]), report["missing"]
 
 
-@pytest.mark.xfail(strict=True, reason="drift judges only the rendered dual-stack intent, which has no OSPFv2 "
-                   "line, and never judges IPv4 lines (network/drift.py, network/config.py unplanned_ipv6 "
-                   "matches 'ipv6' in the line): an OSPFv2 cost change is invisible to `govops net drift`")
 def test_drift_reports_an_ospfv2_cost_hand_edit(lab: Lab) -> None:
     before_cfg = cli(lab)
     cost = next(line for line in port_lines(before_cfg) if line.startswith("ospf cost "))
-    before = findings(drift(lab)[DEVICE])
+    reports = drift(lab)
+    ospf2 = {d: [f for f in findings(r) if ospf2_line(f)] for d, r in reports.items()}
+    assert not any(ospf2.values()), f"OSPF (IPv4) drift on the untouched lab: {ospf2}"
+    before = findings(reports[DEVICE])
     try:
         out = cli(lab, [f"interface {PORT}", "ospf cost 77", "quit"])
         assert "Error" not in out, out
@@ -102,4 +107,6 @@ def test_drift_reports_an_ospfv2_cost_hand_edit(lab: Lab) -> None:
     finally:
         cli(lab, [f"interface {PORT}", cost, "quit"])
         assert cli(lab) == before_cfg, "the hand edit was not undone byte for byte"
-    assert after - before, f"{DEVICE}: `ospf cost 77` on {PORT} not reported by drift"
+    assert f"interface {PORT} / ospf cost 77" in after - before, f"{DEVICE}: `ospf cost 77` on {PORT} not reported"
+    assert f"interface {PORT} / {cost}" in after - before, f"{DEVICE}: the designed `{cost}` not missing"
+

@@ -115,12 +115,13 @@ def test_drift_rule_missing_and_unplanned():
     inv = load_inventory(LAB)
     plan = ipv6.require_plan(inv)
     intent = render.build_intent(inv, plan, "ys-lf-acc-1")
-    running = intent.text.replace("2001:db8", "2001:DB8") + "ipv6 route-static 2001:DB8:99:: 64 2001:DB8:4600:1007::2\n"
+    text = intent.text + intent.ospf2_text  # the device as designed: dual-stack intent and OSPF
+    running = text.replace("2001:db8", "2001:DB8") + "ipv6 route-static 2001:DB8:99:: 64 2001:DB8:4600:1007::2\n"
     running = running.replace(" ipv6 address 2001:DB8:4603:100::1/64\n", "")
     report = drift.compare(intent, running)
     assert report.missing == ["interface GigabitEthernet0/0/8 / ipv6 address 2001:db8:4603:100::1/64"]
     assert report.unplanned == ["ipv6 route-static 2001:DB8:99:: 64 2001:DB8:4600:1007::2"]
-    assert not drift.compare(intent, intent.text).drifted
+    assert not drift.compare(intent, text).drifted
 
 
 def test_push_and_undo_only_cover_what_is_missing(monkeypatch):

@@ -35,7 +35,8 @@ def _intent_text(name: str) -> str:
     from govops.sot import load_inventory
 
     inv = load_inventory(LAB)
-    return render.build_intent(inv, ipv6.require_plan(inv), name).text
+    intent = render.build_intent(inv, ipv6.require_plan(inv), name)
+    return intent.text + intent.ospf2_text  # the device as designed: dual-stack intent and OSPF
 
 
 def test_unreadable_device_is_unknown_not_drifted(tmp_path, monkeypatch, capsys):

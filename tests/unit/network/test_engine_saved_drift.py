@@ -15,7 +15,8 @@ DUAL = ("sysname fy-agg-1\n#\nipv6\n#\ninterface GigabitEthernet0/0/1\n ip addre
 
 
 def _intent():
-    return SimpleNamespace(device="fy-agg-1", platform="huawei", blocks=cfgtext.parse(INTENT, vendors.get("huawei")))
+    return SimpleNamespace(device="fy-agg-1", platform="huawei", blocks=cfgtext.parse(INTENT, vendors.get("huawei")),
+                           ospf2=None)  # no routing design: OSPF drift is not judged
 
 
 def test_running_upgraded_but_saved_ipv4_only_is_reported_as_unsaved():

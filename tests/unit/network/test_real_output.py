@@ -168,7 +168,7 @@ def test_drift_of_a_real_config_with_the_intent_applied_is_clean(device, platfor
     inv = load_inventory(LAB)
     intent = render.build_intent(inv, ipv6.require_plan(inv), device)
     assert intent.platform == platform
-    running = _with_intent(real(platform, "display_current-configuration", sample), intent.text, "return")
+    running = _with_intent(real(platform, "display_current-configuration", sample), intent.text + intent.ospf2_text, "return")
     report = drift.compare(intent, running)
     assert (report.missing, report.unplanned) == ([], [])
 
@@ -176,7 +176,7 @@ def test_drift_of_a_real_config_with_the_intent_applied_is_clean(device, platfor
 def test_drift_still_reports_a_real_unplanned_ipv6_line():
     inv = load_inventory(LAB)
     intent = render.build_intent(inv, ipv6.require_plan(inv), "ys-lf-acc-1")
-    text = _with_intent(real("huawei", "display_current-configuration", "s5735_l48t4xe_a_v2"), intent.text, "return")
+    text = _with_intent(real("huawei", "display_current-configuration", "s5735_l48t4xe_a_v2"), intent.text + intent.ospf2_text, "return")
     text = text.replace("undo telnet ipv6 server-source all-interface", "telnet ipv6 server-source all-interface")
     assert drift.compare(intent, text).unplanned == ["telnet ipv6 server-source all-interface"]
 
