@@ -11,6 +11,9 @@ Use it from any lab test::
 
 The prefix is $GOVOPS_LAB_PREFIX (default `gt`). A lab left by a crashed run with that prefix
 is removed first; the finaliser removes this one, also when tests fail.
+
+The rooms run in the order declared in tests/lab/order.py (not alphabetically): the network room
+upgrades this lab to dual stack and the rooms after it rely on that.
 """
 
 from __future__ import annotations
@@ -22,7 +25,15 @@ import pytest
 
 from lab.lifecycle import down
 from lab.state import Lab
+from tests.lab import order
 from tests.lab.labctl import INVENTORY, NOT_ROOT, PREFIX, lab_cli
+
+
+# tryfirst: the room order is applied before other conftests' hooks (tests/lab/security moves its
+# secrets scan to the very end of the session, and must still have the last word).
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items[:] = order.order(items)
 
 
 @pytest.fixture(scope="session")

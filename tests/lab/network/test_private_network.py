@@ -6,9 +6,10 @@ migration their sites cannot reach each other over the extranet; after it each d
 sites reach each other inside its VPN instance (both directions, IPv4 and IPv6), never the
 other department's nor the public extranet, and the extranet's own reachability is what it was.
 A forced verify failure (the site link cut right after the push) rolls the core back to its
-backup and leaves the county untouched. It runs after tests/lab/network, which leaves the lab
-dual-stack (run alone, it upgrades the extranet first). The finaliser takes both networks off
-again (the playbook's `remove`), so later suites find the lab as it was.
+backup and leaves the county untouched. It runs last in tests/lab/network, after the upgrade
+has left the lab dual-stack (tests/lab/order.py; run alone, it upgrades the extranet first). The
+finaliser takes both networks off again (the playbook's `remove`), so later suites find the lab
+as it was.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def pn(lab, tmp_path_factory):
     before_cross = ping(lab, sites["bdc/city"].netns, str(sites["bdc/fenyi"].ipv4.ip))
     baseline = reachability(lab, inv)
     if not all(baseline.values()):
-        # Private networks ride on the dual-stack extranet. After tests/lab/network it already is;
+        # Private networks ride on the dual-stack extranet. After the network room's upgrade it is;
         # run alone, upgrade it first, so the "unchanged" check covers IPv6 too.
         up = lab.exec_mgmt([ANSIBLE_PLAYBOOK, "-i", str(lab.inventory), "--vault-password-file",
                             str(lab.inventory / ".vault-pass"), "playbooks/ipv6_upgrade.yml",

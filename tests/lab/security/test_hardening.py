@@ -2,7 +2,7 @@
 
 Ansible logs in as the inventory's named admin (opsadmin, key login) and escalates with sudo;
 afterwards root's SSH login is refused. The hardened hosts are cloud-dr-1 and cloud-remote-1:
-later suites of the session (tests/lab/test_lab_hosts.py) still reach dept-srv-1 and
+later suites of the session (tests/lab/lab/test_lab_hosts.py) still reach dept-srv-1 and
 cloud-prod-1 as root, the lab's console path.
 """
 

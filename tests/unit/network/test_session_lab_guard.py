@@ -3,7 +3,7 @@
 
 Runs where the unit tests run, the machine's root namespace: exactly the place from which a lab
 connection would leave through the default route. netmiko's ConnectHandler is replaced by a
-recorder, so the test proves no connection was even attempted (tests/lab/test_lab_guard.py shows
+recorder, so the test proves no connection was even attempted (tests/lab/lab/test_lab_guard.py shows
 the same end to end, counting packets).
 """
 

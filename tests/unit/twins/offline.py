@@ -1,7 +1,7 @@
 """A twin session without namespace or SSH: the real Device and dialect, a kernel that reports
 every link up (with a link-local address) and never touches the host.
 
-What this tests is grammar, messages and rendering; tests/lab/twins and tests/lab/test_twin_formats.py
+What this tests is grammar, messages and rendering; tests/lab/twins and tests/lab/lab/test_twin_formats.py
 run the same code on real namespaces over real SSH.
 """
 

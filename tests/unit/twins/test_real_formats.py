@@ -2,7 +2,7 @@
 real output (provenance beside it) and checks the twin's output has the same shape -- parsed by
 the same ntc-templates template where one exists, else matched by the same pattern.
 
-The twin side of the same commands over real SSH: tests/lab/test_twin_formats.py.
+The twin side of the same commands over real SSH: tests/lab/lab/test_twin_formats.py.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Every command govops sends (``govops.vendors``), on every platform's twin, parses with the
 vendor's template into the field names the real samples (tests/fixtures/real/) give, with the
 fields every real row fills filled -- dual-stack, sub-interfaces, a VPN and a description
-included, which the shared lab (tests/lab/test_twin_formats.py) does not have at session start.
+included, which the shared lab (tests/lab/lab/test_twin_formats.py) does not have at session start.
 """
 
 from __future__ import annotations
