@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
-from govops.sot.model import Device
+from govops.sot.model import Device, Snmp
 from govops.vendors.snmp_naming import if_descr, if_name
 from lab.topology import MGMT_IF, Node
 
@@ -60,39 +61,57 @@ def render_config(node: Node, dev: Device, ifindex: dict[str, int], location: st
     With `secrets=False` the community and the v3 user are left out: that copy replaces the
     file once snmpd has read it, so no vaulted value stays on disk (snmpd keeps only the
     localized v3 keys in its persistent dir)."""
-    snmp = dev.snmp
-    lines = [
-        "# written by govops lab; do not edit",
-        f"agentAddress udp:{node.mgmt_ipv4.ip}:161,udp6:[{node.mgmt_ipv6.ip}]:161",
-        f"sysName {dev.name}",
-        f"sysDescr {sys_descr(dev)}",
-        f"sysObjectID {SYS_OBJECT_ID.get(dev.platform, '.1.3.6.1.4.1.8072.3.2.10')}",
-        f"sysLocation {location}",
-        "sysContact noc@xinyu.example",
-        "sysServices 6",
-        "dontLogTCPWrappersConnects yes",
+    settings = [
+        ("sysName", dev.name),
+        ("sysDescr", sys_descr(dev)),
+        ("sysObjectID", SYS_OBJECT_ID.get(dev.platform, ".1.3.6.1.4.1.8072.3.2.10")),
+        ("sysLocation", location),
+        ("sysContact", "noc@xinyu.example"),
+        ("sysServices", "6"),
+        ("dontLogTCPWrappersConnects", "yes"),
     ]
     # IF-MIB also lists `lo` and the lab's internal veth peers (`_lo0`, `_ge0-0-8`: loopback and
     # empty segment ports have no `dummy` driver here); net-snmp 5.9.3's include_ifmib_iface_prefix
     # does not filter them (net-snmp issue 1081), so they keep their Linux names.
-    if snmp and not secrets:
-        lines.append("# community and SNMPv3 user: removed after snmpd started (inventory vault)")
-    elif snmp:
-        lines += [
-            f"rocommunity {snmp.community} default",
-            f"rocommunity6 {snmp.community} default",
-            f"createUser {snmp.v3_user} SHA {_quote(snmp.v3_auth_key)} AES {_quote(snmp.v3_priv_key)}",
-            f"rouser {snmp.v3_user} priv",
-        ]
+    overrides = []
     for vendor, kname in node.interfaces.items():
         if kname in ifindex:
             i = ifindex[kname]
-            lines.append(f"override {IF_DESCR}.{i} octet_str {_quote(if_descr(dev.platform, vendor))}")
-            lines.append(f"override {IF_NAME}.{i} octet_str {_quote(_if_name(dev.platform, vendor))}")
+            overrides.append(text_override(f"{IF_DESCR}.{i}", if_descr(dev.platform, vendor)))
+            overrides.append(text_override(f"{IF_NAME}.{i}", _if_name(dev.platform, vendor)))
     # The management port keeps its Linux name (as MEth0/0/0 would on a real box).
     if MGMT_IF in ifindex:
-        lines.append(f"override {IF_NAME}.{ifindex[MGMT_IF]} octet_str {MGMT_IF}")
+        overrides.append(text_override(f"{IF_NAME}.{ifindex[MGMT_IF]}", MGMT_IF))
+    return snmpd_conf(f"udp:{node.mgmt_ipv4.ip}:161,udp6:[{node.mgmt_ipv6.ip}]:161", settings, dev.snmp,
+                      overrides, secrets=secrets)
+
+
+def snmpd_conf(listen: str, settings: Iterable[tuple[str, str]], access: Snmp | None,
+               overrides: Iterable[str] = (), secrets: bool = True) -> str:
+    """The one writer of snmpd.conf, for the lab's devices and the tests' throw-away agents.
+
+    `listen` is snmpd's agentAddress; `settings` are plain directives (the system group...);
+    `access` gives the read-only v2c community (IPv4 and IPv6) and the SNMPv3 authPriv user
+    (SHA/AES); `overrides` are net-snmp `override` arguments (OID TYPE VALUE, see
+    text_override). With `secrets=False` the access lines are replaced by a note."""
+    lines = ["# written by govops lab; do not edit", f"agentAddress {listen}"]
+    lines += [f"{key} {value}" for key, value in settings]
+    if access and not secrets:
+        lines.append("# community and SNMPv3 user: removed after snmpd started (inventory vault)")
+    elif access:
+        lines += [
+            f"rocommunity {access.community} default",
+            f"rocommunity6 {access.community} default",
+            f"createUser {access.v3_user} SHA {_quote(access.v3_auth_key)} AES {_quote(access.v3_priv_key)}",
+            f"rouser {access.v3_user} priv",
+        ]
+    lines += [f"override {o}" for o in overrides]
     return "\n".join(lines) + "\n"
+
+
+def text_override(oid: str, text: str) -> str:
+    """`override` arguments that make snmpd answer `text` (an OCTET STRING) at `oid`."""
+    return f"{oid} octet_str {_quote(text)}"
 
 
 def _if_name(platform: str, vendor: str) -> str:

@@ -2,23 +2,31 @@
 
 Several `snmpd` processes listen on 127.0.0.1:<port> inside one namespace, each standing in
 for one device (own sysName, own vendor ifName/ifDescr via `override`, v2c community and a
-SNMPv3 authPriv SHA/AES user). Port-less bridges (this kernel may lack the dummy module) give big interface tables. Nothing touches
-the root namespace; `close()` kills only the PIDs started here and deletes the namespace.
+SNMPv3 authPriv SHA/AES user); their snmpd.conf comes from the lab's one writer
+(lab.snmp.snmpd_conf). Port-less bridges (this kernel may lack the dummy module) give big
+interface tables. Nothing touches the root namespace; `close()` kills only the PIDs started
+here and deletes the namespace.
 """
 
 from __future__ import annotations
 
+import ast
+import asyncio
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-IF_DESCR = ".1.3.6.1.2.1.2.2.1.2"
-IF_NAME = ".1.3.6.1.2.1.31.1.1.1.1"
+from pyroute2 import netns as pyroute2_netns
+
+from govops.sot.model import Snmp
+from lab.snmp import IF_DESCR, IF_NAME, snmpd_conf, text_override
+
 COMMUNITY = "gm-ro"
 V3_USER, V3_AUTH, V3_PRIV = "gmuser", "gm-auth-key-1", "gm-priv-key-1"
 
@@ -88,18 +96,19 @@ class AgentNamespace:
                   overrides: list[str] | None = None) -> None:
         """(Re)write an agent's snmpd.conf; a running agent reads it at its next start."""
         a = self.agents[name]
-        lines = [f"agentAddress udp:127.0.0.1:{a.port}", f"sysName {name}",
-                 f"sysDescr govops test agent {name}", "sysObjectID .1.3.6.1.4.1.2011.2.23.1",
-                 f"rocommunity {community} default",
-                 f'createUser {V3_USER} SHA "{V3_AUTH}" AES "{V3_PRIV}"', f"rouser {V3_USER} priv"]
+        settings = [("sysName", name), ("sysDescr", f"govops test agent {name}"),
+                    ("sysObjectID", ".1.3.6.1.4.1.2011.2.23.1")]
+        access = Snmp(community=community, v3_user=V3_USER, v3_auth_key=V3_AUTH, v3_priv_key=V3_PRIV)
         index = self.ifindexes()
+        override_args = []
         for kname, vendor in (renames or {}).items():
             i = index[kname]
-            lines.append(f'override {IF_DESCR}.{i} octet_str "{vendor}"')
+            override_args.append(text_override(f"{IF_DESCR}.{i}", vendor))
             if a.if_x_table:
-                lines.append(f'override {IF_NAME}.{i} octet_str "{vendor}"')
-        lines += [f"override {o}" for o in overrides or ()]
-        (a.directory / "snmpd.conf").write_text("\n".join(lines) + "\n")
+                override_args.append(text_override(f"{IF_NAME}.{i}", vendor))
+        override_args += overrides or ()
+        conf = snmpd_conf(f"udp:127.0.0.1:{a.port}", settings, access, override_args)
+        (a.directory / "snmpd.conf").write_text(conf)
 
     def start(self, name: str) -> None:
         a = self.agents[name]
@@ -147,6 +156,35 @@ class AgentNamespace:
             _kill(pid)
         subprocess.run(["ip", "netns", "del", self.netns], check=False)
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def run_in_namespace(netns_name: str, coro_fn: Callable[..., Awaitable], *args: object) -> object:
+    """Run ``coro_fn(*args)`` in a namespace's network stack and return its result.
+
+    A forked child enters the namespace, so this process (and pytest) stays where it is; the
+    result comes back as its repr and must be plain data (numbers, strings, bytes, containers)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: enter the namespace, run, report the repr of the result
+        os.close(r)
+        code = 0
+        try:
+            pyroute2_netns.setns(netns_name)
+            out = repr(asyncio.run(coro_fn(*args)))
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            out, code = f"ERROR {type(exc).__name__}: {exc}", 1
+        os.write(w, out.encode())
+        os._exit(code)
+    os.close(w)
+    chunks = []
+    while chunk := os.read(r, 1 << 16):
+        chunks.append(chunk)
+    os.close(r)
+    os.waitpid(pid, 0)
+    text = b"".join(chunks).decode()
+    if text.startswith("ERROR "):
+        raise AssertionError(text)
+    return ast.literal_eval(text)
 
 
 def _kill(pid: int) -> None:

@@ -12,12 +12,11 @@ import shutil
 import subprocess
 
 import pytest
-from pyroute2 import netns
 
 from monitoring.snmp.collector import Scraper, StaticCache, Target
 from monitoring.snmp.mapping import IF_NAME, MODULES
 from monitoring.snmp.transport import Credentials, Endpoint, SnmpClient, SnmpError, WalkStats
-from tests.snmp_agents import COMMUNITY, V3_AUTH, V3_PRIV, V3_USER, AgentNamespace
+from tests.snmp_agents import COMMUNITY, V3_AUTH, V3_PRIV, V3_USER, AgentNamespace, run_in_namespace
 
 pytestmark = [
     pytest.mark.lab,
@@ -57,29 +56,7 @@ def agent():
 
 
 def run_in_ns(coro_fn):
-    """Run a coroutine inside the namespace's network stack (a child keeps the test process clean)."""
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child: enter the namespace, run, report the repr of the result
-        os.close(r)
-        code = 0
-        try:
-            netns.setns(NS)
-            out = repr(asyncio.run(coro_fn()))
-        except BaseException as exc:  # noqa: BLE001 - reported to the parent
-            out, code = f"ERROR {type(exc).__name__}: {exc}", 1
-        os.write(w, out.encode())
-        os._exit(code)
-    os.close(w)
-    chunks = []
-    while chunk := os.read(r, 1 << 16):
-        chunks.append(chunk)
-    os.close(r)
-    os.waitpid(pid, 0)
-    text = b"".join(chunks).decode()
-    if text.startswith("ERROR "):
-        raise AssertionError(text)
-    return eval(text)  # noqa: S307 - our own child's repr of plain data
+    return run_in_namespace(NS, coro_fn)
 
 
 def oracle(column) -> dict:

@@ -7,13 +7,10 @@ series, their entPhysicalName/port labels and values in the MIB's real units.
 
 from __future__ import annotations
 
-import ast
-import asyncio
 import os
 import shutil
 
 import pytest
-from pyroute2 import netns
 
 from monitoring.lint import promtool_findings
 from monitoring.snmp.collector import Scraper, StaticCache, Target
@@ -22,7 +19,7 @@ from monitoring.snmp.health import HEALTH_MODULES, RuijieHealth, ZteHealth, uw_t
 from monitoring.snmp.mapping import IF_NAME, MODULES, InterfaceLabels
 from monitoring.snmp.transport import Credentials, Endpoint, SnmpClient
 from tests.paths import ROOT
-from tests.snmp_agents import COMMUNITY, AgentNamespace
+from tests.snmp_agents import COMMUNITY, AgentNamespace, run_in_namespace
 from tests.snmp_recordings import load, overrides
 
 MIBS = ROOT / "tests" / "fixtures" / "real" / "snmp" / "mibs"
@@ -254,7 +251,7 @@ def test_real_agent_serving_the_s5720_recording_scrapes_to_the_same_series():
     try:
         ns.create(ipv6=False)
         ns.add_agent("s5720", 1171, overrides=overrides("huawei_s5720.snmprec"))
-        got = _in_namespace("hf-health-unit", _scrape_summary, 1171)
+        got = run_in_namespace("hf-health-unit", _scrape_summary, 1171)
     finally:
         ns.close()
     assert got["snmp_up"] == [({}, 1.0)]
@@ -270,26 +267,3 @@ async def _scrape_summary(port: int):
     return {f.name: [(dict(s.labels), float(s.value)) for s in f.samples] for f in fams}
 
 
-def _in_namespace(name: str, coro_fn, *args):
-    """Run a coroutine in the namespace's network stack (in a child, so this process stays put)."""
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(r)
-        code = 0
-        try:
-            netns.setns(name)
-            out = repr(asyncio.run(coro_fn(*args)))
-        except BaseException as exc:  # noqa: BLE001 - reported to the parent
-            out, code = f"ERROR {type(exc).__name__}: {exc}", 1
-        os.write(w, out.encode())
-        os._exit(code)
-    os.close(w)
-    chunks = []
-    while chunk := os.read(r, 1 << 16):
-        chunks.append(chunk)
-    os.close(r)
-    os.waitpid(pid, 0)
-    text = b"".join(chunks).decode()
-    assert not text.startswith("ERROR"), text
-    return ast.literal_eval(text)
