@@ -73,6 +73,9 @@ def add_cli(subparsers) -> None:
     p = fault.add_parser("snmp", help="snmp NODE stop|start")
     p.add_argument("node")
     p.add_argument("action", choices=("stop", "start"))
+    p = fault.add_parser("ospf6", help="ospf6 NODE:IF block|unblock (drop OSPFv3 on that link, nftables)")
+    p.add_argument("target")
+    p.add_argument("action", choices=("block", "unblock"))
     p = fault.add_parser("clear", help="undo every fault")
     p = fault.add_parser("list", help="show active faults")
     for p in fault.choices.values():
@@ -172,6 +175,8 @@ def cmd_fault(args: argparse.Namespace) -> int:
             faults.delay(lab, args.target, args.amount)
         elif kind == "loss":
             faults.loss(lab, args.target, args.amount)
+        elif kind == "ospf6":
+            faults.ospf6(lab, args.target, args.action)
         elif kind == "kill-ssh":
             console.print(f"dropped {faults.kill_ssh(lab, args.node)} SSH session(s)")
         elif kind == "snmp":

@@ -7,6 +7,9 @@ delay, loss    `tc qdisc netem` on the interface; when the kernel has no netem (
                which holds each outgoing packet for the delay
 kill-ssh       the twins' control socket aborts the device's SSH sessions (lab/twins/README.md)
 snmp stop      kills the device's snmpd; `start` brings it back with the same config
+ospf6 block    an nftables rule in the device's namespace drops OSPFv3 (IPv6 next header 89) in
+               and out of the interface: the OSPFv3 adjacency on that link never forms while IPv4
+               (OSPFv2 is IPv4 protocol 89) and every other IPv6 packet pass; `unblock` removes it
 """
 
 from __future__ import annotations
@@ -166,6 +169,38 @@ def _share(percent: int) -> str:
     return "" if percent >= 100 else f"numgen random mod 100 < {percent}"
 
 
+def _ospf6_chains(kname: str) -> tuple[str, str]:
+    base = kname.replace("-", "_").replace(".", "_")
+    return f"ospf6_in_{base}", f"ospf6_out_{base}"
+
+
+def ospf6(lab: Lab, spec: str, action: str) -> None:
+    """Drop OSPFv3 on one link of a device (both directions, in its namespace only), or stop dropping."""
+    node, vendor, kname = _target(lab, spec)
+    if node not in lab.devices:
+        raise FaultError(f"ospf6 {spec!r}: {node} is not a device of this lab")
+    fault = {"kind": "nft-ospf6", "node": node, "interface": vendor, "what": "OSPFv3 blocked"}
+    if action == "unblock":
+        _undo_all(lab, [f for f in _faults(lab) if _same(f, fault)])
+        return
+    chain_in, chain_out = _ospf6_chains(kname)
+    # meta l4proto follows IPv6 extension headers to the transport header (ip6 nexthdr would not);
+    # nfproto ipv6 keeps IPv4's OSPFv2 (also protocol 89) out of the match.
+    match = "meta nfproto ipv6 meta l4proto 89"
+    rules = [f"add table inet {NFT_TABLE}",
+             f"add chain inet {NFT_TABLE} {chain_in} {{ type filter hook input priority 0 ; }}",
+             f"add chain inet {NFT_TABLE} {chain_out} {{ type filter hook output priority 0 ; }}",
+             f"flush chain inet {NFT_TABLE} {chain_in}",
+             f"flush chain inet {NFT_TABLE} {chain_out}",
+             f"add rule inet {NFT_TABLE} {chain_in} iifname \"{kname}\" {match} drop",
+             f"add rule inet {NFT_TABLE} {chain_out} oifname \"{kname}\" {match} drop"]
+    proc = subprocess.run(["ip", "netns", "exec", lab.netns(node), "nft", "-f", "-"],
+                          input="\n".join(rules) + "\n", capture_output=True, text=True)
+    if proc.returncode:
+        raise FaultError(f"nft ospf6 block on {node}:{kname}: {proc.stderr.strip()}")
+    _add(lab, fault)
+
+
 def kill_ssh(lab: Lab, node: str) -> int:
     if node not in lab.devices:
         raise FaultError(f"kill-ssh {node!r}: not a device of this lab")
@@ -209,6 +244,11 @@ def _undo_all(lab: Lab, faults: list[dict]) -> list[dict]:
         elif fault["kind"] == "nft-loss":
             subprocess.run(["ip", "netns", "exec", lab.netns(node), "nft", "delete", "table", "inet", NFT_TABLE],
                            capture_output=True)
+        elif fault["kind"] == "nft-ospf6":
+            # Only this link's chains: another fault's rules may share the table.
+            for chain in _ospf6_chains(lab.kernel_name(node, fault["interface"])):
+                subprocess.run(["ip", "netns", "exec", lab.netns(node), "nft", "delete", "chain", "inet", NFT_TABLE,
+                                chain], capture_output=True)
         elif fault["kind"] == "delayline":
             kname = lab.kernel_name(node, fault["interface"])
             for tool in ("iptables", "ip6tables"):
