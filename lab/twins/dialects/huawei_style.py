@@ -13,7 +13,7 @@ import ipaddress
 import re
 
 from lab.twins.dialects.base import ANY, Dialect, View, command
-from lab.twins.dialects.ospf_huawei import OSPF_PARENTS, HuaweiOspf
+from lab.twins.dialects.ospf_huawei import OSPF_PARENTS, OSPF_VIEWS, HuaweiOspf
 from lab.twins.grammar import (
     AMBIGUOUS,
     INCOMPLETE,
@@ -28,7 +28,7 @@ from lab.twins.model import Acl6, DeviceConfig, Interface, LocalUser, StaticRout
 INTERFACE_VIEWS = ("interface",)
 # Default route preferences (VRP and Comware: Direct 0, OSPF 10, Static 60).
 PREFERENCE = {"Direct": 0, "OSPF": 10, "Static": 60}
-CONFIG_VIEWS = ("system", "interface", "vpn-instance", "vpn-af", "acl6", "aaa", "ui-vty")
+CONFIG_VIEWS = ("system", "interface", "vpn-instance", "vpn-af", "acl6", "aaa", "ui-vty", *OSPF_VIEWS)
 
 
 def uptime_text(since: dt.datetime) -> str:
@@ -148,41 +148,28 @@ class HuaweiStyle(HuaweiOspf, Dialect):
         self.views.append(View("interface", name))
         return ""
 
+    # IPv4 and IPv6 static routes are one command each way: only the pattern's address family differs.
     @command("system", "ip route-static {ipv4} {mask} {ipv4}", "Establish a static route")
-    async def route4(self, dest: str, length: int, nexthop: str, vpn: str = "") -> str:
+    @command("system", "ipv6 route-static {ipv6} {len6} {ipv6}", "Establish an IPv6 static route")
+    async def route(self, dest: str, length: int, nexthop: str, vpn: str = "") -> str:
         self._add_route(self.network(dest, length), nexthop, vpn)
         return ""
 
     @command("system", "ip route-static vpn-instance {vpn} {ipv4} {mask} {ipv4}")
-    async def route4_vpn(self, vpn: str, dest: str, length: int, nexthop: str) -> str:
-        return await self.route4(dest, length, nexthop, vpn)
+    @command("system", "ipv6 route-static vpn-instance {vpn} {ipv6} {len6} {ipv6}")
+    async def route_vpn(self, vpn: str, dest: str, length: int, nexthop: str) -> str:
+        return await self.route(dest, length, nexthop, vpn)
 
     @command("system", "undo ip route-static {ipv4} {mask} {ipv4}")
-    async def undo_route4(self, dest: str, length: int, nexthop: str, vpn: str = "") -> str:
+    @command("system", "undo ipv6 route-static {ipv6} {len6} {ipv6}")
+    async def undo_route(self, dest: str, length: int, nexthop: str, vpn: str = "") -> str:
         self._remove_route(self.network(dest, length), nexthop, vpn)
         return ""
 
     @command("system", "undo ip route-static vpn-instance {vpn} {ipv4} {mask} {ipv4}")
-    async def undo_route4_vpn(self, vpn: str, dest: str, length: int, nexthop: str) -> str:
-        return await self.undo_route4(dest, length, nexthop, vpn)
-
-    @command("system", "ipv6 route-static {ipv6} {len6} {ipv6}", "Establish an IPv6 static route")
-    async def route6(self, dest: str, length: int, nexthop: str, vpn: str = "") -> str:
-        self._add_route(self.network(dest, length), nexthop, vpn)
-        return ""
-
-    @command("system", "ipv6 route-static vpn-instance {vpn} {ipv6} {len6} {ipv6}")
-    async def route6_vpn(self, vpn: str, dest: str, length: int, nexthop: str) -> str:
-        return await self.route6(dest, length, nexthop, vpn)
-
-    @command("system", "undo ipv6 route-static {ipv6} {len6} {ipv6}")
-    async def undo_route6(self, dest: str, length: int, nexthop: str, vpn: str = "") -> str:
-        self._remove_route(self.network(dest, length), nexthop, vpn)
-        return ""
-
     @command("system", "undo ipv6 route-static vpn-instance {vpn} {ipv6} {len6} {ipv6}")
-    async def undo_route6_vpn(self, vpn: str, dest: str, length: int, nexthop: str) -> str:
-        return await self.undo_route6(dest, length, nexthop, vpn)
+    async def undo_route_vpn(self, vpn: str, dest: str, length: int, nexthop: str) -> str:
+        return await self.undo_route(dest, length, nexthop, vpn)
 
     def _add_route(self, prefix: str, nexthop: str, vpn: str) -> None:
         if vpn and vpn not in self.cfg.vpns:

@@ -233,15 +233,7 @@ class HuaweiOspf(OspfState):
         self.cfg.ospf3[int(self.view.context)].router_id = ""
         return ""
 
-    @command(OSPF_VIEWS, "quit", "Exit from the current view")
-    async def quit_ospf_view(self) -> str:
-        self.views.pop()
-        return ""
-
-    @command(OSPF_VIEWS, "return", "Return to the user view")
-    async def return_from_ospf(self) -> str:
-        self.views = [View("user")]
-        return ""
+    # `quit` and `return` in the OSPF views are the configuration views' own (huawei_style.CONFIG_VIEWS).
 
     # ---- interface view -------------------------------------------------------------------------
     @command("interface", "ospf cost {cost}", "Set the OSPF cost of the interface")
