@@ -8,7 +8,6 @@ namespace, a client outside the three centres.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import time
@@ -21,6 +20,7 @@ from govops.migrate.pgdr import Drill, lab_cluster
 from govops.sot import load_inventory
 from lab import faults
 from tests.lab.migrate.conftest import playbook
+from tests.lab.migrate.sa_forwarding import assert_rpo_breach_forwarded, events, sa_forwarder
 
 pytestmark = pytest.mark.lab
 
@@ -61,10 +61,6 @@ def uplink(lab, host: str) -> str:
 def centre_lost(lab, host: str):
     """The disaster: the host's uplink goes down (the drill then kills its postmaster)."""
     return lambda: faults.link(lab, uplink(lab, host), "down")
-
-
-def events(path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
 
 
 def test_layout_from_the_tier_streams_over_tls_sync_and_async(db, tmp_path):
@@ -137,10 +133,6 @@ def test_async_failover_loss_is_measured_within_the_tier_and_fail_back_keeps_lat
 
 
 def test_delayed_replication_to_fenyi_breaches_and_the_breach_is_an_sa_event(lab, cluster, tmp_path):
-    from security.sa.journal import JournalFollower
-    from security.sa.metrics import ForwarderMetrics
-    from security.sa.spool import Spool
-
     jpath = tmp_path / "journal.jsonl"
     try:
         faults.delay(lab, FENYI_PORT, "3000ms")
@@ -153,10 +145,7 @@ def test_delayed_replication_to_fenyi_breaches_and_the_breach_is_an_sa_event(lab
         faults.clear(lab)
         faults.link(lab, uplink(lab, PRIMARY), "down")
 
-    spool = Spool(str(tmp_path / "spool"))
-    follower = JournalFollower(str(jpath), spool, ForwarderMetrics(spool), "sa-test", poll=0.1)
-    follower.start()
-    try:
+    with sa_forwarder(jpath, tmp_path) as spool:
         # the lab cannot wait 30 min of lag: a compressed objective of 1 s for the async replica
         drill = Drill(cluster, jpath, tmp_path / "work", rpo_objective=1.0)
         r = drill.run("async-remote", centre_lost(lab, PRIMARY), promoted=lift_delay)
@@ -166,17 +155,7 @@ def test_delayed_replication_to_fenyi_breaches_and_the_breach_is_an_sa_event(lab
         # follow the new timeline, so it is re-cloned from Fenyi, then streams from it
         assert drill.repoint("async-remote") == {"cloud-dr-1": "re-cloned"}
         assert "cloud_dr_1" in {r["name"] for r in drill._streaming_to("cloud-remote-1")}
-        breach = next(e for e in events(jpath) if e["step"] == "measure_rpo")
-        assert breach["outcome"] == "failure" and breach["severity"] == 4 and "RPO breach" in breach["summary"]
-        import time
-        deadline = time.monotonic() + 10
-        while not any(b"RPO breach" in s.message for s in spool.peek(100)):
-            assert time.monotonic() < deadline, "the breach never reached the SA forwarder's spool"
-            time.sleep(0.2)
-    finally:
-        follower.stop()
-        follower.join(5)
-        spool.close()
+        assert_rpo_breach_forwarded(jpath, spool)
 
 
 def test_point_in_time_restore_matches_the_reference_and_the_exporter_reports_it(lab, cluster, tmp_path):

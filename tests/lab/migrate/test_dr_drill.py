@@ -11,6 +11,7 @@ import pytest
 from govops.sot import load_inventory
 from lab import faults
 from tests.lab.migrate.conftest import http, playbook
+from tests.lab.migrate.sa_forwarding import assert_rpo_breach_forwarded, events, sa_forwarder
 
 pytestmark = pytest.mark.lab
 
@@ -39,10 +40,6 @@ def dr(lab, tmp_path):
     finally:
         playbook(lab, "dr_drill.yml", *base, "-e", "operation=teardown")
         faults.clear(lab)
-
-
-def events(jpath) -> list[dict]:
-    return [json.loads(line) for line in jpath.read_text().splitlines()]
 
 
 def report(jpath) -> dict:
@@ -83,29 +80,13 @@ def test_drill_measures_rto_and_rpo_within_the_tier_promise_and_fails_back(lab, 
 
 
 def test_stopped_replication_shows_the_rpo_breach_and_the_sa_forwarder_gets_it(lab, dr, tmp_path):
-    from security.sa.journal import JournalFollower
-    from security.sa.metrics import ForwarderMetrics
-    from security.sa.spool import Spool
-
     jpath, state, base = dr
     assert playbook(lab, "dr_drill.yml", *base, "-e", "operation=stop-replication").returncode == 0
     time.sleep(6)  # users keep writing on the primary; nothing reaches Fenyi
-    spool = Spool(str(tmp_path / "spool"))
-    follower = JournalFollower(str(jpath), spool, ForwarderMetrics(spool), "sa-test", poll=0.1)
-    follower.start()
-    try:
+    with sa_forwarder(jpath, tmp_path) as spool:
         drill = playbook(lab, "dr_drill.yml", *base, "-e", "rpo_objective=3")
         assert drill.returncode == 0, drill.stdout[-3000:]
         r = report(jpath)
         assert r["rpo_s"] > 5 and not r["rpo_ok"] and r["records_lost"] >= 10
-        breach = next(e for e in events(jpath) if e["step"] == "measure_rpo")
-        assert breach["outcome"] == "failure" and breach["severity"] == 4 and "RPO breach" in breach["summary"]
-        deadline = time.monotonic() + 10
-        while not any(b"RPO breach" in s.message for s in spool.peek(100)):
-            assert time.monotonic() < deadline, "the breach never reached the SA forwarder's spool"
-            time.sleep(0.2)
-    finally:
-        follower.stop()
-        follower.join(5)
-        spool.close()
+        assert_rpo_breach_forwarded(jpath, spool)
     assert served_by(lab) == "cloud-prod-1"  # failed back even after a breach
