@@ -3,6 +3,7 @@
 The engine does lock, precheck, backup, push (VRPv8 commit trial, Comware commit delay), verify,
 confirm and save or rollback, journal and resume; this module says what the upgrade needs: the
 rendered intent (network.render), and how to verify it (addresses up in ``ipv6 interface brief``,
+OSPFv3 neighbours Full and the core loopbacks learned through OSPFv3, read from the device's CLI;
 neighbours already dual-stack and the core loopbacks answer ``ping ipv6``, the IPv4 baseline kept).
 
 Test hook: ``GOVOPS_AFTER_PUSH_HOOK`` is a shell command run after the push and before verify
@@ -11,6 +12,7 @@ Test hook: ``GOVOPS_AFTER_PUSH_HOOK`` is a shell command run after the push and 
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -74,15 +76,36 @@ def ospf3_wait(ctx: ChangeContext) -> float:
     return 2 * ctx.inv.routing.ospf.dead + OSPF3_WAIT_MARGIN
 
 
+def core_loopbacks(ctx: ChangeContext, intent: render.Intent, done: set[str]) -> dict[str, ipaddress.IPv6Address]:
+    """Core device -> its planned IPv6 loopback, for the cores this device must learn through OSPFv3:
+    the other core(s) already dual-stack (a core needs only the other core's; as for the pings, a core
+    not upgraded yet in this wave has no OSPFv3 to advertise its loopback with)."""
+    return {name: ctx.plan.loopbacks[name].ip for name, dev in ctx.inv.devices.items()
+            if dev.role == "core" and name != intent.device and name in done}
+
+
+def loopbacks_pending(ctx: ChangeContext, drv: platforms.Driver, intent: render.Intent, done: set[str]) -> list[str]:
+    """Core loopbacks no OSPFv3 route in the device's routing table covers (the vendor's `ospfv3_routes`
+    command, read with its template); [] when all are learned."""
+    want = core_loopbacks(ctx, intent, done)
+    if not want:
+        return []
+    command = drv.vendor.commands["ospfv3_routes"]
+    learned = [ipaddress.IPv6Network(p) for p in parsing.ospf3_prefixes(drv.vendor, drv.cmd(command))]
+    return [f"core loopback {name} ({addr}) not learned through OSPFv3 (`{command}`)"
+            for name, addr in sorted(want.items()) if not any(addr in net for net in learned)]
+
+
 def wait_ospf3(ctx: ChangeContext, drv: platforms.Driver, intent: render.Intent, done: set[str]) -> list[str]:
-    """Poll until every planned neighbour is Full or the wait (from the design's dead interval) ends.
-    Platforms whose `ospfv3_peer` output has no template (RGOS/ZXROS: no grounded sample) are
-    judged by the pings alone: with no static route left, a core loopback answers only over OSPFv3."""
-    if intent.ospf3 is None or "ospfv3_peer" not in drv.vendor.templates:
+    """Poll, in the session already open, until every planned neighbour is Full in the vendor's
+    `ospfv3_peer` table and then every core loopback is an OSPFv3 route in its `ospfv3_routes` table, or
+    the wait (from the design's dead interval) ends; the problems left then. Every platform is read
+    this way (RGOS/ZXROS in the IOS layouts, unverified for them: govops/vendors)."""
+    if intent.ospf3 is None:
         return []
     deadline = time.monotonic() + ospf3_wait(ctx)
     while True:
-        pending = ospf3_pending(ctx, drv, intent, done)
+        pending = ospf3_pending(ctx, drv, intent, done) or loopbacks_pending(ctx, drv, intent, done)
         if not pending or time.monotonic() > deadline:
             return pending
         time.sleep(1.0)
@@ -110,15 +133,16 @@ class Ipv6Upgrade:
     name = "ipv6"
     success = UPGRADED
     already = ALREADY
-    verified = "addresses up, OSPFv3 neighbours Full, neighbours and core loopbacks answer, IPv4 baseline kept"
+    verified = ("addresses up, OSPFv3 neighbours Full, core loopbacks learned through OSPFv3, neighbours and core "
+                "loopbacks answer, IPv4 baseline kept")
 
     def render(self, device: str) -> render.Intent:
         return render.build_intent(self.inv, self.plan, device)
 
     @staticmethod
     def _ping_until(drv: platforms.Driver, addr: str, seconds: float) -> bool:
-        """A core loopback answers once the adjacencies are Full and the prefixes flooded (SPF, then
-        zebra); on RGOS/ZXROS (no adjacency template) the ping is the only wait."""
+        """A core loopback answers once its OSPFv3 route is in the table; the first echo may still wait
+        for neighbour discovery on the way, so a few seconds of retries."""
         deadline = time.monotonic() + seconds
         while not drv.ping(addr):
             if time.monotonic() > deadline:
@@ -143,7 +167,7 @@ class Ipv6Upgrade:
         adjacency = wait_ospf3(ctx, drv, rendered, done)
         failures += adjacency
         for label, addr in reachable_targets(ctx, rendered, done):
-            # Once the adjacencies are Full the routes follow within an SPF run: retry a little;
+            # With the adjacencies Full and the loopbacks' routes in the table: retry a little;
             # without them (or with static routes) one ping says it.
             retry = rendered.ospf3 is not None and not adjacency
             if not (self._ping_until(drv, addr, ospf3_wait(ctx)) if retry else drv.ping(addr)):

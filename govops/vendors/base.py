@@ -166,7 +166,8 @@ def cisco_like(platform: str, ping_template: str = "cisco_style_ping.textfsm") -
         "commands": {"version": "show version", "running": "show running-config",
                      "ip_brief": "show ip interface brief", "ipv6_brief": "show ipv6 interface brief",
                      "ipv4_routes": "show ip route",
-                     "ospf_peer": "show ip ospf neighbor", "ospfv3_peer": "show ipv6 ospf neighbor"},
+                     "ospf_peer": "show ip ospf neighbor", "ospfv3_peer": "show ipv6 ospf neighbor",
+                     "ospfv3_routes": "show ipv6 route ospf"},
         "templates": {
             "ip_brief": project_template(f"{platform}_show_ip_interface_brief.textfsm", "show ip interface brief"),
             "ipv6_brief": project_template(f"{platform}_show_ipv6_interface_brief.textfsm",
@@ -175,6 +176,10 @@ def cisco_like(platform: str, ping_template: str = "cisco_style_ping.textfsm") -
             "ping": project_template(ping_template, "ping ipv6"),
             # Cisco IOS layout (ntc-templates' template and samples): RGOS and ZXROS are assumed to print it.
             "ospf_peer": Template(command="show ip ospf neighbor", ntc="cisco_ios"),
+            # ntc-templates has no `show ipv6 ospf neighbor`: the project's template, on Cisco IOS captures.
+            "ospfv3_peer": project_template("cisco_ios_show_ipv6_ospf_neighbor.textfsm", "show ipv6 ospf neighbor"),
+            # ntc-templates' `show ipv6 route` reads the protocol-filtered table too (same header and entries).
+            "ospfv3_routes": Template(command="show ipv6 route ospf", ntc="cisco_ios"),
         },
         "ping": "ping ipv6 {addr}", "ping_vpn": "ping vrf {vpn} ipv6 {addr}", "ping_vpn_ipv4": "ping vrf {vpn} {addr}",
         "commit_model": "immediate", "negate": "no ", "exit_view": "exit", "separator": "!", "ending": ("end",),

@@ -72,6 +72,7 @@ VENDOR = Vendor(
         "ipv4_routes": "display ip routing-table",
         "ospf_peer": "display ospf peer",
         "ospfv3_peer": "display ospfv3 peer",
+        "ospfv3_routes": "display ipv6 routing-table protocol ospfv3",
     },
     templates={
         "ip_brief": Template(command="display interface brief", ntc="hp_comware"),
@@ -80,6 +81,8 @@ VENDOR = Vendor(
         "ping": project_template("hp_comware_ping.textfsm", "ping ipv6"),
         "ospf_peer": project_template("hp_comware_display_ospf_peer.textfsm", "display ospf peer"),
         "ospfv3_peer": project_template("hp_comware_display_ospfv3_peer.textfsm", "display ospfv3 peer"),
+        "ospfv3_routes": project_template("hp_comware_display_ipv6_routing-table_protocol.textfsm",
+                                          "display ipv6 routing-table protocol"),
     },
     ping="ping ipv6 -c 3 {addr}",
     # Comware writes the VPN option with a dash for both families (H3C Network Management command reference).
@@ -97,6 +100,8 @@ VENDOR = Vendor(
         "ping": "no public Comware ping ipv6 capture; one-line statistics as the command reference shows",
         "ospf_peer": "HCL lab captures whose repository the index did not name (layout agrees across three of them)",
         "ospfv3_peer": "no public Comware capture of `display ospfv3 peer`; columns from the command reference wording",
+        "ospfv3_routes": "the S6520X Release 1110 reference shows the brief blocks for `protocol static`/`direct` and "
+                         "only a verbose OSPFv3 example (protocol O_INTRA/O_INTER); the brief OSPFv3 form is assumed alike",
         "ping_vpn": "`-vpn-instance` from the H3C command reference wording; no captured sample",
         "drift_ignore": "no Comware factory-default IPv6 line identified (the real sample has none)",
         "archive": "no capture of `archive configuration` / `display archive configuration`; prompts and the "

@@ -47,6 +47,7 @@ COMMANDS = {
     "ipv4_routes": "display ip routing-table",
     "ospf_peer": "display ospf peer brief",
     "ospfv3_peer": "display ospfv3 peer",
+    "ospfv3_routes": "display ipv6 routing-table protocol ospfv3",
 }
 
 TEMPLATES: dict[str, Template] = {
@@ -57,6 +58,8 @@ TEMPLATES: dict[str, Template] = {
     "ping": project_template("huawei_ping.textfsm", "ping ipv6"),
     "ospf_peer": project_template("huawei_display_ospf_peer_brief.textfsm", "display ospf peer brief"),
     "ospfv3_peer": project_template("huawei_display_ospfv3_peer.textfsm", "display ospfv3 peer"),
+    "ospfv3_routes": project_template("huawei_display_ipv6_routing-table_protocol.textfsm",
+                                      "display ipv6 routing-table protocol"),
 }
 
 # Session choices (network.session), the same for VRP V8 (its `~`/`*` prompt marks are in the pattern):
@@ -113,5 +116,7 @@ VENDOR = Vendor(
         "ip_brief": "VRP5 sample from FRINX cli-units (model and release not stated)",
         "ospf_peer": "VRP5 samples from a Huawei HCIA lab guide and lab notes whose repository the index did not name",
         "ospfv3_peer": "no VRP5 capture; layout as the CE V300R023 documentation",
+        "ospfv3_routes": "no VRP5 capture; blocks as the CE V300R023 documentation's `display ipv6 routing-table "
+                         "vpn-instance V protocol` example",
     },
 )

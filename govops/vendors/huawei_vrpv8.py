@@ -46,5 +46,7 @@ VENDOR = Vendor(
     session=huawei.SESSION,  # VRP's prompts, login questions and paging; `[~H]`/`[*H]` in the pattern
     unverified={
         "running": "no public VRP V8 running configuration found; factory-default IPv6 lines assumed as VRP5/V600's",
+        "ospfv3_routes": "the CE V300R023 reference documents the `vpn-instance V protocol` form only (OSPFv3 among its "
+                         "protocols); the public-table `protocol ospfv3` output is assumed to print the same blocks",
     },
 )

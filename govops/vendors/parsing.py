@@ -84,3 +84,20 @@ def ipv4_routes(vendor: Vendor, output: str) -> set[str]:
 def ping_answered(vendor: Vendor, output: str) -> bool:
     rows = parse(vendor, "ping", output)
     return any(int(str(r.get("received") or 0)) > 0 for r in rows)
+
+
+def ospf3_prefixes(vendor: Vendor, output: str) -> set[str]:
+    """IPv6 destinations (``2001:db8::1/128``, compressed, lower case) the routing table holds as
+    active OSPFv3 routes, from the ``ospfv3_routes`` command (already filtered to OSPFv3 by the device;
+    the IOS table's codes are checked too: O, OI, OE1, ...)."""
+    out = set()
+    for row in parse(vendor, "ospfv3_routes", output):
+        if str(row.get("status") or "Active") != "Active":
+            continue  # VRP/Comware list inactive routes under their own status line
+        if "protocol" in row and "distance" in row and not str(row["protocol"]).startswith("O"):
+            continue  # IOS: a code other than OSPF's
+        network = str(row["network"])
+        if row.get("prefix_length"):
+            network = f"{network}/{row['prefix_length']}"
+        out.add(str(ipaddress.IPv6Network(network, strict=False)))
+    return out

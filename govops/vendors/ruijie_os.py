@@ -52,5 +52,5 @@ VENDOR = Vendor(
     session=SESSION,
     unverified={key: _UNVERIFIED for key in
                 ("version", "running", "ip_brief", "ipv6_brief", "ipv4_routes", "ping", "ping_vpn", "ospf_peer",
-                 "ospfv3_peer")},
+                 "ospfv3_peer", "ospfv3_routes")},
 )

@@ -46,6 +46,7 @@ VENDOR = Vendor(
     unverified={
         "running": _UNVERIFIED, "ip_brief": _UNVERIFIED + " (columns: ZXR10 M6000)", "ipv6_brief": _UNVERIFIED,
         "ipv4_routes": _UNVERIFIED, "ping": _UNVERIFIED, "ping_vpn": _UNVERIFIED,
-        "ospf_peer": _UNVERIFIED + " (IOS layout assumed)", "ospfv3_peer": _UNVERIFIED,
+        "ospf_peer": _UNVERIFIED + " (IOS layout assumed)", "ospfv3_peer": _UNVERIFIED + " (IOS layout assumed)",
+        "ospfv3_routes": _UNVERIFIED + " (IOS layout assumed)",
     },
 )

@@ -358,6 +358,23 @@ class Comware(HuaweiStyle):
                              f"{0:<7}{self.display_name(r['interface'])}")
         return "\n".join(lines) + "\n"
 
+    # Comware 7 `display ipv6 routing-table protocol P` (H3C S6520X Release 1110 command reference;
+    # tests/fixtures/real/hp_comware/display_ipv6_routing-table_protocol): three-line blocks between the
+    # Active and Inactive status lines. An OSPFv3 route's protocol is O_INTRA/O_INTER/O_ASE1/O_ASE2 (the
+    # reference's verbose OSPFv3 example); preference 10, 150 for external routes.
+    def render_ospf3_routes(self, rows: list[dict], inactive: int) -> str:
+        protocols = {"IA": "O_INTRA", "IE": "O_INTER", "E1": "O_ASE1", "E2": "O_ASE2"}
+        lines = [f"Summary count : {len(rows) + inactive}", "", "OSPFv3 Routing table Status : <Active>",
+                 f"Summary count : {len(rows)}", ""]
+        for r in rows:
+            net = ipaddress.IPv6Network(r["prefix"])
+            destination = f"{str(net.network_address).upper()}/{net.prefixlen}"
+            lines += [f"Destination: {destination:<41}Protocol  : {protocols.get(r['path'], 'O_INTRA')}",
+                      f"NextHop    : {r['nexthop'].upper():<41}Preference: {150 if r['path'] in ('E1', 'E2') else 10}",
+                      f"Interface  : {self.display_name(r['interface']):<41}Cost      : {r['cost']}", ""]
+        lines += ["OSPFv3 Routing table Status : <Inactive>", f"Summary count : {inactive}", ""]
+        return "\n".join(lines)
+
     def render_config(self, cfg: DeviceConfig) -> str:
         text = super().render_config(cfg)
         if cfg.archive_location:

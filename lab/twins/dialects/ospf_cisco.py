@@ -10,8 +10,10 @@ govops/vendors/ruijie_os.py and zte_zxros.py.
 
 from __future__ import annotations
 
+import ipaddress
+
 from lab.twins.dialects.base import ANY, View, command
-from lab.twins.dialects.ospf_huawei import OspfState
+from lab.twins.dialects.ospf_huawei import ARG, OspfState, interface_setting
 from lab.twins.grammar import ConfigError
 from lab.twins.model import DeviceConfig, Ospf3Process, OspfArea, OspfProcess
 
@@ -102,29 +104,14 @@ class CiscoOspf(OspfState):
         return ""
 
     # ---- interface mode -------------------------------------------------------------------------
-    @command("config-if", "ip ospf cost {cost}", "Interface cost")
-    async def ip_ospf_cost(self, cost: int) -> str:
-        return await self._set_if(cost=cost)
-
-    @command("config-if", "no ip ospf cost")
-    async def no_ip_ospf_cost(self) -> str:
-        return await self._set_if(cost=0)
-
-    @command("config-if", "ip ospf network point-to-point", "Network type")
-    async def ip_ospf_p2p(self) -> str:
-        return await self._set_if(p2p=True)
-
-    @command("config-if", "no ip ospf network")
-    async def no_ip_ospf_p2p(self) -> str:
-        return await self._set_if(p2p=False)
-
-    @command("config-if", "ip ospf hello-interval {timer}", "Time between HELLO packets")
-    async def ip_ospf_hello(self, seconds: int) -> str:
-        return await self._set_if(hello=seconds)
-
-    @command("config-if", "ip ospf dead-interval {timer}", "Interval after which a neighbor is declared dead")
-    async def ip_ospf_dead(self, seconds: int) -> str:
-        return await self._set_if(dead=seconds)
+    ip_ospf_cost = interface_setting("config-if", "ip ospf cost {cost}", "Interface cost", cost=ARG)
+    no_ip_ospf_cost = interface_setting("config-if", "no ip ospf cost", cost=0)
+    ip_ospf_p2p = interface_setting("config-if", "ip ospf network point-to-point", "Network type", p2p=True)
+    no_ip_ospf_p2p = interface_setting("config-if", "no ip ospf network", p2p=False)
+    ip_ospf_hello = interface_setting("config-if", "ip ospf hello-interval {timer}", "Time between HELLO packets",
+                                      hello=ARG)
+    ip_ospf_dead = interface_setting("config-if", "ip ospf dead-interval {timer}",
+                                     "Interval after which a neighbor is declared dead", dead=ARG)
 
     @command("config-if", "ip ospf authentication message-digest", "Use message-digest authentication")
     async def ip_ospf_auth(self) -> str:
@@ -136,9 +123,7 @@ class CiscoOspf(OspfState):
             raise ConfigError("% Key length must be 1-16 characters")
         return await self._set_if(md5_key_id=key_id, md5_key=key)
 
-    @command("config-if", "no ip ospf message-digest-key {keyid}")
-    async def no_ip_ospf_md5(self, key_id: int) -> str:
-        return await self._set_if(md5_key_id=0, md5_key="")
+    no_ip_ospf_md5 = interface_setting("config-if", "no ip ospf message-digest-key {keyid}", md5_key_id=0, md5_key="")
 
     @command("config-if", "ipv6 ospf {proc} area {area}", "Enable OSPFv3 on the interface")
     async def ipv6_ospf_area(self, process: int, area: str) -> str:
@@ -147,9 +132,7 @@ class CiscoOspf(OspfState):
         self.cfg.ospf3.setdefault(process, Ospf3Process(process))
         return await self._set_if(ospf3_process=process, ospf3_area=area)
 
-    @command("config-if", "no ipv6 ospf {proc} area {area}")
-    async def no_ipv6_ospf_area(self, process: int, area: str) -> str:
-        return await self._set_if(ospf3_process=0, ospf3_area="")
+    no_ipv6_ospf_area = interface_setting("config-if", "no ipv6 ospf {proc} area {area}", ospf3_process=0, ospf3_area="")
 
     # ---- rendering ------------------------------------------------------------------------------
     def render_ospf_interface(self, intf) -> list[str]:  # noqa: ANN001
@@ -189,27 +172,58 @@ class CiscoOspf(OspfState):
             lines.append("!")
         return lines
 
-    # IOS layout (ntc-templates tests/cisco_ios/show_ip_ospf_neighbor), unverified for RGOS/ZXROS.
+    # IOS layouts, unverified for RGOS/ZXROS: `show ip ospf neighbor` as ntc-templates' cisco_ios samples,
+    # `show ipv6 ospf neighbor` as tests/fixtures/real/cisco_ios/show_ipv6_ospf_neighbor ("FULL/  -" on a
+    # point-to-point link, "FULL/BDR", "2WAY/DROTHER").
+    @staticmethod
+    def ios_state(row: dict) -> str:
+        role = {"-": "  -", "Backup": "BDR", "DROther": "DROTHER"}.get(row["role"], row["role"])
+        return f"{row['state'].upper()}/{role}"
+
     @command(ANY, "show ip ospf neighbor", "OSPF neighbor list")
     async def show_ip_ospf_neighbor(self) -> str:
-        rows = await self.ospf_neighbours()
         lines = ["Neighbor ID     Pri   State           Dead Time   Address         Interface"]
-        for r in rows:
-            role = {"-": " -", "Backup": "BDR"}.get(r["role"], r["role"])
-            state = f"{r['state'].upper()}/{role}"
+        for r in await self.ospf_neighbours():
             dead = f"00:00:{min(int(r['dead']), 59):02d}"
-            lines.append(f"{r['router_id']:<16}{r['priority']:>3}   {state:<16}{dead:<12}{r['address']:<16}"
+            lines.append(f"{r['router_id']:<16}{r['priority']:>3}   {self.ios_state(r):<16}{dead:<12}{r['address']:<16}"
                          f"{r['interface']}")
         return "\n".join(lines) + "\n"
 
+    # The Interface ID column is the neighbour's interface ID, which FRR's neighbour JSON does not carry: 0.
     @command(ANY, "show ipv6 ospf neighbor", "OSPFv3 neighbor list")
     async def show_ipv6_ospf_neighbor(self) -> str:
-        rows = await self.ospf_neighbours(3)
-        lines = ["Neighbor ID     Pri   State           Dead Time   Interface ID    Interface"]
-        for r in rows:
-            role = {"-": " -", "Backup": "BDR"}.get(r["role"], r["role"])
-            lines.append(f"{r['router_id']:<16}{r['priority']:>3}   {r['state'].upper() + '/' + role:<16}"
-                         f"{r['dead']:<12}{0:<16}{r['interface']}")
+        cfg = self.device.running
+        lines = []
+        if cfg.ospf3:
+            proc = cfg.ospf3[min(cfg.ospf3)]
+            lines += ["", f"            OSPFv3 Router with ID ({proc.router_id or '0.0.0.0'}) (Process ID {proc.process})", ""]
+        lines.append("Neighbor ID     Pri   State           Dead Time   Interface ID    Interface")
+        for r in await self.ospf_neighbours(3):
+            lines.append(f"{r['router_id']:<16}{r['priority']:>3}   {self.ios_state(r):<16}{r['dead']:<12}{0:<16}"
+                         f"{r['interface']}")
+        return "\n".join(lines) + "\n"
+
+    # IOS `show ipv6 route ospf` (tests/fixtures/real/cisco_ios/show_ipv6_route_ospf; ntc-templates'
+    # `show ipv6 route` parses it): the codes legend, then per prefix "O   PREFIX [distance/cost]" and one
+    # "     via NEXTHOP, INTERFACE" line per next hop. The header counts the OSPFv3 routes shown (IOS counts
+    # the whole table there; nothing reads that number).
+    @command(ANY, "show ipv6 route ospf", "OSPFv3 routes")
+    async def show_ipv6_route_ospf(self) -> str:
+        rows, _ = await self.ospf3_routes()
+        codes = {"IA": "O", "IE": "OI", "E1": "OE1", "E2": "OE2"}
+        prefixes = list(dict.fromkeys(r["prefix"] for r in rows))
+        lines = [f"IPv6 Routing Table - default - {len(prefixes)} entries",
+                 "Codes: C - Connected, L - Local, S - Static, U - Per-user Static route",
+                 "       B - BGP, R - RIP, I1 - ISIS L1, I2 - ISIS L2",
+                 "       IA - ISIS interarea, IS - ISIS summary, D - EIGRP, EX - EIGRP external",
+                 "       O - OSPF Intra, OI - OSPF Inter, OE1 - OSPF ext 1, OE2 - OSPF ext 2",
+                 "       ON1 - OSPF NSSA ext 1, ON2 - OSPF NSSA ext 2"]
+        for prefix in prefixes:
+            hops = [r for r in rows if r["prefix"] == prefix]
+            net = ipaddress.IPv6Network(prefix)
+            lines.append(f"{codes.get(hops[0]['path'], 'O'):<4}{str(net.network_address).upper()}/{net.prefixlen} "
+                         f"[{hops[0]['distance']}/{hops[0]['cost']}]")
+            lines += [f"     via {r['nexthop'].upper()}, {r['interface']}" for r in hops]
         return "\n".join(lines) + "\n"
 
     @command(ANY, "show ip route ospf", "OSPF routes")

@@ -22,7 +22,8 @@ REAL = ROOT / "tests" / "fixtures" / "real"
 CORPUS_KEYS = {"display_ip_interface_brief": "ip_brief", "display_interface_brief": "ip_brief",
                "display_ipv6_interface_brief": "ipv6_brief", "display_ip_routing-table": "ipv4_routes",
                "show_ip_route": "ipv4_routes", "ping_ipv6": "ping",
-               "display_configuration_trial_status": "trial_status"}
+               "display_configuration_trial_status": "trial_status",
+               "display_ipv6_routing-table_protocol": "ospfv3_routes"}
 
 
 @pytest.mark.parametrize("platform", sorted(vendors.VENDORS))
