@@ -159,6 +159,17 @@ def compile_lines(*patterns: str) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in patterns)
 
 
+def huawei_like() -> dict:
+    """What VRP (5 and V8) and Comware 7 share as Huawei-style CLIs: `undo`, `quit` out of a view,
+    `#` separators and `return` at the end of the configuration, ``LoopBack0``, the IPv6 ping with a
+    count and the IPv4 VPN ping's ``-vpn-instance`` (VRP and H3C command references). Their own module
+    adds commands, templates, the IPv6 VPN ping and the commit model."""
+    return {
+        "loopback": "LoopBack0", "ping": "ping ipv6 -c 3 {addr}", "ping_vpn_ipv4": "ping -c 3 -vpn-instance {vpn} {addr}",
+        "negate": "undo ", "exit_view": "quit", "separator": "#", "ending": ("return",),
+    }
+
+
 def cisco_like(platform: str, ping_template: str = "cisco_style_ping.textfsm") -> dict:
     """What RGOS and ZXROS share as Cisco-like CLIs: `show` commands, `no`, `!`/`end`, VRF pings, changes
     applied at once. Their own module adds names, patterns and which of it is verified."""

@@ -15,6 +15,7 @@ from govops.vendors.base import (
     SessionProfile,
     Template,
     Vendor,
+    huawei_like,
     project_template,
 )
 
@@ -60,7 +61,6 @@ VENDOR = Vendor(
     sot_version_pattern=re.compile(
         r"(?:Comware\s+)?(?:Version\s+)?(?P<version>\d+\.\d+\.\d+)(?:,?\s+(?:Release|ESS)\s+(?P<release>\w+))?"),
     sot_version_example="7.1.070, Release 6308",
-    loopback="LoopBack0",
     interface_pattern=re.compile(rf"(?:{'|'.join(re.escape(t) for t in _ALL)})\d+(?:/\d+)*(?::\d+)?(?:\.\d+)?"),
     abbreviations=ABBREVIATIONS,
     commands={
@@ -84,16 +84,11 @@ VENDOR = Vendor(
         "ospfv3_routes": project_template("hp_comware_display_ipv6_routing-table_protocol.textfsm",
                                           "display ipv6 routing-table protocol"),
     },
-    ping="ping ipv6 -c 3 {addr}",
     # Comware writes the VPN option with a dash for both families (H3C Network Management command reference).
     ping_vpn="ping ipv6 -c 3 -vpn-instance {vpn} {addr}",
-    ping_vpn_ipv4="ping -c 3 -vpn-instance {vpn} {addr}",
     commit_model="commit-delay-archive",
-    negate="undo ",
-    exit_view="quit",
-    separator="#",
-    ending=("return",),
     drift_ignore=(),  # the real 7.1.045 configuration carries no IPv6 default line
+    **huawei_like(),
     session=SESSION,
     unverified={
         "ipv6_brief": "no public Comware capture of `display ipv6 interface brief`; layout from the command reference",

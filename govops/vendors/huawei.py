@@ -16,6 +16,7 @@ from govops.vendors.base import (
     Template,
     Vendor,
     compile_lines,
+    huawei_like,
     project_template,
 )
 
@@ -92,21 +93,15 @@ VENDOR = Vendor(
         r"(?P<family>VRP \(R\) software), Version (?P<version>5\.\d+) \((?:[^)]*?\s)?(?P<release>V\d{3}R\d{3}\w*)\)"),
     sot_version_pattern=re.compile(r"(?:(?:VRP\s+)?(?:Version\s+)?(?P<version>5\.\d+),?\s+)?(?P<release>V\d{3}R\d{3}\w*)"),
     sot_version_example="V200R021C10SPC600",
-    loopback="LoopBack0",
     interface_pattern=interface_pattern(INTERFACE_TYPES),
     abbreviations={},  # VRP prints names in full in `display ip interface brief`
     commands=COMMANDS,
     templates=TEMPLATES,
-    ping="ping ipv6 -c 3 {addr}",
     # `ping ipv6 vpn-instance NAME` (no dash) for IPv6; `-vpn-instance` is the IPv4 form (S/CE command references).
     ping_vpn="ping ipv6 -c 3 vpn-instance {vpn} {addr}",
-    ping_vpn_ipv4="ping -c 3 -vpn-instance {vpn} {addr}",
     commit_model="immediate",
-    negate="undo ",
-    exit_view="quit",
-    separator="#",
-    ending=("return",),
     drift_ignore=DRIFT_IGNORE,
+    **huawei_like(),
     session=SESSION,
     unverified={
         "ipv6_brief": "no VRP5 capture; template follows the CE V8 documentation layout and VRP5's "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from govops.vendors import huawei
-from govops.vendors.base import Vendor, project_template
+from govops.vendors.base import Vendor, huawei_like, project_template
 
 INTERFACE_TYPES = huawei.INTERFACE_TYPES + ("50GE", "200GE", "400GE", "Virtual-Ethernet", "Global-VE")
 
@@ -28,21 +28,15 @@ VENDOR = Vendor(
     sot_version_pattern=re.compile(
         r"(?:(?:VRP\s+|YunShan OS\s+)?(?:Version\s+)?(?P<version>8\.\d+|\d+\.\d+\.\d+\.\w+),?\s+)?(?P<release>V\d{3}R\d{3}\w*)"),
     sot_version_example="V800R021C10SPC600",
-    loopback="LoopBack0",
     interface_pattern=huawei.interface_pattern(INTERFACE_TYPES),
     abbreviations={},
     commands={**huawei.COMMANDS, "trial_status": "display configuration trial status"},
     templates=TEMPLATES,
-    ping="ping ipv6 -c 3 {addr}",
     # CE V300R023 command reference, ping ipv6: "vpn-instance vpn-instance-name" (no dash).
     ping_vpn="ping ipv6 -c 3 vpn-instance {vpn} {addr}",
-    ping_vpn_ipv4="ping -c 3 -vpn-instance {vpn} {addr}",
     commit_model="commit-trial",
-    negate="undo ",
-    exit_view="quit",
-    separator="#",
-    ending=("return",),
     drift_ignore=huawei.DRIFT_IGNORE,
+    **huawei_like(),
     session=huawei.SESSION,  # VRP's prompts, login questions and paging; `[~H]`/`[*H]` in the pattern
     unverified={
         "running": "no public VRP V8 running configuration found; factory-default IPv6 lines assumed as VRP5/V600's",

@@ -61,17 +61,11 @@ class CiscoOspf(OspfState):
 
     @command("config-router", "passive-interface {ifname}", "Suppress routing updates on an interface")
     async def router_passive(self, name: str) -> str:
-        proc = self.cfg.ospf[int(self.view.context)]
-        if name not in proc.silent:
-            proc.silent.append(name)
-        return ""
+        return self._set_passive(name, True)
 
     @command("config-router", "no passive-interface {ifname}")
     async def no_router_passive(self, name: str) -> str:
-        proc = self.cfg.ospf[int(self.view.context)]
-        if name in proc.silent:
-            proc.silent.remove(name)
-        return ""
+        return self._set_passive(name, False)
 
     @command("config", "ipv6 router ospf {proc}", "OSPFv3")
     async def ipv6_router_ospf(self, process: int) -> str:

@@ -62,6 +62,16 @@ class OspfState:
             raise ConfigError("Error: The wildcard mask is invalid.") from None
         return f"{address} {wildcard}"
 
+    def _set_passive(self, name: str, passive: bool) -> str:
+        """VRP/Comware `silent-interface` and IOS `passive-interface` in the process view: one list,
+        set twice or removed when absent without an error (as the devices take it)."""
+        silent = self.cfg.ospf[int(self.view.context)].silent
+        if passive and name not in silent:
+            silent.append(name)
+        elif not passive and name in silent:
+            silent.remove(name)
+        return ""
+
     def _ospf_if(self) -> OspfInterface:
         intf = self.interface()
         if intf.ospf is None:
@@ -220,17 +230,11 @@ class HuaweiOspf(OspfState):
 
     @command("ospf", "silent-interface {ifname}", "Disable an interface from sending OSPF packets")
     async def silent_interface(self, name: str) -> str:
-        proc = self.cfg.ospf[int(self.view.context)]
-        if name not in proc.silent:
-            proc.silent.append(name)
-        return ""
+        return self._set_passive(name, True)
 
     @command("ospf", "undo silent-interface {ifname}")
     async def undo_silent_interface(self, name: str) -> str:
-        proc = self.cfg.ospf[int(self.view.context)]
-        if name in proc.silent:
-            proc.silent.remove(name)
-        return ""
+        return self._set_passive(name, False)
 
     @command("ospf-area", "network {ipv4} {ipv4}", "Enable OSPF on the interfaces in a network segment")
     async def ospf_network(self, address: str, wildcard: str) -> str:
