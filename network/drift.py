@@ -18,6 +18,7 @@ is absent.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +67,14 @@ _AUTH = (re.compile(r"^(ospf authentication-mode md5 \d+) (?:cipher|plain|simple
          re.compile(r"^(ip ospf message-digest-key \d+ md5) (?:\d+ )?\S+$"))
 
 
+_DECIMAL_AREA = re.compile(r"\barea (\d+)(?![\d.])")
+
+
+def _dotted_area(line: str) -> str:
+    """IOS-like CLIs print an area as it was typed (`area 1`), VRP/Comware dotted: one form for both."""
+    return _DECIMAL_AREA.sub(lambda m: f"area {ipaddress.IPv4Address(int(m.group(1)))}", line)
+
+
 def _ospf2_child(line: str) -> bool:
     """An OSPF (IPv4) line inside an interface: VRP/Comware `ospf …` (not `ospfv3`), IOS-like `ip ospf …`."""
     return line.startswith(("ospf ", "ip ospf "))
@@ -86,7 +95,7 @@ def _keyed_ospf2(blocks: list[cfgtext.Block]) -> dict[tuple[str, str], str]:
             out[(h, "")] = b.header
             area = ""
             for c in b.children:
-                n = cfgtext.normalise_line(c)
+                n = _dotted_area(cfgtext.normalise_line(c))
                 if n.startswith("area "):
                     area = n
                 if n.startswith("network ") and area:
@@ -94,7 +103,7 @@ def _keyed_ospf2(blocks: list[cfgtext.Block]) -> dict[tuple[str, str], str]:
                 out[(h, n)] = f"{b.header} / {c}"
             continue
         for c in b.children:
-            n = cfgtext.normalise_line(c)
+            n = _dotted_area(cfgtext.normalise_line(c))
             if _ospf2_child(n):
                 for rule in _AUTH:
                     if rule.match(n):  # the value (masked already) is not judged, nor shown

@@ -65,6 +65,16 @@ def test_every_twin_comes_clean_against_the_design(inventory: str, tmp_path: Pat
     assert seen == set(PLATFORMS)
 
 
+def test_an_area_typed_in_decimal_is_the_same_area(tmp_path: Path) -> None:
+    """IOS-like CLIs print an area as it was typed (`network … area 1`); VRP/Comware print it dotted."""
+    inv = load_inventory(LAB)
+    intent = render.render_all(inv, devices=["fy-yq-acc-1"])["fy-yq-acc-1"]
+    running = twin_running(inv, build_topology(inv, "tx", "ospf"), "fy-yq-acc-1", tmp_path)
+    assert " area 0.0.0.1\n" in running
+    assert drift.ospf2_drift(intent, cfgtext.parse(running.replace(" area 0.0.0.1\n", " area 1\n"),
+                                                   vendors.get("ruijie_os"))) == ([], [])
+
+
 @pytest.fixture(scope="module")
 def lab():  # noqa: ANN201
     inv = load_inventory(LAB)
