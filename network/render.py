@@ -128,7 +128,8 @@ def check_renderable(inv: Inventory, devices: list[str] | None = None) -> None:
     problems = []
     for name in devices or list(inv.devices):
         dev = inv.devices[name]
-        if not (TEMPLATES / dev.platform / "intent.j2").exists():
+        needed = ("intent.j2", "undo.j2") + (("ospf.j2",) if uses_ospf3(inv) else ())
+        if not all((TEMPLATES / dev.platform / t).exists() for t in needed):
             problems.append(Problem(str(inv.path / "hosts.yml"), f"{name}.platform",
                                     f"no templates for platform {dev.platform!r} (have: "
                                     f"{', '.join(sorted(p.name for p in TEMPLATES.iterdir() if p.is_dir()))})"))
