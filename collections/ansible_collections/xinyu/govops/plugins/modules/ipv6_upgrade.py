@@ -91,6 +91,8 @@ EXAMPLES = r"""
     backup_dir: /var/lib/govops/backups/pre-ipv6
 """
 
+# `lines` and `inventory` are documented again in private_network.py: RETURN is read as a literal and
+# ansible-core 2.19, the last for Python 3.11, has no RETURN doc fragments (ansible/ansible#70910).
 RETURN = r"""
 outcome:
   description:

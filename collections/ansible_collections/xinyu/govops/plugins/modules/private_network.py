@@ -81,6 +81,8 @@ EXAMPLES = r"""
   delegate_to: localhost
 """
 
+# `lines` and `inventory` are documented again in ipv6_upgrade.py: RETURN is read as a literal and
+# ansible-core 2.19, the last for Python 3.11, has no RETURN doc fragments (ansible/ansible#70910).
 RETURN = r"""
 outcome:
   description:
