@@ -9,10 +9,13 @@ dual-homed county re-routes through the other core. The lab is the shared one wh
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -24,8 +27,10 @@ from lab.lifecycle import down, lab_igp
 from lab.state import Lab
 from network import session
 from tests.lab.labctl import INVENTORY, NOT_ROOT, PREFIX, lab_cli
+from tests.paths import ROOT
 
 pytestmark = pytest.mark.lab
+BIN = Path(sys.executable).parent
 UPLINK = "core-1:GigabitEthernet0/1/1"  # core-1 -- fy-agg-1 (Fenyi is dual-homed: core-2 is the other uplink)
 
 
@@ -222,3 +227,74 @@ def test_the_md5_key_is_in_no_file_of_the_lab(ospf_lab: Lab) -> None:
     assert key
     hits = [str(p) for p in ospf_lab.run_dir.rglob("*") if p.is_file() and not p.is_socket() and key in p.read_bytes()]
     assert hits == []
+
+
+@pytest.fixture(scope="module")
+def ospf3_lab(ospf_lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Lab:
+    """The lab with OSPFv3: in the full suite tests/lab/network has upgraded it already (tests/lab/order.py);
+    run alone, `govops net upgrade` brings it there first (as the playbook would)."""
+    township = load_inventory(ospf_lab.inventory).devices["ys-lf-acc-1"]
+    if "\nospfv3 " not in "\n" + _township_running(ospf_lab, township):
+        up = ospf_lab.exec_mgmt([str(BIN / "govops"), "net", "upgrade", "-i", str(ospf_lab.inventory),
+                                 "--known-hosts", str(ospf_lab.known_hosts),
+                                 "--journal", str(tmp_path_factory.mktemp("upgrade") / "journal.jsonl"),
+                                 "--backup-dir", str(tmp_path_factory.mktemp("backups"))], cwd=ROOT, timeout=900)
+        assert up.returncode == 0, up.stdout[-3000:] + up.stderr[-3000:]
+    return ospf_lab
+
+
+def _township_running(lab: Lab, dev) -> str:  # noqa: ANN001
+    from pyroute2 import netns
+
+    def read() -> str:
+        netns.setns(lab.mgmt_netns)
+        conn = session.open_session(dev, session.SessionOptions(known_hosts=lab.known_hosts))
+        try:
+            return conn.send_command(vendors.get(dev.platform).commands["running"], read_timeout=60)
+        finally:
+            conn.disconnect()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(read).result(timeout=120)
+
+
+def test_every_device_learns_the_core_loopbacks_through_ospfv3_in_its_own_cli(ospf3_lab: Lab) -> None:
+    """Issue 18 point 3, read as the upgrade's verify reads it: each device's OSPFv3 neighbours Full and the
+    core loopbacks among the OSPFv3 routes of its own routing table (`display ipv6 routing-table protocol
+    ospfv3` / `show ipv6 route ospf`, parsed with the vendor's template) on all five platforms; a
+    township's learned loopbacks also answer a ping sourced from its own loopback."""
+    from types import SimpleNamespace
+
+    from pyroute2 import netns
+
+    from govops import ipv6
+    from network import change, platforms, render
+
+    inv = load_inventory(ospf3_lab.inventory)
+    plan = ipv6.require_plan(inv)
+    ctx, done = SimpleNamespace(inv=inv, plan=plan), set(inv.devices)
+    cores = {n: plan.loopbacks[n].ip for n, d in inv.devices.items() if d.role == "core"}
+
+    def read(name: str) -> tuple[list[str], set[str]]:
+        dev = inv.devices[name]
+        conn = session.open_session(dev, session.SessionOptions(known_hosts=ospf3_lab.known_hosts))
+        try:
+            drv = platforms.driver_for(dev.platform, conn)
+            intent = render.build_intent(inv, plan, name)
+            pending = change.ospf3_pending(ctx, drv, intent, done) + change.loopbacks_pending(ctx, drv, intent, done)
+            return pending, parsing.ospf3_prefixes(drv.vendor, drv.cmd(drv.vendor.commands["ospfv3_routes"]))
+        finally:
+            conn.disconnect()
+
+    with ThreadPoolExecutor(max_workers=4, initializer=netns.setns, initargs=(ospf3_lab.mgmt_netns,)) as pool:
+        futures = {name: pool.submit(read, name) for name in inv.devices}
+        results = {name: f.result(timeout=300) for name, f in futures.items()}
+    assert {name: pending for name, (pending, _) in results.items() if pending} == {}
+    assert {inv.devices[n].platform for n in results} == set(vendors.VENDORS)  # every layout was read
+    for name in (n for n, d in inv.devices.items() if d.role == "access"):
+        learned = [ipaddress.IPv6Network(p) for p in results[name][1]]
+        for core, address in cores.items():
+            assert any(address in net for net in learned), (name, core, sorted(results[name][1]))
+            source = str(plan.loopbacks[name].ip)
+            assert ospf3_lab.run(name, ["ping", "-6", "-n", "-c", "2", "-i", "0.2", "-W", "1", "-I", source,
+                                        str(address)], timeout=30).returncode == 0, (name, core)
