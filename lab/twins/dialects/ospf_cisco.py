@@ -3,9 +3,10 @@
 ``router ospf 1`` / ``router-id X`` / ``network ADDRESS WILDCARD area A`` / ``passive-interface IF``;
 ``ipv6 router ospf 1`` / ``router-id X``; in the interface ``ip ospf cost|network point-to-point|
 hello-interval|dead-interval|message-digest-key`` and ``ipv6 ospf 1 area A``. No Ruijie or ZTE
-capture or command reference was found for these: the syntax and ``show ip ospf neighbor``
-layout are IOS's (ntc-templates' cisco_ios samples), marked ``unverified`` in
-govops/vendors/ruijie_os.py and zte_zxros.py.
+capture or command reference was found for these: the syntax and the ``show ip ospf neighbor``,
+``show ipv6 ospf neighbor`` and ``show ipv6 route ospf`` layouts are IOS's (ntc-templates' cisco_ios
+samples, tests/fixtures/real/cisco_ios), marked ``unverified`` in govops/vendors/ruijie_os.py and
+zte_zxros.py.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Adjacencies are read the way an engineer reads them, over SSH in each vendor's CLI and parsed
 with govops' templates (grounded in tests/fixtures/real/*/display_ospf*); routes are read from
-the kernel (protocol ``ospf``, none ``static``); reachability is real ICMP; an uplink fault on a
+the kernel (protocol ``ospf``, none ``static``) and, for OSPFv3, from each device's own routing
+table in its CLI (``ospfv3_routes``); reachability is real ICMP; an uplink fault on a
 dual-homed county re-routes through the other core. The lab is the shared one when it runs OSPF
 (the default; GOVOPS_LAB_IGP=static turns it off), else one of its own under ``<prefix>o``.
 """
