@@ -8,6 +8,7 @@ import ipaddress
 
 from lab.twins.dialects.base import ANY, Dialect, View, command
 from lab.twins.dialects.ospf_cisco import ROUTER_MODES, ROUTER_PARENTS, CiscoOspf
+from lab.twins.dialects.simple_commands import KERNEL, ROUTES, RUNNING, Param, sets_interface, shows
 from lab.twins.grammar import (
     AMBIGUOUS,
     INCOMPLETE,
@@ -259,25 +260,11 @@ class CiscoStyle(CiscoOspf, Dialect):
     def interface(self) -> Interface:
         return self.cfg.interfaces[self.view.context]
 
-    @command("config-if", "description {text}", "Interface specific description")
-    async def description(self, text: str) -> str:
-        self.interface().description = text
-        return ""
-
-    @command("config-if", "no description")
-    async def no_description(self) -> str:
-        self.interface().description = ""
-        return ""
-
-    @command("config-if", "shutdown", "Shutdown the selected interface")
-    async def shutdown(self) -> str:
-        self.interface().shutdown = True
-        return ""
-
-    @command("config-if", "no shutdown")
-    async def no_shutdown(self) -> str:
-        self.interface().shutdown = False
-        return ""
+    description = sets_interface("config-if", "description {text}", "Interface specific description",
+                                 description=Param())
+    no_description = sets_interface("config-if", "no description", description="")
+    shutdown = sets_interface("config-if", "shutdown", "Shutdown the selected interface", shutdown=True)
+    no_shutdown = sets_interface("config-if", "no shutdown", shutdown=False)
 
     @command("config-if", "ip address {ipv4} {ipv4}", "Interface Internet Protocol config commands")
     async def ip_address(self, address: str, mask: str) -> str:
@@ -288,21 +275,9 @@ class CiscoStyle(CiscoOspf, Dialect):
         self.interface().ipv4 = [value]
         return ""
 
-    @command("config-if", "no ip address")
-    async def no_ip_address(self) -> str:
-        self.interface().ipv4 = []
-        return ""
-
-    @command("config-if", "ipv6 enable", "Enable IPv6 on interface")
-    async def ipv6_enable(self) -> str:
-        self.interface().ipv6_enabled = True
-        return ""
-
-    @command("config-if", "no ipv6 enable")
-    async def no_ipv6_enable(self) -> str:
-        intf = self.interface()
-        intf.ipv6_enabled, intf.ipv6 = False, []
-        return ""
+    no_ip_address = sets_interface("config-if", "no ip address", ipv4=[])
+    ipv6_enable = sets_interface("config-if", "ipv6 enable", "Enable IPv6 on interface", ipv6_enabled=True)
+    no_ipv6_enable = sets_interface("config-if", "no ipv6 enable", ipv6_enabled=False, ipv6=[])
 
     @command("config-if", "ipv6 address {ipv6pfx}", "Configure IPv6 address on interface")
     async def ipv6_address(self, value: str) -> str:
@@ -352,25 +327,12 @@ class CiscoStyle(CiscoOspf, Dialect):
         path = self.device.state_dir / "saved.cfg"
         return path.read_text() if path.exists() else "% startup-config is not present"
 
-    @command(ANY, "show version", "System hardware and software status")
-    async def show_version(self) -> str:
-        return self.render_version()
-
-    @command(ANY, "show ip interface brief", "Brief summary of IP status and configuration")
-    async def show_ip_interface_brief(self) -> str:
-        return self.render_ip_brief(self.device.running, await self.device.kernel.state())
-
-    @command(ANY, "show ipv6 interface brief")
-    async def show_ipv6_interface_brief(self) -> str:
-        return self.render_ipv6_brief(self.device.running, await self.device.kernel.state())
-
-    @command(ANY, "show ip route", "IP routing table")
-    async def show_ip_route(self) -> str:
-        return self.render_routes(4, await self.routing_state())
-
-    @command(ANY, "show ipv6 route", "IPv6 routing table")
-    async def show_ipv6_route(self) -> str:
-        return self.render_routes(6, await self.routing_state())
+    show_version = shows("show version", "System hardware and software status", "render_version")
+    show_ip_interface_brief = shows("show ip interface brief", "Brief summary of IP status and configuration",
+                                    "render_ip_brief", RUNNING, KERNEL)
+    show_ipv6_interface_brief = shows("show ipv6 interface brief", "", "render_ipv6_brief", RUNNING, KERNEL)
+    show_ip_route = shows("show ip route", "IP routing table", "render_routes", 4, ROUTES)
+    show_ipv6_route = shows("show ipv6 route", "IPv6 routing table", "render_routes", 6, ROUTES)
 
     # ---- rendering -----------------------------------------------------------------------------
     def status(self, intf: Interface, state: KernelState) -> tuple[str, str]:

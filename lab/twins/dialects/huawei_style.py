@@ -14,6 +14,7 @@ import re
 
 from lab.twins.dialects.base import ANY, Dialect, View, command
 from lab.twins.dialects.ospf_huawei import OSPF_PARENTS, OSPF_VIEWS, HuaweiOspf
+from lab.twins.dialects.simple_commands import KERNEL, ROUTES, RUNNING, Param, sets_interface, shows
 from lab.twins.grammar import (
     AMBIGUOUS,
     INCOMPLETE,
@@ -351,25 +352,11 @@ class HuaweiStyle(HuaweiOspf, Dialect):
         return ""
 
     # ---- interface view ------------------------------------------------------------------------
-    @command("interface", "description {text}", "Describe the interface")
-    async def description(self, text: str) -> str:
-        self.interface().description = text[:242]
-        return ""
-
-    @command("interface", "undo description")
-    async def undo_description(self) -> str:
-        self.interface().description = ""
-        return ""
-
-    @command("interface", "shutdown", "Shut down the interface")
-    async def shutdown(self) -> str:
-        self.interface().shutdown = True
-        return ""
-
-    @command("interface", "undo shutdown")
-    async def undo_shutdown(self) -> str:
-        self.interface().shutdown = False
-        return ""
+    # VRP keeps the first 242 characters of a description.
+    description = sets_interface("interface", "description {text}", "Describe the interface", description=Param(242))
+    undo_description = sets_interface("interface", "undo description", description="")
+    shutdown = sets_interface("interface", "shutdown", "Shut down the interface", shutdown=True)
+    undo_shutdown = sets_interface("interface", "undo shutdown", shutdown=False)
 
     @command("interface", "ip address {ipv4} {mask}", "Configure an IPv4 address")
     async def ip_address(self, address: str, length: int) -> str:
@@ -418,21 +405,9 @@ class HuaweiStyle(HuaweiOspf, Dialect):
         intf.ipv4.remove(value)
         return ""
 
-    @command("interface", "undo ip address")
-    async def undo_ip_address_all(self) -> str:
-        self.interface().ipv4 = []
-        return ""
-
-    @command("interface", "ipv6 enable", "Enable IPv6 on the interface")
-    async def ipv6_enable(self) -> str:
-        self.interface().ipv6_enabled = True
-        return ""
-
-    @command("interface", "undo ipv6 enable")
-    async def undo_ipv6_enable(self) -> str:
-        intf = self.interface()
-        intf.ipv6_enabled, intf.ipv6 = False, []
-        return ""
+    undo_ip_address_all = sets_interface("interface", "undo ip address", ipv4=[])
+    ipv6_enable = sets_interface("interface", "ipv6 enable", "Enable IPv6 on the interface", ipv6_enabled=True)
+    undo_ipv6_enable = sets_interface("interface", "undo ipv6 enable", ipv6_enabled=False, ipv6=[])
 
     @command("interface", "ipv6 address {ipv6} {len6}", "Configure an IPv6 address")
     async def ipv6_address(self, address: str, length: int) -> str:
@@ -560,9 +535,7 @@ class HuaweiStyle(HuaweiOspf, Dialect):
         return "\n".join(lines) + "\n"
 
     # ---- display ------------------------------------------------------------------------------
-    @command(ANY, "display current-configuration", "Current configuration")
-    async def display_current(self) -> str:
-        return self.render_config(self.device.running)
+    display_current = shows("display current-configuration", "Current configuration", "render_config", RUNNING)
 
     @command(ANY, "display this", "Configuration of the current view")
     async def display_this(self) -> str:
@@ -576,37 +549,17 @@ class HuaweiStyle(HuaweiOspf, Dialect):
         path = self.device.state_dir / "saved.cfg"
         return path.read_text() if path.exists() else "Info: No saved configuration file."
 
-    @command(ANY, "display version", "Version information")
-    async def display_version(self) -> str:
-        return self.render_version()
-
-    @command(ANY, "display interface brief", "Brief information of interfaces")
-    async def display_interface_brief(self) -> str:
-        return self.render_interface_brief(self.device.running, await self.device.kernel.state())
-
-    @command(ANY, "display ip interface brief")
-    async def display_ip_interface_brief(self) -> str:
-        return self.render_ip_interface_brief(self.device.running, await self.device.kernel.state())
-
-    @command(ANY, "display ipv6 interface brief")
-    async def display_ipv6_interface_brief(self) -> str:
-        return self.render_ipv6_interface_brief(self.device.running, await self.device.kernel.state())
-
-    @command(ANY, "display ip routing-table", "IP routing table")
-    async def display_ip_routing_table(self) -> str:
-        return self.render_routing_table(4, await self.routing_state())
-
-    @command(ANY, "display ip routing-table verbose")
-    async def display_ip_routing_table_verbose(self) -> str:
-        return self.render_routing_table_verbose(await self.routing_state())
-
-    @command(ANY, "display ipv6 routing-table")
-    async def display_ipv6_routing_table(self) -> str:
-        return self.render_ipv6_routing_table(await self.routing_state())
-
-    @command(ANY, "display ipv6 neighbors")
-    async def display_ipv6_neighbors(self) -> str:
-        return self.render_ipv6_neighbors(await self.device.kernel.state())
+    display_version = shows("display version", "Version information", "render_version")
+    display_interface_brief = shows("display interface brief", "Brief information of interfaces",
+                                    "render_interface_brief", RUNNING, KERNEL)
+    display_ip_interface_brief = shows("display ip interface brief", "", "render_ip_interface_brief", RUNNING, KERNEL)
+    display_ipv6_interface_brief = shows("display ipv6 interface brief", "", "render_ipv6_interface_brief",
+                                         RUNNING, KERNEL)
+    display_ip_routing_table = shows("display ip routing-table", "IP routing table", "render_routing_table", 4, ROUTES)
+    display_ip_routing_table_verbose = shows("display ip routing-table verbose", "", "render_routing_table_verbose",
+                                             ROUTES)
+    display_ipv6_routing_table = shows("display ipv6 routing-table", "", "render_ipv6_routing_table", ROUTES)
+    display_ipv6_neighbors = shows("display ipv6 neighbors", "", "render_ipv6_neighbors", KERNEL)
 
     @command(ANY, "display acl ipv6 all")
     async def display_acl6(self) -> str:
