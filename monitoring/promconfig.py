@@ -4,6 +4,7 @@ Output (default `monitoring/prometheus/`)::
 
     prometheus.yml            scrape jobs (multi-target relabelling), rule_files, alerting
     targets/snmp_<module>.json file_sd: one entry per device, labels device/site/tier/platform
+                              (and router_id where the inventory runs OSPF)
     rules/recording.yml       interface utilisation, IPv6 share of traffic, progress ratios
     rules/uplinks.yml         govops:uplink:info — one static series per uplink interface
     rules/alerts.yml          the NOC alert rules (severity, site, department, runbook_url)
@@ -69,11 +70,15 @@ def runs_ospf(inv) -> bool:
 def file_sd(inv) -> dict[str, list[dict]]:
     """targets/<file>.json contents: the device name is the target (the exporter resolves it)."""
     files: dict[str, list[dict]] = {}
+    ospf = runs_ospf(inv)
     for dev in sorted(inv.devices.values(), key=lambda d: d.name):
         if dev.snmp is None:
             continue
-        for mod in snmp_modules(dev, runs_ospf(inv)):
-            files.setdefault(f"snmp_{mod}.json", []).append({"targets": [dev.name], "labels": device_labels(dev)})
+        # router_id: DeviceUnreachable names the dead router the way its neighbours' OSPF alerts do
+        # (ospf_router_id), so Alertmanager inhibits their pages (alertmanager.yml inhibit_rules).
+        labels = device_labels(dev) | ({"router_id": str(dev.router_id)} if ospf else {})
+        for mod in snmp_modules(dev, ospf):
+            files.setdefault(f"snmp_{mod}.json", []).append({"targets": [dev.name], "labels": labels})
     return files
 
 

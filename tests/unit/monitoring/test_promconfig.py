@@ -26,7 +26,9 @@ def test_file_sd_has_every_device_with_labels_and_vendor_modules_by_platform(tmp
     if_mib = json.loads((tmp_path / "targets" / "snmp_if_mib.json").read_text())
     assert sorted(e["targets"][0] for e in if_mib) == sorted(inv.devices)
     core1 = next(e for e in if_mib if e["targets"] == ["core-1"])
-    assert core1["labels"] == {"device": "core-1", "site": "city", "tier": "core", "platform": "huawei_vrpv8"}
+    # router_id: the lab runs OSPF; DeviceUnreachable maps it to ospf_router_id (Alertmanager's inhibition)
+    assert core1["labels"] == {"device": "core-1", "site": "city", "tier": "core", "platform": "huawei_vrpv8",
+                               "router_id": "198.18.4.1"}
     huawei = {e["targets"][0] for e in json.loads((tmp_path / "targets" / "snmp_huawei.json").read_text())}
     h3c = {e["targets"][0] for e in json.loads((tmp_path / "targets" / "snmp_h3c.json").read_text())}
     assert huawei == {"core-1", "fy-agg-1", "ys-lf-acc-1"} and h3c == {"core-2", "ys-agg-1"}
