@@ -14,7 +14,8 @@ from __future__ import annotations
 import ipaddress
 
 from lab.twins.dialects.base import ANY, View, command
-from lab.twins.dialects.ospf_huawei import ARG, OspfState, interface_setting
+from lab.twins.dialects.ospf_huawei import OspfState, sets_ospf_interface
+from lab.twins.dialects.simple_commands import Param
 from lab.twins.grammar import ConfigError
 from lab.twins.model import DeviceConfig, Ospf3Process, OspfArea, OspfProcess
 
@@ -99,14 +100,14 @@ class CiscoOspf(OspfState):
         return ""
 
     # ---- interface mode -------------------------------------------------------------------------
-    ip_ospf_cost = interface_setting("config-if", "ip ospf cost {cost}", "Interface cost", cost=ARG)
-    no_ip_ospf_cost = interface_setting("config-if", "no ip ospf cost", cost=0)
-    ip_ospf_p2p = interface_setting("config-if", "ip ospf network point-to-point", "Network type", p2p=True)
-    no_ip_ospf_p2p = interface_setting("config-if", "no ip ospf network", p2p=False)
-    ip_ospf_hello = interface_setting("config-if", "ip ospf hello-interval {timer}", "Time between HELLO packets",
-                                      hello=ARG)
-    ip_ospf_dead = interface_setting("config-if", "ip ospf dead-interval {timer}",
-                                     "Interval after which a neighbor is declared dead", dead=ARG)
+    ip_ospf_cost = sets_ospf_interface("config-if", "ip ospf cost {cost}", "Interface cost", cost=Param())
+    no_ip_ospf_cost = sets_ospf_interface("config-if", "no ip ospf cost", cost=0)
+    ip_ospf_p2p = sets_ospf_interface("config-if", "ip ospf network point-to-point", "Network type", p2p=True)
+    no_ip_ospf_p2p = sets_ospf_interface("config-if", "no ip ospf network", p2p=False)
+    ip_ospf_hello = sets_ospf_interface("config-if", "ip ospf hello-interval {timer}", "Time between HELLO packets",
+                                        hello=Param())
+    ip_ospf_dead = sets_ospf_interface("config-if", "ip ospf dead-interval {timer}",
+                                       "Interval after which a neighbor is declared dead", dead=Param())
 
     @command("config-if", "ip ospf authentication message-digest", "Use message-digest authentication")
     async def ip_ospf_auth(self) -> str:
@@ -118,7 +119,7 @@ class CiscoOspf(OspfState):
             raise ConfigError("% Key length must be 1-16 characters")
         return await self._set_if(md5_key_id=key_id, md5_key=key)
 
-    no_ip_ospf_md5 = interface_setting("config-if", "no ip ospf message-digest-key {keyid}", md5_key_id=0, md5_key="")
+    no_ip_ospf_md5 = sets_ospf_interface("config-if", "no ip ospf message-digest-key {keyid}", md5_key_id=0, md5_key="")
 
     @command("config-if", "ipv6 ospf {proc} area {area}", "Enable OSPFv3 on the interface")
     async def ipv6_ospf_area(self, process: int, area: str) -> str:
@@ -127,7 +128,7 @@ class CiscoOspf(OspfState):
         self.cfg.ospf3.setdefault(process, Ospf3Process(process))
         return await self._set_if(ospf3_process=process, ospf3_area=area)
 
-    no_ipv6_ospf_area = interface_setting("config-if", "no ipv6 ospf {proc} area {area}", ospf3_process=0, ospf3_area="")
+    no_ipv6_ospf_area = sets_ospf_interface("config-if", "no ipv6 ospf {proc} area {area}", ospf3_process=0, ospf3_area="")
 
     # ---- rendering ------------------------------------------------------------------------------
     def render_ospf_interface(self, intf) -> list[str]:  # noqa: ANN001

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from lab import frr
 from lab.twins.dialects.base import ANY, View, command
+from lab.twins.dialects.simple_commands import Param
 from lab.twins.frr_config import network_prefix
 from lab.twins.grammar import ConfigError
 from lab.twins.model import DeviceConfig, Ospf3Process, OspfArea, OspfInterface, OspfProcess
@@ -36,18 +37,16 @@ def neighbour_state(frr_state: str) -> tuple[str, str]:
     return state, role or "-"
 
 
-ARG = object()  # in interface_setting: "the value is the command's argument"
-
-
-def interface_setting(view: str, pattern: str, help_text: str = "", **fields: object) -> Callable:
-    """One interface command that sets fields of the interface's OSPF settings: a field given ``ARG``
-    takes the command's argument (``ospf cost {cost}``: cost=ARG), any other value is set as it is
-    (``undo ospf cost``: cost=0). The vendors differ only in the words, so each dialect lists its
-    words in one table of these and the behaviour stays in one place (``OspfState._set_if``)."""
+def sets_ospf_interface(view: str, pattern: str, help_text: str = "", **fields: object) -> Callable:
+    """simple_commands.sets_interface for the interface's OSPF settings: each field given is set on
+    them (a Param: the command's one parameter, ``ospf cost {cost}``; else the constant, ``undo ospf
+    cost``: cost=0), through ``OspfState._set_if``, which creates and tidies them. The vendors differ
+    only in the words, so each dialect lists its words as rows and the behaviour stays here."""
 
     @command(view, pattern, help_text)
     async def setting(self, *args: object) -> str:
-        return await self._set_if(**{key: args[0] if value is ARG else value for key, value in fields.items()})
+        return await self._set_if(**{key: value.value(*args) if isinstance(value, Param) else value
+                                     for key, value in fields.items()})
 
     return setting
 
@@ -286,14 +285,14 @@ class HuaweiOspf(OspfState):
     # `quit` and `return` in the OSPF views are the configuration views' own (huawei_style.CONFIG_VIEWS).
 
     # ---- interface view -------------------------------------------------------------------------
-    if_ospf_cost = interface_setting("interface", "ospf cost {cost}", "Set the OSPF cost of the interface", cost=ARG)
-    undo_if_ospf_cost = interface_setting("interface", "undo ospf cost", cost=0)
-    if_ospf_p2p = interface_setting("interface", "ospf network-type p2p", "Set the OSPF network type", p2p=True)
-    undo_if_ospf_p2p = interface_setting("interface", "undo ospf network-type", p2p=False)
-    if_ospf_hello = interface_setting("interface", "ospf timer hello {timer}", "Set the OSPF hello interval", hello=ARG)
-    undo_if_ospf_hello = interface_setting("interface", "undo ospf timer hello", hello=0)
-    if_ospf_dead = interface_setting("interface", "ospf timer dead {timer}", "Set the OSPF dead interval", dead=ARG)
-    undo_if_ospf_dead = interface_setting("interface", "undo ospf timer dead", dead=0)
+    if_ospf_cost = sets_ospf_interface("interface", "ospf cost {cost}", "Set the OSPF cost of the interface", cost=Param())
+    undo_if_ospf_cost = sets_ospf_interface("interface", "undo ospf cost", cost=0)
+    if_ospf_p2p = sets_ospf_interface("interface", "ospf network-type p2p", "Set the OSPF network type", p2p=True)
+    undo_if_ospf_p2p = sets_ospf_interface("interface", "undo ospf network-type", p2p=False)
+    if_ospf_hello = sets_ospf_interface("interface", "ospf timer hello {timer}", "Set the OSPF hello interval", hello=Param())
+    undo_if_ospf_hello = sets_ospf_interface("interface", "undo ospf timer hello", hello=0)
+    if_ospf_dead = sets_ospf_interface("interface", "ospf timer dead {timer}", "Set the OSPF dead interval", dead=Param())
+    undo_if_ospf_dead = sets_ospf_interface("interface", "undo ospf timer dead", dead=0)
 
     @command("interface", "ospf authentication-mode md5 {keyid} cipher {word}", "Set OSPF authentication")
     async def if_ospf_md5_cipher(self, key_id: int, key: str) -> str:
@@ -308,7 +307,7 @@ class HuaweiOspf(OspfState):
             raise ConfigError("Error: The password length is invalid.")
         return await self._set_if(md5_key_id=key_id, md5_key=key)
 
-    undo_if_ospf_md5 = interface_setting("interface", "undo ospf authentication-mode", md5_key_id=0, md5_key="")
+    undo_if_ospf_md5 = sets_ospf_interface("interface", "undo ospf authentication-mode", md5_key_id=0, md5_key="")
 
     @command("interface", "ospfv3 {proc} area {area}", "Enable OSPFv3 on the interface")
     async def if_ospfv3_area(self, process: int, area: str) -> str:
@@ -325,9 +324,9 @@ class HuaweiOspf(OspfState):
             raise ConfigError("Error: OSPFv3 is not enabled on the interface.")
         return await self._set_if(ospf3_process=0, ospf3_area="")
 
-    if_ospfv3_cost = interface_setting("interface", "ospfv3 cost {cost}", "Set the OSPFv3 cost of the interface",
-                                       ospf3_cost=ARG)
-    undo_if_ospfv3_cost = interface_setting("interface", "undo ospfv3 cost", ospf3_cost=0)
+    if_ospfv3_cost = sets_ospf_interface("interface", "ospfv3 cost {cost}", "Set the OSPFv3 cost of the interface",
+                                         ospf3_cost=Param())
+    undo_if_ospfv3_cost = sets_ospf_interface("interface", "undo ospfv3 cost", ospf3_cost=0)
 
     # ---- rendering ------------------------------------------------------------------------------
     def render_ospf_interface(self, intf) -> list[str]:  # noqa: ANN001
