@@ -61,6 +61,7 @@ class RouteState:
     protocol: str  # Direct, Static, OSPF
     table: int
     metric: int = 0  # the route's cost (FRR installs the OSPF cost as the kernel metric)
+    path: str = ""  # an OSPF route's path type from FRR: IA intra-area, IE inter-area, E1/E2 external
 
 
 @dataclass

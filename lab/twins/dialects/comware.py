@@ -40,6 +40,10 @@ def comware_version(text: str) -> tuple[str, str]:
     return m.group(1), m.group(2) or "6308"
 
 
+# ospf6d's path types (and lab/twins/dialects/ospf_huawei.OSPF2_PATHS for OSPFv2) as Comware 7 names
+# the protocol of an OSPF route (H3C S6520X Release 1110 reference; real `display ip routing-table`).
+OSPF_PROTOCOLS = {"IA": "O_INTRA", "IE": "O_INTER", "E1": "O_ASE1", "E2": "O_ASE2"}
+
 class Comware(HuaweiStyle):
     platform = "hp_comware"
     parents = {**HuaweiStyle.parents, "luser": "system"}
@@ -55,6 +59,9 @@ class Comware(HuaweiStyle):
     system_banner = "System View: return to User View with Ctrl+Z."
     ipv6_address_enables = True
     vpn_binding_info = ""
+    # Comware 7 prints a reversible cipher as $c$3$<base64> (`ospf authentication-mode md5 1 cipher
+    # $c$3$...` in real configs: network/templates/hp_comware/ospf.j2 cites them); masked as the users' hash.
+    OSPF_CIPHER_MASK = "$c$3$******"
 
     def banner(self) -> str:
         return "\n******************************************************************************\n" \
@@ -363,13 +370,12 @@ class Comware(HuaweiStyle):
     # Active and Inactive status lines. An OSPFv3 route's protocol is O_INTRA/O_INTER/O_ASE1/O_ASE2 (the
     # reference's verbose OSPFv3 example); preference 10, 150 for external routes.
     def render_ospf3_routes(self, rows: list[dict], inactive: int) -> str:
-        protocols = {"IA": "O_INTRA", "IE": "O_INTER", "E1": "O_ASE1", "E2": "O_ASE2"}
         lines = [f"Summary count : {len(rows) + inactive}", "", "OSPFv3 Routing table Status : <Active>",
                  f"Summary count : {len(rows)}", ""]
         for r in rows:
             net = ipaddress.IPv6Network(r["prefix"])
             destination = f"{str(net.network_address).upper()}/{net.prefixlen}"
-            lines += [f"Destination: {destination:<41}Protocol  : {protocols.get(r['path'], 'O_INTRA')}",
+            lines += [f"Destination: {destination:<41}Protocol  : {OSPF_PROTOCOLS.get(r['path'], 'O_INTRA')}",
                       f"NextHop    : {r['nexthop'].upper():<41}Preference: {150 if r['path'] in ('E1', 'E2') else 10}",
                       f"Interface  : {self.display_name(r['interface']):<41}Cost      : {r['cost']}", ""]
         lines += ["OSPFv3 Routing table Status : <Inactive>", f"Summary count : {inactive}", ""]
@@ -454,23 +460,35 @@ class Comware(HuaweiStyle):
             lines.append(f"{intf.name:<42}{phy:<9}{proto.lower():<9}{addr}")
         return "\n".join(lines)
 
+    # Real Comware 7 tables (HCL/S-series captures, e.g. "10.1.0.6/31  O_INTRA 10  2  10.1.0.1  GE0/1"):
+    # an OSPF route's protocol is its path type, and an equal-cost next hop continues the route on
+    # the next line with the destination left blank; Destinations counts prefixes, Routes next hops.
+    @staticmethod
+    def _protocols(state: KernelState) -> dict[str, str]:
+        return {r.prefix: OSPF_PROTOCOLS.get(r.path, "O_INTRA") for r in state.routes if r.protocol == "OSPF"}
+
     def render_routing_table(self, family: int, state: KernelState) -> str:
-        rows = self._public_routes(family, state)
-        lines = [f"Destinations : {len(rows)}        Routes : {len(rows)}", "",
+        rows, protocols = self._public_routes(family, state), self._protocols(state)
+        lines = [f"Destinations : {len({r[0] for r in rows})}        Routes : {len(rows)}", "",
                  f"{'Destination/Mask':<19}{'Proto':<8}{'Pre':<4}{'Cost':<12}{'NextHop':<16}Interface"]
+        previous = ""
         for prefix, proto, nexthop, name, cost in rows:
             pre = PREFERENCE.get(proto, 0)
+            proto = protocols.get(prefix, proto) if proto == "OSPF" else proto
+            pre = 150 if proto.startswith("O_ASE") else pre
             intf = "InLoop0" if name == "InLoopBack0" else self.display_name(name)
-            lines.append(f"{prefix:<19}{proto:<8}{pre:<4}{cost:<12}{nexthop:<16}{intf}")
+            lines.append(f"{'' if prefix == previous else prefix:<19}{proto:<8}{pre:<4}{cost:<12}{nexthop:<16}{intf}")
+            previous = prefix
         return "\n".join(lines) + "\n"
 
     def render_ipv6_routing_table(self, state: KernelState) -> str:
-        rows = self._public_routes(6, state)
-        lines = [f"Destinations : {len(rows)} Routes : {len(rows)}", ""]
+        rows, protocols = self._public_routes(6, state), self._protocols(state)
+        lines = [f"Destinations : {len({r[0] for r in rows})} Routes : {len(rows)}", ""]
         for prefix, proto, nexthop, name, cost in rows:
             net = ipaddress.IPv6Network(prefix)
             pre = PREFERENCE.get(proto, 0)
-            proto = "OSPFv3" if proto == "OSPF" else proto
+            proto = protocols.get(prefix, proto) if proto == "OSPF" else proto
+            pre = 150 if proto.startswith("O_ASE") else pre
             intf = "InLoop0" if name == "InLoopBack0" else self.display_name(name)
             lines += [f"Destination: {str(net.network_address).upper()}/{net.prefixlen:<24}Protocol  : {proto}",
                       f"NextHop    : {nexthop.upper():<28}Preference: {pre}",

@@ -51,6 +51,10 @@ def sets_ospf_interface(view: str, pattern: str, help_text: str = "", **fields: 
     return setting
 
 
+# FRR's `show ip ospf route json` routeType of a network route, as ospf6d's pathType codes.
+OSPF2_PATHS = {"N": "IA", "N IA": "IE", "N E1": "E1", "N E2": "E2"}
+
+
 class OspfState:
     """What every dialect's OSPF commands share: interface settings, FRR's live state."""
 
@@ -89,18 +93,25 @@ class OspfState:
         return ""
 
     async def routing_state(self):  # noqa: ANN201 - a KernelState
-        """The kernel's routes with FRR's OSPF costs (zebra installs every route with metric 20)."""
+        """The kernel's routes with FRR's OSPF costs (zebra installs every route with metric 20) and
+        path types (intra-/inter-area: Comware prints them as the protocol, O_INTRA/O_INTER)."""
         state = await self.device.kernel.state()
         if self.device.frr_dir is not None and any(r.protocol == "OSPF" for r in state.routes):
-            costs = {}
+            costs, paths = {}, {}
             for command in ("show ip route ospf json", "show ipv6 route ospf6 json"):
                 for prefix, entries in (await frr.show(self.device.frr_dir, command)).items():
                     chosen = [e for e in entries if e.get("selected")] or entries
                     if chosen:
                         costs[prefix] = int(chosen[0].get("metric", 0))
+            for prefix, route in (await frr.show(self.device.frr_dir, "show ip ospf route json")).items():
+                if isinstance(route, dict) and str(route.get("routeType", "")).startswith("N"):
+                    paths[prefix] = OSPF2_PATHS.get(route["routeType"], "IA")
+            v3 = (await frr.show(self.device.frr_dir, "show ipv6 ospf6 route json")).get("routes") or {}
+            paths.update({prefix: route.get("pathType", "IA") for prefix, route in v3.items()})
             for route in state.routes:
                 if route.protocol == "OSPF":
                     route.metric = costs.get(route.prefix, route.metric)
+                    route.path = paths.get(route.prefix, "IA")
         return state
 
     async def ospf_neighbours(self, version: int = 2) -> list[dict]:
@@ -186,6 +197,10 @@ class OspfState:
 
 class HuaweiOspf(OspfState):
     """Mixed into HuaweiStyle: the OSPF views, the interface commands and the displays."""
+
+    # How the running config shows the MD5 key: VRP's cipher text is wrapped in %^%#...%^%# (CE6800
+    # V300R023 `ospf authentication-mode` reference); the twin never prints the key, only the wrapper.
+    OSPF_CIPHER_MASK = "%^%#********%^%#"
 
     # ---- views --------------------------------------------------------------------------------
     def ospf_view_label(self, view: View) -> str:
@@ -348,7 +363,7 @@ class HuaweiOspf(OspfState):
             lines.append(f" ospf timer dead {o.dead}")
         if o.md5_key_id:
             # Never the key itself: the device prints a cipher text (masked like the local users').
-            lines.append(f" ospf authentication-mode md5 {o.md5_key_id} cipher %^%#********%^%#")
+            lines.append(f" ospf authentication-mode md5 {o.md5_key_id} cipher {self.OSPF_CIPHER_MASK}")
         return lines
 
     def render_ospf(self, cfg: DeviceConfig) -> list[str]:

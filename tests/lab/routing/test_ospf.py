@@ -100,24 +100,43 @@ def test_routes_are_learned_by_ospf_not_written_static(ospf_lab: Lab) -> None:
             assert f"{inv.devices[core].loopback_ipv4} " in ospf, (name, ospf)
         assert ospf_lab.run(name, ["ip", "-4", "route", "show", "proto", "static"]).stdout.strip() == ""
     # The VRP5 township's own routing table says OSPF too (VRP preference 10).
+    rows, text = routing_table(ospf_lab, "ys-lf-acc-1")
+    core = [r for r in rows if (r["network"], r["prefix_length"]) == ("198.18.4.1", "32")]
+    assert core and core[0]["protocol"] == "OSPF" and core[0]["preference"] == "10", text
+    assert int(core[0]["cost"]) >= 20, "the OSPF cost (FRR's), not the kernel's fixed metric"
+
+
+def routing_table(lab: Lab, name: str) -> tuple[list[dict], str]:
+    """`ipv4_routes` as the device prints it, and parsed with its vendor's template."""
     from pyroute2 import netns
 
-    dev = inv.devices["ys-lf-acc-1"]
+    dev = load_inventory(lab.inventory).devices[name]
 
     def table() -> str:
-        netns.setns(ospf_lab.mgmt_netns)
-        conn = session.open_session(dev, session.SessionOptions(known_hosts=ospf_lab.known_hosts))
+        netns.setns(lab.mgmt_netns)
+        conn = session.open_session(dev, session.SessionOptions(known_hosts=lab.known_hosts))
         try:
-            return conn.send_command("display ip routing-table", read_timeout=60)
+            return conn.send_command(vendors.get(dev.platform).commands["ipv4_routes"], read_timeout=60)
         finally:
             conn.disconnect()
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         text = pool.submit(table).result(timeout=120)
-    rows = parsing.parse(vendors.get(dev.platform), "ipv4_routes", text)
-    core = [r for r in rows if (r["network"], r["prefix_length"]) == ("198.18.4.1", "32")]
-    assert core and core[0]["protocol"] == "OSPF" and core[0]["preference"] == "10", text
-    assert int(core[0]["cost"]) >= 20, "the OSPF cost (FRR's), not the kernel's fixed metric"
+    return parsing.parse(vendors.get(dev.platform), "ipv4_routes", text), text
+
+
+def test_comware_names_ospf_routes_by_path_type_and_continues_equal_cost_hops(ospf_lab: Lab) -> None:
+    """Comware 7 prints an OSPF route's protocol as O_INTRA/O_INTER and an equal-cost next hop on a
+    line of its own with the destination blank (real `display ip routing-table` captures)."""
+    rows, text = routing_table(ospf_lab, "ys-agg-1")  # area 0.0.0.2; dual-homed to both cores
+    by_prefix: dict[str, list[dict]] = {}
+    for r in rows:
+        by_prefix.setdefault(f"{r['network']}/{r['prefix_length']}", []).append(r)
+    assert {r["protocol"] for r in by_prefix["198.18.4.1/32"]} == {"O_INTER"}, text  # core-1, area 0
+    assert {r["protocol"] for r in by_prefix["198.18.4.33/32"]} == {"O_INTRA"}, text  # its township
+    hops = by_prefix["198.18.4.21/32"]  # fy-agg-1's loopback: equal cost through either core
+    assert len({r["nexthop_ip"] for r in hops}) == 2, text
+    assert sum(line.startswith("198.18.4.21/32") for line in text.splitlines()) == 1, text
 
 
 def test_township_reaches_both_core_loopbacks(ospf_lab: Lab) -> None:

@@ -160,7 +160,8 @@ def _with_key(text: str, platform: str, key: str, key_id: int) -> str:
         typ = "7 " if key == CIPHERS[platform] else ""
         return text.replace(" ip ospf message-digest-key 1 md5 7 ********", f" ip ospf message-digest-key {key_id} md5 {typ}{key}")
     word = "cipher" if key == CIPHERS[platform] else "plain"
-    return text.replace(" ospf authentication-mode md5 1 cipher %^%#********%^%#",
+    mask = "$c$3$******" if platform == "hp_comware" else "%^%#********%^%#"  # each twin's cipher shape
+    return text.replace(f" ospf authentication-mode md5 1 cipher {mask}",
                         f" ospf authentication-mode md5 {key_id} {word} {key}")
 
 
