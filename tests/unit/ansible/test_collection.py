@@ -17,6 +17,8 @@ from tests.paths import ROOT
 BIN = Path(sys.executable).parent
 COLLECTION = ROOT / "collections" / "ansible_collections" / "xinyu" / "govops"
 MODULES = sorted(p.stem for p in (COLLECTION / "plugins" / "modules").glob("*.py"))
+# Modules that only run on the controller: their attributes come from the doc fragment xinyu.govops.controller.
+CONTROLLER_ONLY = {"migrate_system", "dr_drill", "lab_guard"}
 ENV = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_COLLECTIONS_PATH": str(ROOT / "collections")}
 
 
@@ -32,6 +34,7 @@ def test_galaxy_build_makes_an_installable_tarball(tmp_path):
     names = set(tarfile.open(tarball).getnames())
     assert {"MANIFEST.json", "plugins/action/ipv6_upgrade.py", "plugins/modules/ipv6_upgrade.py",
             "plugins/callback/sot_preload.py", "meta/runtime.yml"} <= names
+    assert {f"plugins/modules/{m}.yml" for m in MODULES} <= names  # the documentation (sidecars)
     assert not any(n.startswith("tests/") or "__pycache__" in n for n in names), sorted(names)
 
 
@@ -42,10 +45,13 @@ def test_ansible_doc_shows_documentation_examples_return_and_author(module):
     assert proc.returncode == 0, proc.stderr
     entry = json.loads(proc.stdout)[f"xinyu.govops.{module}"]
     doc = entry["doc"]
+    assert doc["filename"] == str(COLLECTION / "plugins" / "modules" / f"{module}.yml")  # the sidecar is read
     assert doc["short_description"] and doc["description"] and doc["author"] and doc["options"]
     assert all(o.get("description") and o.get("type") for o in doc["options"].values()), doc["options"]
     assert entry["examples"].strip() and f"xinyu.govops.{module}:" in entry["examples"]
     assert entry["return"]
+    if module in CONTROLLER_ONLY:  # the doc fragment xinyu.govops.controller extends the sidecar's DOCUMENTATION
+        assert doc["attributes"]["platform"]["platforms"] == "posix", doc["attributes"]
 
 
 def test_validate_modules_is_clean():
