@@ -127,7 +127,10 @@ def missing(intent: list[Block], running: list[Block]) -> list[Block]:
 # Views that always exist on the device (you leave them, never delete them) and negations the
 # device takes without the value (Comware: ``undo ssh server ipv6 acl``).
 SUBVIEWS = ("interface ", "user-interface ", "line ")
-BARE_NEGATION = re.compile(r"^(ssh server ipv6 acl|ospfv3 cost)\b")  # the twins take `undo ospfv3 cost` bare
+# OSPFv3 timers: `undo ospfv3 timer hello|dead` bare is the documented form on VRP and the only one on
+# Comware 7 (H3C OSPFv3 command reference); IOS's `no ipv6 ospf hello-interval` likewise.
+BARE_NEGATION = re.compile(r"^(ssh server ipv6 acl|ospfv3 cost|ospfv3 timer (?:hello|dead)|"
+                           r"ipv6 ospf (?:hello|dead)-interval)\b")  # the twins take `undo ospfv3 cost` bare
 
 
 def negate_line(line: str, vendor: Vendor) -> str:

@@ -54,6 +54,10 @@ class Ospf3Interface:
     area: str  # dotted, as the CLIs write it
     cost: int
     peer: str = ""  # the far device of a link ("" for the loopback and user segments)
+    # OSPFv3's own hello/dead (VRP/Comware `ospfv3 timer`, IOS-like `ipv6 ospf hello-interval`): OSPFv2's
+    # timers do not apply to OSPFv3, so the design's are set again; 0 where no hellos are sent.
+    hello: int = 0
+    dead: int = 0
 
 
 @dataclass(frozen=True)
@@ -206,7 +210,8 @@ def uses_ospf3(inv: Inventory) -> bool:
 
 def compute_ospf3(inv: Inventory, name: str, addresses: list[Address]) -> Ospf3 | None:
     """The device's OSPFv3 from the IPv4 OSPF plan (govops.sot.routing): every interface that
-    carries IPv6 and OSPF gets the IPv4 area and cost; the loopback goes in the device's own area."""
+    carries IPv6 and OSPF gets the IPv4 area and cost, and those that send hellos the design's
+    timers; the loopback goes in the device's own area."""
     dev4 = plan_ospf(inv).get(name)
     if dev4 is None:
         return None
@@ -217,7 +222,8 @@ def compute_ospf3(inv: Inventory, name: str, addresses: list[Address]) -> Ospf3 
             out.append(Ospf3Interface(a.interface, str(dev4.area), 0))
         elif a.interface in by_name:
             o = by_name[a.interface]
-            out.append(Ospf3Interface(a.interface, str(o.area), o.cost, o.peer or ""))
+            timers = (0, 0) if o.passive else (dev4.hello, dev4.dead)  # as OSPFv2's (compute_ospf2)
+            out.append(Ospf3Interface(a.interface, str(o.area), o.cost, o.peer or "", *timers))
     return Ospf3(dev4.process, str(dev4.router_id), tuple(out))
 
 

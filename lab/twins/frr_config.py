@@ -1,7 +1,7 @@
 """The vendor's OSPF configuration (the twin's model) translated into FRR's configuration.
 
 Huawei VRP and H3C Comware enable OSPF with ``network ADDRESS WILDCARD`` under ``area`` and set
-cost, network type, timers and MD5 in the interface view; IOS-like CLIs write the same facts as
+cost, network type, timers and MD5 in the interface view (OSPFv3 its own cost and timers); IOS-like CLIs write the same facts as
 ``network ... area``. All of them land in one DeviceConfig, so one translation serves every
 dialect. FRR runs one OSPF and one OSPFv3 instance per device: a second vendor process is
 reported, not silently merged.
@@ -57,10 +57,13 @@ def render_frr(cfg: DeviceConfig) -> str:
                 body.append(" ipv6 ospf6 network point-to-point")
             if ospf is not None and intf.name in ospf.silent:  # a user segment: advertised, no hellos
                 body.append(" ipv6 ospf6 passive")
-            if o.hello:
-                body.append(f" ipv6 ospf6 hello-interval {o.hello}")
-            if o.dead:
-                body.append(f" ipv6 ospf6 dead-interval {o.dead}")
+            # OSPFv3's own timers only (`ospfv3 timer hello|dead`, IOS-like `ipv6 ospf hello-interval|
+            # dead-interval`): a vendor's OSPFv3 does not take OSPFv2's `ospf timer` (Huawei EDOC1100064351
+            # "ospfv3 timer hello"), so none set leaves ospf6d at its default 10/40 s, as the device runs.
+            if o.ospf3_hello:
+                body.append(f" ipv6 ospf6 hello-interval {o.ospf3_hello}")
+            if o.ospf3_dead:
+                body.append(f" ipv6 ospf6 dead-interval {o.ospf3_dead}")
         if body:
             lines += [f"interface {intf.kernel}", *body, "exit", "!"]
     if ospf is not None:

@@ -46,6 +46,8 @@ class OspfInterface:
     ospf3_process: int = 0      # OSPFv3 enabled on the interface (VRP/Comware `ospfv3 P area A`)
     ospf3_area: str = ""
     ospf3_cost: int = 0
+    ospf3_hello: int = 0        # OSPFv3's own timers (VRP/Comware `ospfv3 timer hello|dead`, IOS-like
+    ospf3_dead: int = 0         # `ipv6 ospf hello-interval|dead-interval`); 0: the vendor default 10/40
 
     def is_default(self) -> bool:
         return self == OspfInterface()

@@ -2,7 +2,8 @@
 
 ``router ospf 1`` / ``router-id X`` / ``network ADDRESS WILDCARD area A`` / ``passive-interface IF``;
 ``ipv6 router ospf 1`` / ``router-id X``; in the interface ``ip ospf cost|network point-to-point|
-hello-interval|dead-interval|message-digest-key`` and ``ipv6 ospf 1 area A``. No Ruijie or ZTE
+hello-interval|dead-interval|message-digest-key`` and ``ipv6 ospf 1 area A``, ``ipv6 ospf
+hello-interval|dead-interval`` (OSPFv3's own timers). No Ruijie or ZTE
 capture or command reference was found for these: the syntax and the ``show ip ospf neighbor``,
 ``show ipv6 ospf neighbor`` and ``show ipv6 route ospf`` layouts are IOS's (ntc-templates' cisco_ios
 samples, tests/fixtures/real/cisco_ios), marked ``unverified`` in govops/vendors/ruijie_os.py and
@@ -129,6 +130,16 @@ class CiscoOspf(OspfState):
         return await self._set_if(ospf3_process=process, ospf3_area=area)
 
     no_ipv6_ospf_area = sets_ospf_interface("config-if", "no ipv6 ospf {proc} area {area}", ospf3_process=0, ospf3_area="")
+    # OSPFv3's own timers, IOS's words (`ipv6 ospf hello-interval|dead-interval SECONDS`, default 10/40:
+    # ansible-collections/cisco.ios rm_templates/ospf_interfaces.py renders them); unverified for RGOS/ZXROS.
+    ipv6_ospf_hello = sets_ospf_interface("config-if", "ipv6 ospf hello-interval {timer}", "Time between HELLO packets",
+                                          ospf3_hello=Param())
+    no_ipv6_ospf_hello = sets_ospf_interface("config-if", "no ipv6 ospf hello-interval", ospf3_hello=0)
+    no_ipv6_ospf_hello_value = sets_ospf_interface("config-if", "no ipv6 ospf hello-interval {timer}", ospf3_hello=0)
+    ipv6_ospf_dead = sets_ospf_interface("config-if", "ipv6 ospf dead-interval {timer}",
+                                         "Interval after which a neighbor is declared dead", ospf3_dead=Param())
+    no_ipv6_ospf_dead = sets_ospf_interface("config-if", "no ipv6 ospf dead-interval", ospf3_dead=0)
+    no_ipv6_ospf_dead_value = sets_ospf_interface("config-if", "no ipv6 ospf dead-interval {timer}", ospf3_dead=0)
 
     # ---- rendering ------------------------------------------------------------------------------
     def render_ospf_interface(self, intf) -> list[str]:  # noqa: ANN001
@@ -149,6 +160,10 @@ class CiscoOspf(OspfState):
                       f" ip ospf message-digest-key {o.md5_key_id} md5 7 ********"]  # never the key itself
         if o.ospf3_process:
             lines.append(f" ipv6 ospf {o.ospf3_process} area {o.ospf3_area}")
+        if o.ospf3_hello:  # after the area, hello before dead: IOS order unverified
+            lines.append(f" ipv6 ospf hello-interval {o.ospf3_hello}")
+        if o.ospf3_dead:
+            lines.append(f" ipv6 ospf dead-interval {o.ospf3_dead}")
         return lines
 
     def render_ospf(self, cfg: DeviceConfig) -> list[str]:

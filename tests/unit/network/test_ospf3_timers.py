@@ -1,0 +1,91 @@
+"""The upgrade sets OSPFv3's own interface timers from the design (OSPFv2's `ospf timer` does not apply to
+OSPFv3 on VRP: Huawei EDOC1100064351 "ospfv3 timer hello", default 10/40 s), in each vendor's words,
+takes them back out before the area on rollback, and drift judges them; the OSPFv2 baseline is unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from govops import ipv6, vendors
+from govops.sot import load_inventory
+from govops.sot.routing import plan_ospf
+from network import config, drift, render
+
+LAB = Path(__file__).resolve().parents[3] / "inventories" / "lab"
+# One device per platform (the golden files' cases), with the vendor's OSPFv3 timer lines and its area line.
+CASES = {"ys-lf-acc-1": ("ospfv3 timer hello {h}", "ospfv3 timer dead {d}", "ospfv3 1 area"),
+         "core-1": ("ospfv3 timer hello {h}", "ospfv3 timer dead {d}", "ospfv3 1 area"),
+         "core-2": ("ospfv3 timer hello {h}", "ospfv3 timer dead {d}", "ospfv3 1 area"),
+         "fy-yq-acc-1": ("ipv6 ospf hello-interval {h}", "ipv6 ospf dead-interval {d}", "ipv6 ospf 1 area"),
+         "fy-fyz-acc-1": ("ipv6 ospf hello-interval {h}", "ipv6 ospf dead-interval {d}", "ipv6 ospf 1 area")}
+
+
+@pytest.fixture(scope="module")
+def lab():
+    mp = pytest.MonkeyPatch()
+    mp.delenv("GOVOPS_LAB_IGP", raising=False)
+    inv = load_inventory(LAB)
+    yield inv, ipv6.require_plan(inv)
+    mp.undo()
+
+
+def test_every_platform_is_covered(lab):
+    inv, _ = lab
+    assert {inv.devices[n].platform for n in CASES} == {"huawei", "huawei_vrpv8", "hp_comware", "ruijie_os", "zte_zxros"}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_links_get_the_designs_ospfv3_timers_and_rollback_removes_them_first(lab, name):
+    inv, plan = lab
+    design = plan_ospf(inv)[name]
+    hello, dead, area = CASES[name]
+    hello, dead = hello.format(h=design.hello), dead.format(d=design.dead)
+    intent = render.build_intent(inv, plan, name)
+    vendor = vendors.get(intent.platform)
+    hellos = {i.interface for i in design.interfaces if not i.passive}
+    assert hellos, name
+    for b in intent.blocks:
+        if not b.header.startswith("interface "):
+            continue
+        port = b.header.removeprefix("interface ")
+        if port in hellos:  # the link: area, then the design's hello and dead
+            kids = [c.strip() for c in b.children]
+            at = next(i for i, c in enumerate(kids) if c.startswith(area))
+            assert kids.index(hello) > at and kids.index(dead) > kids.index(hello), (name, kids)
+        else:  # the loopback and user segments send no hellos: nothing to time
+            assert not any("timer" in c or "interval" in c for c in b.children), (name, b.header)
+
+    # Rollback, both as the operator's undo set and as the engine computes it: timers off before the area.
+    interfaces = [config.Block(b.header) for b in intent.blocks if b.header.startswith("interface ")]
+    computed = config.undo_of(intent.blocks, interfaces, vendor)
+    for undo in (computed, config.parse(intent.undo_text, vendor)):
+        for b in undo:
+            port = b.header.removeprefix("interface ")
+            if port not in hellos:
+                continue
+            kids = [config.normalise_line(c) for c in b.children]
+            bare_hello = config.normalise_line(vendor.negate + hello.rsplit(" ", 1)[0])
+            bare_dead = config.normalise_line(vendor.negate + dead.rsplit(" ", 1)[0])
+            off_area = next(i for i, c in enumerate(kids) if c.startswith(config.normalise_line(vendor.negate + area)))
+            assert kids.index(bare_dead) < kids.index(bare_hello) < off_area, (name, kids)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_drift_judges_the_ospfv3_timers_and_the_ospf2_baseline_keeps_its_own(lab, name):
+    inv, plan = lab
+    design = plan_ospf(inv)[name]
+    hello, _, _ = CASES[name]
+    hello = hello.format(h=design.hello)
+    intent = render.build_intent(inv, plan, name)
+    assert "ospfv3 timer" not in intent.ospf2_text and "ipv6 ospf" not in intent.ospf2_text
+    assert f"{design.hello}" in intent.ospf2_text and ("ospf timer hello" in intent.ospf2_text
+                                                       or "ip ospf hello-interval" in intent.ospf2_text)
+    text = intent.text + intent.ospf2_text  # the device as designed
+    assert drift.compare(intent, text).drifted is False
+    gone = drift.compare(intent, text.replace(f" {hello}\n", "\n", 1))  # OSPFv3 left at the default 10 s
+    assert any(line.endswith(f"/ {hello}") for line in gone.missing), gone
+    other = hello.rsplit(" ", 1)[0] + " 7"
+    changed = drift.compare(intent, text.replace(f" {hello}\n", f" {other}\n", 1))
+    assert any(line.endswith(f"/ {other}") for line in changed.unplanned), changed
