@@ -73,6 +73,7 @@ VENDOR = Vendor(
         "ospf_peer": "display ospf peer",
         "ospfv3_peer": "display ospfv3 peer",
         "ospfv3_routes": "display ipv6 routing-table protocol ospfv3",
+        "ospf_routes": "display ip routing-table protocol ospf",
     },
     templates={
         "ip_brief": Template(command="display interface brief", ntc="hp_comware"),
@@ -83,6 +84,8 @@ VENDOR = Vendor(
         "ospfv3_peer": project_template("hp_comware_display_ospfv3_peer.textfsm", "display ospfv3 peer"),
         "ospfv3_routes": project_template("hp_comware_display_ipv6_routing-table_protocol.textfsm",
                                           "display ipv6 routing-table protocol"),
+        "ospf_routes": project_template("hp_comware_display_ip_routing-table_protocol.textfsm",
+                                        "display ip routing-table protocol"),
     },
     # Comware writes the VPN option with a dash for both families (H3C Network Management command reference).
     ping_vpn="ping ipv6 -c 3 -vpn-instance {vpn} {addr}",
@@ -97,6 +100,8 @@ VENDOR = Vendor(
         "ospfv3_peer": "no public Comware capture of `display ospfv3 peer`; columns from the command reference wording",
         "ospfv3_routes": "the S6520X Release 1110 reference shows the brief blocks for `protocol static`/`direct` and "
                          "only a verbose OSPFv3 example (protocol O_INTRA/O_INTER); the brief OSPFv3 form is assumed alike",
+        "ospf_routes": "HCL captures of the same command for IS-IS and BGP (repository not named by the index); no "
+                       "public sample of the OSPF form: status line 'OSPF Routing table status', protocols as the full table's",
         "ping_vpn": "`-vpn-instance` from the H3C command reference wording; no captured sample",
         "drift_ignore": "no Comware factory-default IPv6 line identified (the real sample has none)",
         "archive": "no capture of `archive configuration` / `display archive configuration`; prompts and the "

@@ -49,6 +49,7 @@ COMMANDS = {
     "ospf_peer": "display ospf peer brief",
     "ospfv3_peer": "display ospfv3 peer",
     "ospfv3_routes": "display ipv6 routing-table protocol ospfv3",
+    "ospf_routes": "display ip routing-table protocol ospf",
 }
 
 TEMPLATES: dict[str, Template] = {
@@ -61,6 +62,9 @@ TEMPLATES: dict[str, Template] = {
     "ospfv3_peer": project_template("huawei_display_ospfv3_peer.textfsm", "display ospfv3 peer"),
     "ospfv3_routes": project_template("huawei_display_ipv6_routing-table_protocol.textfsm",
                                       "display ipv6 routing-table protocol"),
+    # VRP5 and V8 alike (tests/fixtures/real/huawei*/display_ip_routing-table_protocol_ospf).
+    "ospf_routes": project_template("huawei_display_ip_routing-table_protocol.textfsm",
+                                    "display ip routing-table protocol"),
 }
 
 # Session choices (network.session), the same for VRP V8 (its `~`/`*` prompt marks are in the pattern):
@@ -106,7 +110,9 @@ VENDOR = Vendor(
     unverified={
         "ipv6_brief": "no VRP5 capture; template follows the CE V8 documentation layout and VRP5's "
                       "'[IPv6 Address] <addr>' lines",
-        "ipv4_routes": "no VRP5 capture of the brief routing table; layout as the CE V300R023 documentation",
+        "ipv4_routes": "one VRP5 capture (eNSP AR lab notes whose repository the index did not name)",
+        "ospf_routes": "VRP5 samples from eNSP lab notes whose repository the index did not name; none shows a "
+                       "non-empty <Inactive> block (its rows assumed as VRP V8 prints them)",
         "ping": "no VRP5 capture; statistics wording as documented for CE V300R023 (ping ipv6)",
         "ip_brief": "VRP5 sample from FRINX cli-units (model and release not stated)",
         "ospf_peer": "VRP5 samples from a Huawei HCIA lab guide and lab notes whose repository the index did not name",

@@ -481,6 +481,27 @@ class Comware(HuaweiStyle):
             previous = prefix
         return "\n".join(lines) + "\n"
 
+    # Real Comware 7 `display ip routing-table protocol P` (HCL captures, tests/fixtures/real/hp_comware/
+    # display_ip_routing-table_protocol_ospf): "Summary count" counts routes, an equal-cost next hop repeats
+    # the protocol columns with the destination blank, inactive routes (next hop 0.0.0.0) under their own
+    # header. OSPF routes are named by path type (O_INTRA/O_INTER/O_ASE1/O_ASE2), as in the full table.
+    def render_protocol_routes(self, active: list[dict], inactive: list[dict]) -> str:
+        header = f"{'Destination/Mask':<19}{'Proto':<8}{'Pre':<4}{'Cost':<12}{'NextHop':<16}Interface"
+        lines = ["", f"Summary count : {len(active) + len(inactive)}", ""]
+        for status, rows in (("Active", active), ("Inactive", inactive)):
+            lines += [f"OSPF Routing table status : <{status}>", f"Summary count : {len(rows)}"]
+            lines += ["", header] if rows else []
+            previous = ""
+            for r in rows:
+                proto = OSPF_PROTOCOLS.get(r["path"], "O_INTRA")
+                nexthop = r["nexthop"] if status == "Active" else "0.0.0.0"
+                lines.append(f"{'' if r['prefix'] == previous else r['prefix']:<19}{proto:<8}"
+                             f"{150 if proto.startswith('O_ASE') else 10:<4}{r['cost']:<12}{nexthop:<16}"
+                             f"{self.display_name(r['interface'])}")
+                previous = r["prefix"]
+            lines += [""] if status == "Active" else []
+        return "\n".join(lines) + "\n"
+
     def render_ipv6_routing_table(self, state: KernelState) -> str:
         rows, protocols = self._public_routes(6, state), self._protocols(state)
         lines = [f"Destinations : {len({r[0] for r in rows})} Routes : {len(rows)}", ""]

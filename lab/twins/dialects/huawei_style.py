@@ -798,15 +798,23 @@ class HuaweiStyle(HuaweiOspf, Dialect):
         addrs = intf.ipv4 if family == 4 else intf.ipv6
         return str(ipaddress.ip_interface(addrs[0]).ip) if addrs else None
 
+    # Real VRP5 captures (tests/fixtures/real/huawei/display_ip_routing-table, .../display_ip_routing-table_protocol_ospf):
+    # the destination right-aligned with its "/" in column 16 ("      127.0.0.0/8   Direct"), the flags
+    # right-aligned in three columns, an equal-cost next hop continued with the destination blank;
+    # Destinations counts prefixes, Routes next hops, the count line padded as captured.
     def render_routing_table(self, family: int, state: KernelState) -> str:
         rows = self._public_routes(family, state)
         lines = ["Route Flags: R - relay, D - download to fib", "-" * 78, "Routing Tables: Public",
-                 f"         Destinations : {len(rows)}        Routes : {len(rows)}", "",
+                 f"         Destinations : {len({r[0] for r in rows}):<9}Routes : {len(rows):<9}", "",
                  "Destination/Mask    Proto   Pre  Cost      Flags NextHop         Interface", ""]
+        previous = ""
         for prefix, proto, nexthop, name, cost in rows:
             pre = PREFERENCE.get(proto, 0)
-            flags = "RD" if proto in ("Static", "OSPF") else "D"
-            lines.append(f"{prefix:>19} {proto:<7} {pre:<4} {cost:<10}{flags:>2}   {nexthop:<15} {name}")
+            flags = "RD" if proto == "Static" else "D"  # an OSPF route is "D" in the real captures
+            net = ipaddress.ip_network(prefix)
+            dest = "" if prefix == previous else f"{str(net.network_address):>15}/{net.prefixlen:<2}"
+            lines.append(f"{dest:<20}{proto:<8}{pre:<5}{cost:<10}{flags:>3}   {nexthop:<16}{name}")
+            previous = prefix
         return "\n".join(lines)
 
     def render_routing_table_verbose(self, state: KernelState) -> str:

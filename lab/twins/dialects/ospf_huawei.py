@@ -428,8 +428,38 @@ class HuaweiOspf(OspfState):
 
     @command(ANY, "display ip routing-table protocol ospf", "OSPF routes")
     async def display_ip_routing_table_ospf(self) -> str:
-        rows = [r for r in self._public_routes(4, await self.routing_state()) if r[1] == "OSPF"]
-        return self.render_protocol_routes(rows)
+        return self.render_protocol_routes(*await self.ospf_routes())
+
+    async def ospf_routes(self) -> tuple[list[dict], list[dict]]:
+        """FRR's OSPF routes in the RIB (``show ip route ospf json``) as rows (prefix, next hop, vendor
+        interface, cost, OSPF path type from ``show ip ospf route json``): active = the routes zebra
+        selected, one row per active next hop; inactive = the OSPF routes zebra did not select (for the
+        device's own networks a direct route wins), their next hop the device's own address on the link."""
+        if self.device.frr_dir is None:
+            return [], []
+        rib = await frr.show(self.device.frr_dir, "show ip route ospf json")
+        paths = {}
+        if rib:  # the path types only when there is a route to print
+            for prefix, route in (await frr.show(self.device.frr_dir, "show ip ospf route json")).items():
+                if isinstance(route, dict) and str(route.get("routeType", "")).startswith("N"):
+                    paths[prefix] = OSPF2_PATHS.get(route["routeType"], "IA")
+        public = {i.kernel: i for i in self.device.running.interfaces.values() if not i.vpn}
+        active, inactive = [], []
+        for prefix, entries in rib.items():
+            for entry in entries:
+                selected = bool(entry.get("selected"))
+                for hop in entry.get("nexthops") or []:
+                    intf = public.get(hop.get("interfaceName"))
+                    if intf is None or (selected and not hop.get("active", True)):
+                        continue
+                    own = str(ipaddress.IPv4Interface(intf.ipv4[0]).ip) if intf.ipv4 else "0.0.0.0"
+                    (active if selected else inactive).append(
+                        {"prefix": prefix, "nexthop": hop.get("ip") or own, "interface": intf.name,
+                         "cost": int(entry.get("metric", 0)), "path": paths.get(prefix, "IA")})
+        for rows in (active, inactive):
+            rows.sort(key=lambda r: (ipaddress.IPv4Network(r["prefix"]).network_address,
+                                     ipaddress.IPv4Network(r["prefix"]).prefixlen, ipaddress.IPv4Address(r["nexthop"])))
+        return active, inactive
 
     @command(ANY, "display ipv6 routing-table protocol ospfv3", "OSPFv3 routes")
     async def display_ipv6_routing_table_ospfv3(self) -> str:
@@ -499,14 +529,38 @@ class HuaweiOspf(OspfState):
                              f"{r['interface']:<18} {0:>4}")
         return "\n".join(lines) + "\n"
 
-    # CE V300R023 documentation layout of `display ip routing-table protocol` (tests/fixtures/real).
-    def render_protocol_routes(self, rows: list[tuple]) -> str:
-        lines = ["Proto: Protocol        Pre: Preference", "-" * 78, "_public_ Routing Table : OSPF",
-                 f"Destinations : {len(rows)}           Routes : {len(rows)}",
-                 "OSPF Routing Table Status : < Active>",
-                 f"Destinations : {len(rows)}           Routes : {len(rows)}",
-                 "Destination/Mask  Proto  Pre  Cost  Flags  Nexthop  Interface"]
-        for prefix, proto, nexthop, name, cost in rows:
-            lines.append(f"{prefix:<18}{proto.upper():<7}{10:<5}{cost:<6}{'D':<7}{nexthop}  {name}")
-        lines += ["OSPF routing table status : <Inactive>", "         Destinations : 0        Routes : 0", ""]
-        return "\n".join(lines)
+    # Real VRP5 (eNSP AR) and VRP V8 (CE) captures, tests/fixtures/real/huawei*/display_ip_routing-table_protocol_ospf:
+    # the destination right-aligned with its "/" in column 16, an equal-cost next hop continued with the
+    # destination blank, Destinations counting prefixes and Routes next hops, inactive routes (no flag) under
+    # their own header. V8 heads the output with the Proto/Pre legend and widens Cost. VRP names an external
+    # OSPF route O_ASE, preference 150 (its intra/inter-area routes OSPF, 10).
+    def render_protocol_routes(self, active: list[dict], inactive: list[dict]) -> str:
+        v8 = getattr(self, "platform", "") == "huawei_vrpv8"
+        cost_width = 12 if v8 else 10
+        header = f"{'Destination/Mask':<20}{'Proto':<8}{'Pre':<5}{'Cost':<{cost_width}}Flags NextHop         Interface"
+
+        def counts(rows: list[dict], tail: int = 0) -> str:
+            destinations, routes = len({r["prefix"] for r in rows}), len(rows)
+            return f"         Destinations : {destinations:<9}Routes : {routes:<{tail}}" if tail else \
+                f"         Destinations : {destinations:<9}Routes : {routes}"
+
+        def table(rows: list[dict], flags: str) -> list[str]:
+            out, previous = ["", header, ""], ""
+            for r in rows:
+                net = ipaddress.IPv4Network(r["prefix"])
+                dest = "" if r["prefix"] == previous else f"{str(net.network_address):>15}/{net.prefixlen:<2}"
+                external = r["path"] in ("E1", "E2")
+                out.append(f"{dest:<20}{'O_ASE' if external else 'OSPF':<8}{150 if external else 10:<5}"
+                           f"{r['cost']:<{cost_width}}{flags:>3}   {r['nexthop']:<16}{r['interface']}")
+                previous = r["prefix"]
+            return out
+
+        lines = ["Proto: Protocol        Pre: Preference"] if v8 else []
+        lines += ["Route Flags: R - relay, D - download to fib" + (", T - to vpn-instance, B - black hole route" if v8 else ""),
+                  "-" * 78, f"{'_public_ Routing Table' if v8 else 'Public routing table'} : OSPF",
+                  counts(active + inactive, 10 if v8 else 9), "",
+                  "OSPF routing table status : <Active>", counts(active, 10) if v8 else counts(active)]
+        lines += table(active, "D") if active else []
+        lines += ["", "OSPF routing table status : <Inactive>", counts(inactive)]
+        lines += table(inactive, "") if inactive else []
+        return "\n".join(lines) + "\n"

@@ -158,35 +158,6 @@ def test_neighbour_tables_parse_like_the_real_samples(platform: str, tmp_path, m
             assert set(parsing.parse(vendor, key, raw.read_text())[0]) == set(rows[0]), (raw.name, out)
 
 
-def test_protocol_routing_table_has_the_documented_frame(tmp_path, monkeypatch) -> None:  # noqa: ANN001
-    """`display ip routing-table protocol ospf` keeps the CE documentation's header and status lines
-    (tests/fixtures/real/huawei_vrpv8/display_ip_routing-table_protocol), rows as OSPF."""
-    from lab import frr
-    from lab.twins.kernel import KernelState, RouteState
-
-    async def show(_directory, command: str) -> dict:  # noqa: ANN001
-        return {"198.18.4.1/32": [{"selected": True, "metric": 21}]} if "ip route" in command else {}
-
-    monkeypatch.setattr(frr, "show", show)
-    dialect = twin("huawei_vrpv8", tmp_path, IFS, STARTUP)
-    dialect.device.frr_dir = tmp_path
-
-    async def state() -> KernelState:
-        return KernelState(routes=[RouteState(4, "198.18.4.1/32", "198.18.8.2", "ge0-0-1", "OSPF", 254, 20)])
-
-    dialect.device.kernel.state = state
-    out = run(dialect, "display ip routing-table protocol ospf").replace("\r", "")
-    real = (ROOT / "tests/fixtures/real/huawei_vrpv8/display_ip_routing-table_protocol/ce6800_doc_direct.raw").read_text()
-    import re
-
-    def frame(text: str) -> list[str]:  # the non-row lines, counts as N
-        return [re.sub(r"\d+", "N", line) for line in text.splitlines() if line and not line[:1].isdigit()]
-
-    assert [line.replace("Direct", "OSPF") for line in frame(real)] == frame(out)
-    row = next(line for line in out.splitlines() if line.startswith("198.18.4.1/32"))
-    assert row.split()[:5] == ["198.18.4.1/32", "OSPF", "10", "21", "D"], row  # FRR's cost, not the kernel's 20
-
-
 def test_ospfv3_on_a_silent_segment_is_passive_in_frr(tmp_path) -> None:  # noqa: ANN001
     dialect = twin("huawei", tmp_path, IFS, STARTUP)
     out = run(dialect, *VRP_LINES[:-1], "quit", "ipv6", "ospfv3 1", "router-id 198.18.4.21", "quit",
