@@ -20,7 +20,8 @@ receive time of the first reply whose request left after the fault (receive time
 minus the fault's time. OSPFv2 is measured with IPv4 (township fy-fyz-acc-1 -> core-1's
 loopback), OSPFv3 with IPv6 (fy-agg-1's loopback -> core-1's loopback): the lab starts without
 OSPFv3, so it is configured on core-1, core-2 and fy-agg-1 through their vendor CLI (VRPv8,
-Comware 7, VRP5), as tests/lab/routing/test_ospf.py does. Writes bench/routing/RESULTS.md.
+Comware 7, VRP5), with the design's hello/dead as OSPFv3's own timers (`ospfv3 timer hello|dead`,
+what the upgrade's templates set), as tests/lab/routing/test_ospf.py does. Writes bench/routing/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from govops.sot import load_inventory  # noqa: E402
+from govops.sot.routing import plan_ospf  # noqa: E402
 from lab import faults  # noqa: E402
 from lab.lifecycle import down  # noqa: E402
 from lab.state import Lab  # noqa: E402
@@ -87,8 +89,14 @@ def configure_ospfv3(lab: Lab) -> None:
         rid, intfs = V3[name]
         lines = ["ipv6"] if inv.devices[name].platform == "huawei" else []  # VRP5's global switch
         lines += ["ospfv3 1", f"router-id {rid}", "quit"]
+        design = plan_ospf(inv)[name]
         for intf, address, area in intfs:
-            lines += [f"interface {intf}", "ipv6 enable", f"ipv6 address {address}", f"ospfv3 1 area {area}", "quit"]
+            lines += [f"interface {intf}", "ipv6 enable", f"ipv6 address {address}", f"ospfv3 1 area {area}"]
+            # OSPFv3's own timers, as the upgrade's templates set them (`ospf timer` is OSPFv2's; without
+            # these the twin's OSPFv3, like a real VRP's, runs 10/40 s); a loopback sends no hellos.
+            if not intf.startswith("LoopBack"):
+                lines += [f"ospfv3 timer hello {design.hello}", f"ospfv3 timer dead {design.dead}"]
+            lines.append("quit")
         if inv.devices[name].platform == "huawei_vrpv8":  # two-stage configuration: nothing applies before commit
             lines.append("commit")
         conn = session.open_session(inv.devices[name], session.SessionOptions(known_hosts=lab.known_hosts))
