@@ -170,7 +170,9 @@ V3 = {"ys-lf-acc-1": ("GigabitEthernet0/0/1", "2001:db8:46ff:1::1", "2001:db8:46
       "ys-agg-1": ("GigabitEthernet1/0/3", "2001:db8:46ff:1::", "2001:db8:46ff:2::22", "198.18.4.22")}
 
 
-def _v3_lines(running: str, name: str, undo: bool) -> list[str]:
+def _v3_lines(running: str, name: str, undo: bool, timers: tuple[int, int]) -> list[str]:
+    """OSPFv3 by hand as an operator types it: its own hello/dead on the link (`ospf timer` is OSPFv2's;
+    without these OSPFv3 runs the vendor's 10/40 s), taken off before the process goes."""
     port, link, loop, rid = V3[name]
     global_v6 = name == "ys-lf-acc-1" and "\nipv6\n" not in f"\n{running}"  # VRP5's global switch, if off
     lines = ["ipv6"] if global_v6 and not undo else []
@@ -180,9 +182,11 @@ def _v3_lines(running: str, name: str, undo: bool) -> list[str]:
         had_v6 = f"interface {intf}\n" in running and " ipv6 enable" in running.split(f"interface {intf}\n", 1)[1].split("#")[0]
         lines.append(f"interface {intf}")
         if undo:
+            lines += ["undo ospfv3 timer dead", "undo ospfv3 timer hello"] if intf == port else []
             lines += [f"undo ipv6 address {address} {length}"] + ([] if had_v6 else ["undo ipv6 enable"])
         else:
             lines += ["ipv6 enable", f"ipv6 address {address} {length}", "ospfv3 1 area 0.0.0.2"]
+            lines += [f"ospfv3 timer hello {timers[0]}", f"ospfv3 timer dead {timers[1]}"] if intf == port else []
         lines.append("quit")
     if undo:
         lines.append("undo ospfv3 1")  # also takes `ospfv3 1 area` off the interfaces
@@ -195,6 +199,7 @@ def test_ospfv3_on_the_twin_is_full_learns_the_loopback_and_comes_off_cleanly(os
     from pyroute2 import netns
 
     inv = load_inventory(ospf_lab.inventory)
+    timers = {name: (plan_ospf(inv)[name].hello, plan_ospf(inv)[name].dead) for name in V3}
 
     def cli(name: str, lines: list[str] | None = None, show: str = "") -> str:
         netns.setns(ospf_lab.mgmt_netns)
@@ -216,7 +221,7 @@ def test_ospfv3_on_the_twin_is_full_learns_the_loopback_and_comes_off_cleanly(os
                         "tests/lab/network/test_ipv6_upgrade.py checks it)")
         try:
             for name in V3:
-                out = call(name, _v3_lines(before[name], name, undo=False))
+                out = call(name, _v3_lines(before[name], name, undo=False, timers=timers[name]))
                 assert "Error" not in out, out
             vendor = vendors.get("huawei")
             deadline = time.monotonic() + 30
@@ -228,13 +233,16 @@ def test_ospfv3_on_the_twin_is_full_learns_the_loopback_and_comes_off_cleanly(os
                 assert time.monotonic() < deadline, (rows, learned)
                 time.sleep(0.5)
             assert rows[0]["neighbor_id"] == "198.18.4.22" and rows[0]["area"] == "0.0.0.2"
+            # ospf6d runs the typed OSPFv3 dead interval (its 40 s default without `ospfv3 timer dead`).
+            h, m, sec = (int(x) for x in rows[0]["dead_time"].split(":"))
+            assert h * 3600 + m * 60 + sec <= timers["ys-lf-acc-1"][1], rows[0]
             comware = parsing.parse(vendors.get("hp_comware"), "ospfv3_peer", call("ys-agg-1", None, "display ospfv3 peer"))
             assert [(r["neighbor_id"], r["state"]) for r in comware] == [("198.18.4.33", "Full/ -")]
             assert ospf_lab.run("ys-lf-acc-1", ["ping", "-6", "-n", "-c", "2", "-i", "0.2", "-W", "1", "-I",
                                                 "2001:db8:46ff:2::33", "2001:db8:46ff:2::22"], timeout=30).returncode == 0
         finally:
             for name in V3:
-                call(name, _v3_lines(before[name], name, undo=True))
+                call(name, _v3_lines(before[name], name, undo=True, timers=timers[name]))
         for name in V3:
             assert call(name, None, "display current-configuration") == before[name], f"{name}: OSPFv3 did not come off cleanly"
     assert "2001:db8:46ff" not in ospf_lab.run("ys-lf-acc-1", ["ip", "-6", "route"]).stdout
