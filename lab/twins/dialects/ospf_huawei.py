@@ -351,7 +351,17 @@ class HuaweiOspf(OspfState):
     # command reference, HPE 10500 "Setting OSPFv3 timers"). `instance` and `conservative` not modelled.
     @command("interface", "ospfv3 timer hello {timer}", "Set the OSPFv3 hello interval")
     async def if_ospfv3_hello(self, seconds: int) -> str:
-        return await self._set_ospf3_timer(ospf3_hello=seconds)
+        return await self._set_ospf3_timer(ospf3_hello=seconds, ospf3_conservative=False)
+
+    # VRP only (Comware 7 documents no `conservative`): without it VRP raises a dead interval under 10 s
+    # to 10 s (EDOC1100064351; NE8000 "ospfv3 timer hello"). The twin applies the dead interval as
+    # configured either way (FRR advertises the dead interval it times out with; a floor on one end only
+    # would break the adjacency the real device keeps), so here the keyword is configuration only.
+    @command("interface", "ospfv3 timer hello {timer} conservative")
+    async def if_ospfv3_hello_conservative(self, seconds: int) -> str:
+        if self.platform == "hp_comware":
+            raise ConfigError(self.error_texts[UNRECOGNIZED])
+        return await self._set_ospf3_timer(ospf3_hello=seconds, ospf3_conservative=True)
 
     @command("interface", "ospfv3 timer dead {timer}", "Set the OSPFv3 dead interval")
     async def if_ospfv3_dead(self, seconds: int) -> str:
@@ -363,8 +373,10 @@ class HuaweiOspf(OspfState):
             raise ConfigError("Error: OSPFv3 is not enabled on the interface.")
         return await self._set_if(**timer)
 
-    undo_if_ospfv3_hello = sets_ospf_interface("interface", "undo ospfv3 timer hello", ospf3_hello=0)
-    undo_if_ospfv3_hello_value = sets_ospf_interface("interface", "undo ospfv3 timer hello {timer}", ospf3_hello=0)
+    undo_if_ospfv3_hello = sets_ospf_interface("interface", "undo ospfv3 timer hello", ospf3_hello=0,
+                                               ospf3_conservative=False)
+    undo_if_ospfv3_hello_value = sets_ospf_interface("interface", "undo ospfv3 timer hello {timer}", ospf3_hello=0,
+                                                     ospf3_conservative=False)
     undo_if_ospfv3_dead = sets_ospf_interface("interface", "undo ospfv3 timer dead", ospf3_dead=0)
     undo_if_ospfv3_dead_value = sets_ospf_interface("interface", "undo ospfv3 timer dead {timer}", ospf3_dead=0)
 
@@ -380,8 +392,8 @@ class HuaweiOspf(OspfState):
             lines.append(f" ospfv3 cost {o.ospf3_cost}")
         # After the area, hello before dead: as a Comware 7 running config prints them (H3C S6800
         # capture, "ipv6 ospf quagga" blog post 2019 in the stored corpus); VRP's order unverified.
-        if o.ospf3_hello:
-            lines.append(f" ospfv3 timer hello {o.ospf3_hello}")
+        if o.ospf3_hello:  # `conservative` printed as typed (unverified: no capture shows it)
+            lines.append(f" ospfv3 timer hello {o.ospf3_hello}" + (" conservative" if o.ospf3_conservative else ""))
         if o.ospf3_dead:
             lines.append(f" ospfv3 timer dead {o.ospf3_dead}")
         if o.p2p:
@@ -448,11 +460,15 @@ class HuaweiOspf(OspfState):
         for prefix, entries in rib.items():
             for entry in entries:
                 selected = bool(entry.get("selected"))
+                seen = set()  # FRR lists a next hop once per equal-cost path through it ("duplicate")
                 for hop in entry.get("nexthops") or []:
                     intf = public.get(hop.get("interfaceName"))
-                    if intf is None or (selected and not hop.get("active", True)):
+                    if intf is None or (selected and not hop.get("active", True)) or hop.get("duplicate"):
                         continue
                     own = str(ipaddress.IPv4Interface(intf.ipv4[0]).ip) if intf.ipv4 else "0.0.0.0"
+                    if (hop.get("ip") or own, intf.name) in seen:
+                        continue
+                    seen.add((hop.get("ip") or own, intf.name))
                     (active if selected else inactive).append(
                         {"prefix": prefix, "nexthop": hop.get("ip") or own, "interface": intf.name,
                          "cost": int(entry.get("metric", 0)), "path": paths.get(prefix, "IA")})
