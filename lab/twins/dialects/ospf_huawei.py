@@ -466,11 +466,12 @@ class HuaweiOspf(OspfState):
                     if intf is None or (selected and not hop.get("active", True)) or hop.get("duplicate"):
                         continue
                     own = str(ipaddress.IPv4Interface(intf.ipv4[0]).ip) if intf.ipv4 else "0.0.0.0"
-                    if (hop.get("ip") or own, intf.name) in seen:
+                    nexthop = own if hop.get("ip") in (None, "", "0.0.0.0") else hop["ip"]  # a stub: 0.0.0.0
+                    if (nexthop, intf.name) in seen:
                         continue
-                    seen.add((hop.get("ip") or own, intf.name))
+                    seen.add((nexthop, intf.name))
                     (active if selected else inactive).append(
-                        {"prefix": prefix, "nexthop": hop.get("ip") or own, "interface": intf.name,
+                        {"prefix": prefix, "nexthop": nexthop, "interface": intf.name,
                          "cost": int(entry.get("metric", 0)), "path": paths.get(prefix, "IA")})
         for rows in (active, inactive):
             rows.sort(key=lambda r: (ipaddress.IPv4Network(r["prefix"]).network_address,
