@@ -95,7 +95,9 @@ def configure_ospfv3(lab: Lab) -> None:
             # OSPFv3's own timers, as the upgrade's templates set them (`ospf timer` is OSPFv2's; without
             # these the twin's OSPFv3, like a real VRP's, runs 10/40 s); a loopback sends no hellos.
             if not intf.startswith("LoopBack"):
-                lines += [f"ospfv3 timer hello {design.hello}", f"ospfv3 timer dead {design.dead}"]
+                vrp_keeps = design.dead < 10 and inv.devices[name].platform != "hp_comware"  # VRP's 10 s floor
+                lines += [f"ospfv3 timer hello {design.hello}" + (" conservative" if vrp_keeps else ""),
+                          f"ospfv3 timer dead {design.dead}"]
             lines.append("quit")
         if inv.devices[name].platform == "huawei_vrpv8":  # two-stage configuration: nothing applies before commit
             lines.append("commit")

@@ -20,7 +20,7 @@ from lab import frr
 from lab.twins.dialects.base import ANY, View, command
 from lab.twins.dialects.simple_commands import Param
 from lab.twins.frr_config import network_prefix
-from lab.twins.grammar import ConfigError
+from lab.twins.grammar import UNRECOGNIZED, ConfigError
 from lab.twins.model import DeviceConfig, Ospf3Process, OspfArea, OspfInterface, OspfProcess
 
 OSPF_VIEWS = ("ospf", "ospf-area", "ospfv3")
@@ -348,7 +348,7 @@ class HuaweiOspf(OspfState):
     # hello interval [conservative] [instance id]`, `undo ospfv3 timer hello [interval] ...`, interface
     # view, default 10/40 s on P2P and broadcast, `ospfv3 P area` first (Huawei EDOC1100064351
     # "ospfv3 timer hello"; CE V300R023 "ospfv3 timer dead"); Comware 7 the same words (H3C OSPFv3
-    # command reference, HPE 10500 "Setting OSPFv3 timers"). `instance` and `conservative` not modelled.
+    # command reference, HPE 10500 "Setting OSPFv3 timers"). `instance` not modelled.
     @command("interface", "ospfv3 timer hello {timer}", "Set the OSPFv3 hello interval")
     async def if_ospfv3_hello(self, seconds: int) -> str:
         return await self._set_ospf3_timer(ospf3_hello=seconds, ospf3_conservative=False)
@@ -360,7 +360,7 @@ class HuaweiOspf(OspfState):
     @command("interface", "ospfv3 timer hello {timer} conservative")
     async def if_ospfv3_hello_conservative(self, seconds: int) -> str:
         if self.platform == "hp_comware":
-            raise ConfigError(self.error_texts[UNRECOGNIZED])
+            raise ConfigError(self.error_texts[UNRECOGNIZED])  # without the caret line (approximation)
         return await self._set_ospf3_timer(ospf3_hello=seconds, ospf3_conservative=True)
 
     @command("interface", "ospfv3 timer dead {timer}", "Set the OSPFv3 dead interval")

@@ -15,8 +15,9 @@ from network import config, drift, render
 
 LAB = Path(__file__).resolve().parents[3] / "inventories" / "lab"
 # One device per platform (the golden files' cases), with the vendor's OSPFv3 timer lines and its area line.
-CASES = {"ys-lf-acc-1": ("ospfv3 timer hello {h}", "ospfv3 timer dead {d}", "ospfv3 1 area"),
-         "core-1": ("ospfv3 timer hello {h}", "ospfv3 timer dead {d}", "ospfv3 1 area"),
+# VRP: `conservative` on the hello line, or VRP raises the lab's dead 4 to 10 s (EDOC1100064351).
+CASES = {"ys-lf-acc-1": ("ospfv3 timer hello {h} conservative", "ospfv3 timer dead {d}", "ospfv3 1 area"),
+         "core-1": ("ospfv3 timer hello {h} conservative", "ospfv3 timer dead {d}", "ospfv3 1 area"),
          "core-2": ("ospfv3 timer hello {h}", "ospfv3 timer dead {d}", "ospfv3 1 area"),
          "fy-yq-acc-1": ("ipv6 ospf hello-interval {h}", "ipv6 ospf dead-interval {d}", "ipv6 ospf 1 area"),
          "fy-fyz-acc-1": ("ipv6 ospf hello-interval {h}", "ipv6 ospf dead-interval {d}", "ipv6 ospf 1 area")}
@@ -34,6 +35,20 @@ def lab():
 def test_every_platform_is_covered(lab):
     inv, _ = lab
     assert {inv.devices[n].platform for n in CASES} == {"huawei", "huawei_vrpv8", "hp_comware", "ruijie_os", "zte_zxros"}
+
+
+def test_conservative_only_where_vrp_would_raise_the_dead_interval(lab, monkeypatch):
+    """VRP keeps a dead interval under 10 s only with `conservative`; at 10 s or more the plain line."""
+    inv, plan = lab
+    assert "ospfv3 timer hello 1 conservative" in render.build_intent(inv, plan, "ys-lf-acc-1").text
+    assert "conservative" not in render.build_intent(inv, plan, "core-2").text  # Comware: no such keyword
+    real = render.compute_ospf3
+    monkeypatch.setattr(render, "compute_ospf3", lambda *a: render.Ospf3(
+        (o := real(*a)).process, o.router_id,
+        tuple(render.Ospf3Interface(i.interface, i.area, i.cost, i.peer, i.hello and 10, i.dead and 40)
+              for i in o.interfaces)))
+    text = render.build_intent(inv, plan, "ys-lf-acc-1").text
+    assert "ospfv3 timer hello 10\n" in text and "conservative" not in text
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -66,8 +81,8 @@ def test_links_get_the_designs_ospfv3_timers_and_rollback_removes_them_first(lab
             if port not in hellos:
                 continue
             kids = [config.normalise_line(c) for c in b.children]
-            bare_hello = config.normalise_line(vendor.negate + hello.rsplit(" ", 1)[0])
-            bare_dead = config.normalise_line(vendor.negate + dead.rsplit(" ", 1)[0])
+            bare_hello = config.normalise_line(vendor.negate + hello.split(f" {design.hello}")[0])
+            bare_dead = config.normalise_line(vendor.negate + dead.split(f" {design.dead}")[0])
             off_area = next(i for i, c in enumerate(kids) if c.startswith(config.normalise_line(vendor.negate + area)))
             assert kids.index(bare_dead) < kids.index(bare_hello) < off_area, (name, kids)
 
@@ -86,6 +101,6 @@ def test_drift_judges_the_ospfv3_timers_and_the_ospf2_baseline_keeps_its_own(lab
     assert drift.compare(intent, text).drifted is False
     gone = drift.compare(intent, text.replace(f" {hello}\n", "\n", 1))  # OSPFv3 left at the default 10 s
     assert any(line.endswith(f"/ {hello}") for line in gone.missing), gone
-    other = hello.rsplit(" ", 1)[0] + " 7"
+    other = hello.split(f" {design.hello}")[0] + " 7"
     changed = drift.compare(intent, text.replace(f" {hello}\n", f" {other}\n", 1))
     assert any(line.endswith(f"/ {other}") for line in changed.unplanned), changed

@@ -50,6 +50,24 @@ def test_vrp_and_comware_ospf6d_timers_come_from_ospfv3_timer_only(platform: str
     assert "ospfv3 timer" not in run(dialect, "display current-configuration")
 
 
+def test_vrp_keeps_conservative_comware_has_none(tmp_path) -> None:  # noqa: ANN001
+    """VRP `ospfv3 timer hello N conservative` (EDOC1100064351); H3C's reference has no such keyword.
+    The twin applies the dead interval as configured either way (no 10 s floor modelled)."""
+    vrp = twin("huawei", tmp_path / "vrp", IFS, STARTUP)
+    out = run(vrp, *VRP_LINES, "ospfv3 timer hello 1 conservative", "ospfv3 timer dead 4", "return")
+    assert "Error" not in out, out
+    assert " ospfv3 timer hello 1 conservative\n ospfv3 timer dead 4\n" in run(vrp, "display current-configuration")
+    link = ospf6_interface(render_frr(vrp.device.running), "ge0-0-1")
+    assert " ipv6 ospf6 hello-interval 1\n ipv6 ospf6 dead-interval 4\n" in link
+    run(vrp, "system-view", "interface GigabitEthernet0/0/1", "undo ospfv3 timer hello", "return")
+    assert "conservative" not in run(vrp, "display current-configuration")
+    comware = twin("hp_comware", tmp_path / "comware", IFS, STARTUP)
+    lines = [line for line in VRP_LINES if line not in ("ipv6", "ipv6 enable")]
+    out = run(comware, *lines, "ospfv3 timer hello 1 conservative")
+    assert "% Unrecognized command" in out
+    assert comware.device.running.interfaces["GigabitEthernet0/0/1"].ospf.ospf3_hello == 0
+
+
 def test_vrp_takes_ospfv3_timers_only_where_ospfv3_runs(tmp_path) -> None:  # noqa: ANN001
     """EDOC1100064351: run `ospfv3 area` on the interface before `ospfv3 timer hello`."""
     dialect = twin("huawei", tmp_path, IFS, STARTUP)
