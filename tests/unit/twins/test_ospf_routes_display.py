@@ -23,15 +23,18 @@ NAMES = {"huawei": ("GigabitEthernet0/0/1", "GigabitEthernet0/0/8"),
          "huawei_vrpv8": ("GigabitEthernet0/0/1", "GigabitEthernet0/0/8"),
          "hp_comware": ("GigabitEthernet1/0/1", "GigabitEthernet1/0/8")}
 # FRR's RIB (`show ip route ospf json`): an inter-area loopback, an intra-area loopback over two equal-cost
-# next hops, and the OSPF route for the device's own link that zebra did not select (the direct route wins).
+# next hops, and the OSPF routes for the device's own link and loopback (a stub FRR gives next hop 0.0.0.0)
+# that zebra did not select (the direct route wins).
 RIB = {"198.18.4.1/32": [{"selected": True, "metric": 21,
                           "nexthops": [{"ip": "198.18.8.2", "interfaceName": "if1", "active": True}]}],
        "198.18.4.2/32": [{"selected": True, "metric": 21,
                           "nexthops": [{"ip": "198.18.8.2", "interfaceName": "if1", "active": True},
                                        {"ip": "198.19.2.5", "interfaceName": "if8", "active": True}]}],
+       "198.18.4.21/32": [{"selected": False, "metric": 10,
+                           "nexthops": [{"ip": "0.0.0.0", "interfaceName": "lo0", "active": True}]}],
        "198.18.8.2/31": [{"selected": False, "metric": 10,
                           "nexthops": [{"directlyConnected": True, "interfaceName": "if1", "active": True}]}]}
-PATHS = {"198.18.4.1/32": {"routeType": "N IA"}, "198.18.4.2/32": {"routeType": "N"},
+PATHS = {"198.18.4.1/32": {"routeType": "N IA"}, "198.18.4.2/32": {"routeType": "N"}, "198.18.4.21/32": {"routeType": "N"},
          "198.18.8.2/31": {"routeType": "N"}}
 ROW = re.compile(r"^\s*\d+\.\d+\.\d+\.\d+/\d+\s|^\s{19,}\S")  # a route, or an equal-cost continuation
 
@@ -104,19 +107,19 @@ def test_the_twin_prints_frrs_ospf_routes_as_the_real_device(platform: str, tmp_
     inactive = [r for r in rows if r["status"] == "Inactive"]
     assert [(r["network"], r["nexthop"], r["cost"]) for r in active] == [
         ("198.18.4.1", "198.18.8.2", "21"), ("198.18.4.2", "198.18.8.2", "21"), ("198.18.4.2", "198.19.2.5", "21")], out
-    assert [(r["network"], r["prefix_length"]) for r in inactive] == [("198.18.8.2", "31")], out
+    assert [(r["network"], r["prefix_length"]) for r in inactive] == [("198.18.4.21", "32"), ("198.18.8.2", "31")], out
     if platform == "hp_comware":
         assert [r["protocol"] for r in active] == ["O_INTER", "O_INTRA", "O_INTRA"], out  # FRR's path type
-        assert "Summary count : 4\n" in out and "Summary count : 3\n" in out and "Summary count : 1\n" in out, out
+        assert "Summary count : 5\n" in out and "Summary count : 3\n" in out and "Summary count : 2\n" in out, out
         real = next(raw for raw in samples if "inactive" in raw.name).read_text()
         assert frame(out) == frame(real), out
     else:
         assert {r["protocol"] for r in active} == {"OSPF"} and {r["flags"] for r in active} == {"D"}, out
-        assert inactive[0]["flags"] == "" and inactive[0]["nexthop"] == "198.18.8.3", out  # its own address
-        # Destinations counts prefixes, Routes next hops: 2/3 active, 1/1 inactive, 3/4 in all.
+        assert [(r["flags"], r["nexthop"]) for r in inactive] == [("", "198.18.4.21"), ("", "198.18.8.3")], out  # own
+        # Destinations counts prefixes, Routes next hops: 2/3 active, 2/2 inactive, 4/5 in all.
         assert re.search(r"<Active>\n +Destinations : 2 +Routes : 3", out), out
-        assert re.search(r"<Inactive>\n +Destinations : 1 +Routes : 1\n", out), out
-        assert re.search(r"OSPF\n +Destinations : 3 +Routes : 4", out), out
+        assert re.search(r"<Inactive>\n +Destinations : 2 +Routes : 2\n", out), out
+        assert re.search(r"OSPF\n +Destinations : 4 +Routes : 5", out), out
         if platform == "huawei_vrpv8":
             real = next(raw for raw in samples if "inactive" in raw.name).read_text()
             assert frame(out, strip=True) == frame(real, strip=True), out
