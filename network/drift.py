@@ -133,8 +133,9 @@ def unplanned_ospf3(running: list[cfgtext.Block], intent: list[cfgtext.Block]) -
         if h.startswith("ospfv3") and (h, "") not in want:
             out.append(b.header)
             continue
+        process = h.startswith(("ospfv3", "ipv6 router ospf"))  # its lines (`silent-interface`) name no ospfv3
         out += [f"{b.header} / {c}" for c in b.children
-                if cfgtext.normalise_line(c).startswith("ospfv3") and (h, cfgtext.normalise_line(c)) not in want]
+                if (process or cfgtext.normalise_line(c).startswith("ospfv3")) and (h, cfgtext.normalise_line(c)) not in want]
     return out
 
 

@@ -58,6 +58,10 @@ class Ospf3Interface:
     # timers do not apply to OSPFv3, so the design's are set again; 0 where no hellos are sent.
     hello: int = 0
     dead: int = 0
+    # A user segment: in OSPFv3 (its prefix advertised) but silent, as OSPFv2's `silent-interface`;
+    # OSPFv3's own (VRP/Comware `silent-interface` in the `ospfv3` view, IOS-like `passive-interface`
+    # under `ipv6 router ospf`): OSPFv2's does not make OSPFv3 silent.
+    passive: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,10 @@ class Ospf3:
     @property
     def neighbours(self) -> list[str]:
         return [i.peer for i in self.interfaces if i.peer]
+
+    @property
+    def silent(self) -> list[str]:
+        return [i.interface for i in self.interfaces if i.passive]
 
 
 @dataclass(frozen=True)
@@ -211,7 +219,7 @@ def uses_ospf3(inv: Inventory) -> bool:
 def compute_ospf3(inv: Inventory, name: str, addresses: list[Address]) -> Ospf3 | None:
     """The device's OSPFv3 from the IPv4 OSPF plan (govops.sot.routing): every interface that
     carries IPv6 and OSPF gets the IPv4 area and cost, and those that send hellos the design's
-    timers; the loopback goes in the device's own area."""
+    timers; user segments stay silent (passive) as in OSPFv2; the loopback goes in the device's own area."""
     dev4 = plan_ospf(inv).get(name)
     if dev4 is None:
         return None
@@ -223,7 +231,7 @@ def compute_ospf3(inv: Inventory, name: str, addresses: list[Address]) -> Ospf3 
         elif a.interface in by_name:
             o = by_name[a.interface]
             timers = (0, 0) if o.passive else (dev4.hello, dev4.dead)  # as OSPFv2's (compute_ospf2)
-            out.append(Ospf3Interface(a.interface, str(o.area), o.cost, o.peer or "", *timers))
+            out.append(Ospf3Interface(a.interface, str(o.area), o.cost, o.peer or "", *timers, passive=o.passive))
     return Ospf3(dev4.process, str(dev4.router_id), tuple(out))
 
 
