@@ -51,11 +51,15 @@ def render_frr(cfg: DeviceConfig) -> str:
                          f" ip ospf message-digest-key {o.md5_key_id} md5 {o.md5_key}"]
         if ospf3 is not None and o.ospf3_process == ospf3.process and o.ospf3_area:
             body.append(f" ipv6 ospf6 area {o.ospf3_area}")
-            if o.ospf3_cost or o.cost:
-                body.append(f" ipv6 ospf6 cost {o.ospf3_cost or o.cost}")
+            # OSPFv3's own cost only (`ospfv3 cost`, IOS-like `ipv6 ospf cost`), never OSPFv2's `ospf cost`.
+            # None set: VRP and Comware 7 compute it from the interface bandwidth (reference 100 Mbps / the
+            # port's Mbps, at least 1: Huawei NE8000 "ospfv3 cost"; HPE 10500 Comware 7 "Setting an OSPFv3
+            # cost for an interface"); ospf6d's auto-cost (reference bandwidth 100 Mbps) stands in for it.
+            if o.ospf3_cost:
+                body.append(f" ipv6 ospf6 cost {o.ospf3_cost}")
             if o.p2p:
                 body.append(" ipv6 ospf6 network point-to-point")
-            if ospf is not None and intf.name in ospf.silent:  # a user segment: advertised, no hellos
+            if intf.name in ospf3.silent:  # OSPFv3's own silent-interface/passive-interface: no hellos
                 body.append(" ipv6 ospf6 passive")
             # OSPFv3's own timers only (`ospfv3 timer hello|dead`, IOS-like `ipv6 ospf hello-interval|
             # dead-interval`): a vendor's OSPFv3 does not take OSPFv2's `ospf timer` (Huawei EDOC1100064351

@@ -72,6 +72,7 @@ class OspfProcess:
 class Ospf3Process:
     process: int
     router_id: str = ""
+    silent: list[str] = field(default_factory=list)  # OSPFv3's own silent/passive interfaces (not OSPFv2's)
 
 
 @dataclass

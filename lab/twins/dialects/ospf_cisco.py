@@ -3,7 +3,8 @@
 ``router ospf 1`` / ``router-id X`` / ``network ADDRESS WILDCARD area A`` / ``passive-interface IF``;
 ``ipv6 router ospf 1`` / ``router-id X``; in the interface ``ip ospf cost|network point-to-point|
 hello-interval|dead-interval|message-digest-key`` and ``ipv6 ospf 1 area A``, ``ipv6 ospf
-hello-interval|dead-interval`` (OSPFv3's own timers). No Ruijie or ZTE
+hello-interval|dead-interval|cost`` (OSPFv3's own timers and cost), ``passive-interface IF`` under
+``ipv6 router ospf``. No Ruijie or ZTE
 capture or command reference was found for these: the syntax and the ``show ip ospf neighbor``,
 ``show ipv6 ospf neighbor`` and ``show ipv6 route ospf`` layouts are IOS's (ntc-templates' cisco_ios
 samples, tests/fixtures/real/cisco_ios), marked ``unverified`` in govops/vendors/ruijie_os.py and
@@ -85,6 +86,15 @@ class CiscoOspf(OspfState):
                 self._tidy(intf)
         return ""
 
+    # OSPFv3's own passive interfaces (IOS `passive-interface IF` under `ipv6 router ospf`); unverified for RGOS/ZXROS.
+    @command("config-rtr", "passive-interface {ifname}", "Suppress routing updates on an interface")
+    async def ipv6_router_passive(self, name: str) -> str:
+        return self._set_passive(name, True, version=3)
+
+    @command("config-rtr", "no passive-interface {ifname}")
+    async def no_ipv6_router_passive(self, name: str) -> str:
+        return self._set_passive(name, False, version=3)
+
     @command("config-rtr", "router-id {ipv4}", "Router-id for the OSPFv3 process")
     async def ipv6_router_id(self, router_id: str) -> str:
         self.cfg.ospf3[int(self.view.context)].router_id = router_id
@@ -130,6 +140,10 @@ class CiscoOspf(OspfState):
         return await self._set_if(ospf3_process=process, ospf3_area=area)
 
     no_ipv6_ospf_area = sets_ospf_interface("config-if", "no ipv6 ospf {proc} area {area}", ospf3_process=0, ospf3_area="")
+    # OSPFv3's own cost (IOS `ipv6 ospf cost N`, `no ipv6 ospf cost`); unverified for RGOS/ZXROS.
+    ipv6_ospf_cost = sets_ospf_interface("config-if", "ipv6 ospf cost {cost}", "Interface cost", ospf3_cost=Param())
+    no_ipv6_ospf_cost = sets_ospf_interface("config-if", "no ipv6 ospf cost", ospf3_cost=0)
+    no_ipv6_ospf_cost_value = sets_ospf_interface("config-if", "no ipv6 ospf cost {cost}", ospf3_cost=0)
     # OSPFv3's own timers, IOS's words (`ipv6 ospf hello-interval|dead-interval SECONDS`, default 10/40:
     # ansible-collections/cisco.ios rm_templates/ospf_interfaces.py renders them); unverified for RGOS/ZXROS.
     ipv6_ospf_hello = sets_ospf_interface("config-if", "ipv6 ospf hello-interval {timer}", "Time between HELLO packets",
@@ -160,6 +174,8 @@ class CiscoOspf(OspfState):
                       f" ip ospf message-digest-key {o.md5_key_id} md5 7 ********"]  # never the key itself
         if o.ospf3_process:
             lines.append(f" ipv6 ospf {o.ospf3_process} area {o.ospf3_area}")
+        if o.ospf3_cost:  # after the area, then cost, hello, dead: IOS order unverified
+            lines.append(f" ipv6 ospf cost {o.ospf3_cost}")
         if o.ospf3_hello:  # after the area, hello before dead: IOS order unverified
             lines.append(f" ipv6 ospf hello-interval {o.ospf3_hello}")
         if o.ospf3_dead:
@@ -180,6 +196,7 @@ class CiscoOspf(OspfState):
             lines.append(f"ipv6 router ospf {proc3.process}")
             if proc3.router_id:
                 lines.append(f" router-id {proc3.router_id}")
+            lines += [f" passive-interface {name}" for name in proc3.silent]
             lines.append("!")
         return lines
 

@@ -66,10 +66,11 @@ class OspfState:
             raise ConfigError("Error: The wildcard mask is invalid.") from None
         return f"{address} {wildcard}"
 
-    def _set_passive(self, name: str, passive: bool) -> str:
-        """VRP/Comware `silent-interface` and IOS `passive-interface` in the process view: one list,
-        set twice or removed when absent without an error (as the devices take it)."""
-        silent = self.cfg.ospf[int(self.view.context)].silent
+    def _set_passive(self, name: str, passive: bool, version: int = 2) -> str:
+        """VRP/Comware `silent-interface` and IOS `passive-interface` in the process view (OSPF's or
+        OSPFv3's, each its own list): set twice or removed when absent without an error (as the devices take it)."""
+        procs = self.cfg.ospf3 if version == 3 else self.cfg.ospf
+        silent = procs[int(self.view.context)].silent
         if passive and name not in silent:
             silent.append(name)
         elif not passive and name in silent:
@@ -298,6 +299,18 @@ class HuaweiOspf(OspfState):
         self.cfg.ospf3[int(self.view.context)].router_id = ""
         return ""
 
+    # OSPFv3's own silent interfaces (OSPFv2's `silent-interface` does not apply to it): `silent-interface
+    # IF` in the `ospfv3` view, VRP (Huawei USG/VRP admin guide "Prohibiting interfaces from receiving and
+    # sending OSPFv3 packets") and Comware 7 (HPE 10500 "Disabling interfaces from receiving and sending
+    # OSPFv3 packets"). `all` not modelled.
+    @command("ospfv3", "silent-interface {ifname}", "Disable an interface from sending OSPFv3 packets")
+    async def ospfv3_silent_interface(self, name: str) -> str:
+        return self._set_passive(name, True, version=3)
+
+    @command("ospfv3", "undo silent-interface {ifname}")
+    async def undo_ospfv3_silent_interface(self, name: str) -> str:
+        return self._set_passive(name, False, version=3)
+
     # `quit` and `return` in the OSPF views are the configuration views' own (huawei_style.CONFIG_VIEWS).
 
     # ---- interface view -------------------------------------------------------------------------
@@ -422,6 +435,7 @@ class HuaweiOspf(OspfState):
             lines.append(f"ospfv3 {proc3.process}")
             if proc3.router_id:
                 lines.append(f" router-id {proc3.router_id}")
+            lines += [f" silent-interface {name}" for name in proc3.silent]  # after the router id, as OSPF's
             lines.append("#")
         return lines
 

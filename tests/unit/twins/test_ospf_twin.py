@@ -160,7 +160,9 @@ def test_neighbour_tables_parse_like_the_real_samples(platform: str, tmp_path, m
 
 def test_ospfv3_on_a_silent_segment_is_passive_in_frr(tmp_path) -> None:  # noqa: ANN001
     dialect = twin("huawei", tmp_path, IFS, STARTUP)
-    out = run(dialect, *VRP_LINES[:-1], "quit", "ipv6", "ospfv3 1", "router-id 198.18.4.21", "quit",
+    # OSPFv3's own silent-interface (OSPFv2's, in VRP_LINES, does not reach ospf6d: test_ospf3_passive_cost_twin.py).
+    out = run(dialect, *VRP_LINES[:-1], "quit", "ipv6", "ospfv3 1", "router-id 198.18.4.21",
+              "silent-interface GigabitEthernet0/0/8", "quit",
               "interface GigabitEthernet0/0/8", "ipv6 enable", "ipv6 address 2001:db8:1::1 64", "ospfv3 1 area 1",
               "quit", "interface GigabitEthernet0/0/1", "ipv6 enable", "ipv6 address 2001:db8:2::1 127",
               "ospfv3 1 area 0.0.0.1", "return")
