@@ -53,8 +53,9 @@ def render_frr(cfg: DeviceConfig) -> str:
             body.append(f" ipv6 ospf6 area {o.ospf3_area}")
             # OSPFv3's own cost only (`ospfv3 cost`, IOS-like `ipv6 ospf cost`), never OSPFv2's `ospf cost`.
             # None set: VRP and Comware 7 compute it from the interface bandwidth (reference 100 Mbps / the
-            # port's Mbps, at least 1: Huawei NE8000 "ospfv3 cost"; HPE 10500 Comware 7 "Setting an OSPFv3
-            # cost for an interface"); ospf6d's auto-cost (reference bandwidth 100 Mbps) stands in for it.
+            # port's Mbps, at least 1: Huawei NE8000 "ospfv3 cost" and VRP "display default-parameter
+            # ospfv3" Bandwidth-Reference 100; HPE 10500 Comware 7 "Setting an OSPFv3 cost for an
+            # interface"); ospf6d's auto-cost (reference bandwidth 100 Mbps) stands in for it.
             if o.ospf3_cost:
                 body.append(f" ipv6 ospf6 cost {o.ospf3_cost}")
             if o.p2p:
