@@ -215,6 +215,20 @@ def test_uplink_fault_reroutes_through_the_other_core(ospf_lab: Lab) -> None:
     while "via 198.18.8.2 " not in ospf_lab.run("fy-agg-1", ["ip", "route", "get", "198.18.4.1"]).stdout:
         assert time.monotonic() < deadline, "the direct uplink did not come back after `fault clear`"
         time.sleep(0.5)
+    # OSPFv3 on that link (when the upgrade brought it) is Full again too before the next test reads it:
+    # it may come back a moment after OSPFv2 (seen: the next test's `display ospfv3 peer` still not Full).
+    from lab import frr
+    from lab.state import run_dir
+
+    def ospf3_full() -> bool:
+        data = frr.show_now(run_dir(prefix) / "frr" / "core-1", "show ipv6 ospf6 neighbor json")
+        rows = data.get("neighbors") or []  # none: no OSPFv3 on this lab yet
+        return not rows or any(n.get("neighborId") == "198.18.4.21" and str(n.get("state", "")).lower() == "full"
+                               for n in rows)
+
+    while not ospf3_full():
+        assert time.monotonic() < deadline + 10, "OSPFv3 on the uplink not Full again after `fault clear`"
+        time.sleep(0.5)
 
 
 # OSPFv3 turned on by hand on one link and both loopbacks (the upgrade's OSPFv3 part is not built
