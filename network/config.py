@@ -129,8 +129,9 @@ def missing(intent: list[Block], running: list[Block]) -> list[Block]:
 SUBVIEWS = ("interface ", "user-interface ", "line ")
 # OSPFv3 timers: `undo ospfv3 timer hello|dead` bare is the documented form on VRP and the only one on
 # Comware 7 (H3C OSPFv3 command reference); IOS's `no ipv6 ospf hello-interval` likewise.
-BARE_NEGATION = re.compile(r"^(ssh server ipv6 acl|ospfv3 cost|ospfv3 timer (?:hello|dead)|"
-                           r"ipv6 ospf (?:hello-interval|dead-interval|cost))\b")  # the twins take `undo ospfv3 cost` bare
+# OSPFv3 network type: `undo ospfv3 network-type` bare (HPE Comware 7 "ospfv3 network-type"), IOS `no ipv6 ospf network`.
+BARE_NEGATION = re.compile(r"^(ssh server ipv6 acl|ospfv3 cost|ospfv3 timer (?:hello|dead)|ospfv3 network-type|"
+                           r"ipv6 ospf (?:hello-interval|dead-interval|cost|network))\b")  # the twins take `undo ospfv3 cost` bare
 
 
 def negate_line(line: str, vendor: Vendor) -> str:

@@ -58,6 +58,11 @@ class Ospf3Interface:
     # timers do not apply to OSPFv3, so the design's are set again; 0 where no hellos are sent.
     hello: int = 0
     dead: int = 0
+    # Point-to-point where OSPFv2 is (the design's links): OSPFv3's own network type (VRP/Comware 7 `ospfv3
+    # network-type p2p`, IOS-like `ipv6 ospf network point-to-point`); OSPFv2's `ospf network-type p2p`
+    # does not reach it and OSPFv3's default on Ethernet is broadcast (HPE 10500 Comware 7 "Configuring
+    # the OSPFv3 network type for an interface").
+    p2p: bool = False
     # A user segment: in OSPFv3 (its prefix advertised) but silent, as OSPFv2's `silent-interface`;
     # OSPFv3's own (VRP/Comware `silent-interface` in the `ospfv3` view, IOS-like `passive-interface`
     # under `ipv6 router ospf`): OSPFv2's does not make OSPFv3 silent.
@@ -231,7 +236,8 @@ def compute_ospf3(inv: Inventory, name: str, addresses: list[Address]) -> Ospf3 
         elif a.interface in by_name:
             o = by_name[a.interface]
             timers = (0, 0) if o.passive else (dev4.hello, dev4.dead)  # as OSPFv2's (compute_ospf2)
-            out.append(Ospf3Interface(a.interface, str(o.area), o.cost, o.peer or "", *timers, passive=o.passive))
+            out.append(Ospf3Interface(a.interface, str(o.area), o.cost, o.peer or "", *timers, p2p=not o.passive,
+                                     passive=o.passive))
     return Ospf3(dev4.process, str(dev4.router_id), tuple(out))
 
 

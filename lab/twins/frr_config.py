@@ -58,7 +58,10 @@ def render_frr(cfg: DeviceConfig) -> str:
             # interface"); ospf6d's auto-cost (reference bandwidth 100 Mbps) stands in for it.
             if o.ospf3_cost:
                 body.append(f" ipv6 ospf6 cost {o.ospf3_cost}")
-            if o.p2p:
+            # OSPFv3's own network type only (`ospfv3 network-type p2p`, IOS-like `ipv6 ospf network
+            # point-to-point`), never OSPFv2's: none set is broadcast, the vendors' Ethernet default (HPE
+            # Comware 7 "ospfv3 network-type") and ospf6d's.
+            if o.ospf3_p2p:
                 body.append(" ipv6 ospf6 network point-to-point")
             if intf.name in ospf3.silent:  # OSPFv3's own silent-interface/passive-interface: no hellos
                 body.append(" ipv6 ospf6 passive")

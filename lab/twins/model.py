@@ -48,6 +48,8 @@ class OspfInterface:
     ospf3_cost: int = 0
     ospf3_hello: int = 0        # OSPFv3's own timers (VRP/Comware `ospfv3 timer hello|dead`, IOS-like
     ospf3_dead: int = 0         # `ipv6 ospf hello-interval|dead-interval`); 0: the vendor default 10/40
+    ospf3_p2p: bool = False     # OSPFv3's own network type (VRP/Comware `ospfv3 network-type p2p`, IOS-like
+                                # `ipv6 ospf network point-to-point`); False: broadcast, the Ethernet default
     ospf3_conservative: bool = False  # VRP `ospfv3 timer hello N conservative`: a dead under 10 s holds
 
     def is_default(self) -> bool:

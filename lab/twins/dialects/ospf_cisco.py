@@ -144,6 +144,10 @@ class CiscoOspf(OspfState):
     ipv6_ospf_cost = sets_ospf_interface("config-if", "ipv6 ospf cost {cost}", "Interface cost", ospf3_cost=Param())
     no_ipv6_ospf_cost = sets_ospf_interface("config-if", "no ipv6 ospf cost", ospf3_cost=0)
     no_ipv6_ospf_cost_value = sets_ospf_interface("config-if", "no ipv6 ospf cost {cost}", ospf3_cost=0)
+    # OSPFv3's own network type, IOS's words (`ipv6 ospf network point-to-point`, `no ipv6 ospf network`;
+    # default broadcast on Ethernet); unverified for RGOS/ZXROS.
+    ipv6_ospf_p2p = sets_ospf_interface("config-if", "ipv6 ospf network point-to-point", "Network type", ospf3_p2p=True)
+    no_ipv6_ospf_p2p = sets_ospf_interface("config-if", "no ipv6 ospf network", ospf3_p2p=False)
     # OSPFv3's own timers, IOS's words (`ipv6 ospf hello-interval|dead-interval SECONDS`, default 10/40:
     # ansible-collections/cisco.ios rm_templates/ospf_interfaces.py renders them); unverified for RGOS/ZXROS.
     ipv6_ospf_hello = sets_ospf_interface("config-if", "ipv6 ospf hello-interval {timer}", "Time between HELLO packets",
@@ -176,6 +180,8 @@ class CiscoOspf(OspfState):
             lines.append(f" ipv6 ospf {o.ospf3_process} area {o.ospf3_area}")
         if o.ospf3_cost:  # after the area, then cost, hello, dead: IOS order unverified
             lines.append(f" ipv6 ospf cost {o.ospf3_cost}")
+        if o.ospf3_p2p:  # after the cost, before the timers: IOS order unverified
+            lines.append(" ipv6 ospf network point-to-point")
         if o.ospf3_hello:  # after the area, hello before dead: IOS order unverified
             lines.append(f" ipv6 ospf hello-interval {o.ospf3_hello}")
         if o.ospf3_dead:
