@@ -20,8 +20,8 @@ receive time of the first reply whose request left after the fault (receive time
 minus the fault's time. OSPFv2 is measured with IPv4 (township fy-fyz-acc-1 -> core-1's
 loopback), OSPFv3 with IPv6 (fy-agg-1's loopback -> core-1's loopback): the lab starts without
 OSPFv3, so it is configured on core-1, core-2 and fy-agg-1 through their vendor CLI (VRPv8,
-Comware 7, VRP5), with the design's hello/dead as OSPFv3's own timers (`ospfv3 timer hello|dead`,
-what the upgrade's templates set), as tests/lab/routing/test_ospf.py does. Writes bench/routing/RESULTS.md.
+Comware 7, VRP5), with the design's cost, point-to-point and hello/dead as OSPFv3's own lines (`ospfv3 cost`,
+`ospfv3 network-type p2p`, `ospfv3 timer hello|dead`: what the upgrade's templates set), as tests/lab/routing/test_ospf.py does. Writes bench/routing/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -92,9 +92,13 @@ def configure_ospfv3(lab: Lab) -> None:
         design = plan_ospf(inv)[name]
         for intf, address, area in intfs:
             lines += [f"interface {intf}", "ipv6 enable", f"ipv6 address {address}", f"ospfv3 1 area {area}"]
-            # OSPFv3's own timers, as the upgrade's templates set them (`ospf timer` is OSPFv2's; without
-            # these the twin's OSPFv3, like a real VRP's, runs 10/40 s); a loopback sends no hellos.
+            # OSPFv3's own cost, network type and timers, as the upgrade's templates set them (`ospf cost`,
+            # `ospf network-type p2p` and `ospf timer` are OSPFv2's; without these the twin's OSPFv3, like a
+            # real VRP's, runs the bandwidth cost, broadcast and 10/40 s); a loopback sends no hellos.
             if not intf.startswith("LoopBack"):
+                cost = {i.interface: i.cost for i in design.interfaces}.get(intf, 0)
+                lines += [f"ospfv3 cost {cost}"] if cost else []
+                lines.append("ospfv3 network-type p2p")
                 vrp_keeps = design.dead < 10 and inv.devices[name].platform != "hp_comware"  # VRP's 10 s floor
                 lines += [f"ospfv3 timer hello {design.hello}" + (" conservative" if vrp_keeps else ""),
                           f"ospfv3 timer dead {design.dead}"]
