@@ -6,16 +6,12 @@ judged by drift. The loopback and user segments keep the default."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from govops import ipv6, vendors
-from govops.sot import load_inventory
+from govops import vendors
 from govops.sot.routing import plan_ospf
 from network import config, drift, render
 
-LAB = Path(__file__).resolve().parents[3] / "inventories" / "lab"
 # One device per platform (the golden files' cases): the vendor's OSPFv3 p2p line, its bare undo, its area line.
 CASES = {"ys-lf-acc-1": ("ospfv3 network-type p2p", "undo ospfv3 network-type", "ospfv3 1 area"),
          "core-1": ("ospfv3 network-type p2p", "undo ospfv3 network-type", "ospfv3 1 area"),
@@ -24,23 +20,15 @@ CASES = {"ys-lf-acc-1": ("ospfv3 network-type p2p", "undo ospfv3 network-type", 
          "fy-fyz-acc-1": ("ipv6 ospf network point-to-point", "no ipv6 ospf network", "ipv6 ospf 1 area")}
 
 
-@pytest.fixture(scope="module")
-def lab():
-    mp = pytest.MonkeyPatch()
-    mp.delenv("GOVOPS_LAB_IGP", raising=False)
-    inv = load_inventory(LAB)
-    yield inv, ipv6.require_plan(inv)
-    mp.undo()
 
-
-def test_every_platform_is_covered(lab):
-    inv, _ = lab
+def test_every_platform_is_covered(ospf_lab):
+    inv, _ = ospf_lab
     assert {inv.devices[n].platform for n in CASES} == {"huawei", "huawei_vrpv8", "hp_comware", "ruijie_os", "zte_zxros"}
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_links_get_ospfv3_p2p_and_rollback_removes_it_bare_before_the_area(lab, name):
-    inv, plan = lab
+def test_links_get_ospfv3_p2p_and_rollback_removes_it_bare_before_the_area(ospf_lab, name):
+    inv, plan = ospf_lab
     design = plan_ospf(inv)[name]
     p2p, bare, area = CASES[name]
     intent = render.build_intent(inv, plan, name)
@@ -75,8 +63,8 @@ def test_links_get_ospfv3_p2p_and_rollback_removes_it_bare_before_the_area(lab, 
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_drift_judges_the_ospfv3_network_type(lab, name):
-    inv, plan = lab
+def test_drift_judges_the_ospfv3_network_type(ospf_lab, name):
+    inv, plan = ospf_lab
     p2p, _, _ = CASES[name]
     intent = render.build_intent(inv, plan, name)
     assert p2p not in intent.ospf2_text  # OSPFv2's baseline keeps its own network type line

@@ -6,40 +6,28 @@ silent interfaces with the process; drift judges both."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from govops import ipv6, vendors
-from govops.sot import load_inventory
+from govops import vendors
 from govops.sot.routing import plan_ospf
 from network import config, drift, render
 
-LAB = Path(__file__).resolve().parents[3] / "inventories" / "lab"
 # One device per platform (the golden files' cases): the vendor's cost line, area line, silent line, process.
 VRP = ("ospfv3 cost {c}", "ospfv3 1 area", " silent-interface {i}", "ospfv3 1")
 IOS = ("ipv6 ospf cost {c}", "ipv6 ospf 1 area", " passive-interface {i}", "ipv6 router ospf 1")
 CASES = {"ys-lf-acc-1": VRP, "core-1": VRP, "core-2": VRP, "fy-yq-acc-1": IOS, "fy-fyz-acc-1": IOS}
 
 
-@pytest.fixture(scope="module")
-def lab():
-    mp = pytest.MonkeyPatch()
-    mp.delenv("GOVOPS_LAB_IGP", raising=False)
-    inv = load_inventory(LAB)
-    yield inv, ipv6.require_plan(inv)
-    mp.undo()
 
-
-def test_every_platform_is_covered_and_access_switches_have_user_segments(lab):
-    inv, _ = lab
+def test_every_platform_is_covered_and_access_switches_have_user_segments(ospf_lab):
+    inv, _ = ospf_lab
     assert {inv.devices[n].platform for n in CASES} == {"huawei", "huawei_vrpv8", "hp_comware", "ruijie_os", "zte_zxros"}
     assert all(any(i.passive for i in plan_ospf(inv)[n].interfaces) for n in ("ys-lf-acc-1", "fy-yq-acc-1", "fy-fyz-acc-1"))
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_ospfv3_gets_the_designs_cost_and_silent_segments_and_rollback_removes_them(lab, name):
-    inv, plan = lab
+def test_ospfv3_gets_the_designs_cost_and_silent_segments_and_rollback_removes_them(ospf_lab, name):
+    inv, plan = ospf_lab
     design = plan_ospf(inv)[name]
     cost, area, silent, process = CASES[name]
     intent = render.build_intent(inv, plan, name)
@@ -78,8 +66,8 @@ def test_ospfv3_gets_the_designs_cost_and_silent_segments_and_rollback_removes_t
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_drift_judges_ospfv3_cost_and_silent_interfaces(lab, name):
-    inv, plan = lab
+def test_drift_judges_ospfv3_cost_and_silent_interfaces(ospf_lab, name):
+    inv, plan = ospf_lab
     design = plan_ospf(inv)[name]
     cost, _, silent, process = CASES[name]
     intent = render.build_intent(inv, plan, name)

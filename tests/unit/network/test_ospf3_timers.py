@@ -4,16 +4,12 @@ takes them back out before the area on rollback, and drift judges them; the OSPF
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from govops import ipv6, vendors
-from govops.sot import load_inventory
+from govops import vendors
 from govops.sot.routing import plan_ospf
 from network import config, drift, render
 
-LAB = Path(__file__).resolve().parents[3] / "inventories" / "lab"
 # One device per platform (the golden files' cases), with the vendor's OSPFv3 timer lines and its area line.
 # VRP: `conservative` on the hello line, or VRP raises the lab's dead 4 to 10 s (EDOC1100064351).
 CASES = {"ys-lf-acc-1": ("ospfv3 timer hello {h} conservative", "ospfv3 timer dead {d}", "ospfv3 1 area"),
@@ -23,23 +19,15 @@ CASES = {"ys-lf-acc-1": ("ospfv3 timer hello {h} conservative", "ospfv3 timer de
          "fy-fyz-acc-1": ("ipv6 ospf hello-interval {h}", "ipv6 ospf dead-interval {d}", "ipv6 ospf 1 area")}
 
 
-@pytest.fixture(scope="module")
-def lab():
-    mp = pytest.MonkeyPatch()
-    mp.delenv("GOVOPS_LAB_IGP", raising=False)
-    inv = load_inventory(LAB)
-    yield inv, ipv6.require_plan(inv)
-    mp.undo()
 
-
-def test_every_platform_is_covered(lab):
-    inv, _ = lab
+def test_every_platform_is_covered(ospf_lab):
+    inv, _ = ospf_lab
     assert {inv.devices[n].platform for n in CASES} == {"huawei", "huawei_vrpv8", "hp_comware", "ruijie_os", "zte_zxros"}
 
 
-def test_conservative_only_where_vrp_would_raise_the_dead_interval(lab, monkeypatch):
+def test_conservative_only_where_vrp_would_raise_the_dead_interval(ospf_lab, monkeypatch):
     """VRP keeps a dead interval under 10 s only with `conservative`; at 10 s or more the plain line."""
-    inv, plan = lab
+    inv, plan = ospf_lab
     assert "ospfv3 timer hello 1 conservative" in render.build_intent(inv, plan, "ys-lf-acc-1").text
     assert "conservative" not in render.build_intent(inv, plan, "core-2").text  # Comware: no such keyword
     real = render.compute_ospf3
@@ -52,8 +40,8 @@ def test_conservative_only_where_vrp_would_raise_the_dead_interval(lab, monkeypa
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_links_get_the_designs_ospfv3_timers_and_rollback_removes_them_first(lab, name):
-    inv, plan = lab
+def test_links_get_the_designs_ospfv3_timers_and_rollback_removes_them_first(ospf_lab, name):
+    inv, plan = ospf_lab
     design = plan_ospf(inv)[name]
     hello, dead, area = CASES[name]
     hello, dead = hello.format(h=design.hello), dead.format(d=design.dead)
@@ -88,8 +76,8 @@ def test_links_get_the_designs_ospfv3_timers_and_rollback_removes_them_first(lab
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_drift_judges_the_ospfv3_timers_and_the_ospf2_baseline_keeps_its_own(lab, name):
-    inv, plan = lab
+def test_drift_judges_the_ospfv3_timers_and_the_ospf2_baseline_keeps_its_own(ospf_lab, name):
+    inv, plan = ospf_lab
     design = plan_ospf(inv)[name]
     hello, _, _ = CASES[name]
     hello = hello.format(h=design.hello)

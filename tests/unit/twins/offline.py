@@ -69,3 +69,8 @@ def run(dialect: Any, *lines: str, answers: tuple[str, ...] = ()) -> str:
     before = len(dialect.term.text)
     asyncio.run(go())
     return dialect.term.text[before:]
+
+
+def frr_interface(frr: str, kernel: str) -> str:
+    """The `interface <kernel>` section of an FRR configuration (lab.twins.frr_config.render_frr)."""
+    return frr.split(f"interface {kernel}\n", 1)[1].split("exit", 1)[0]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from lab.twins.frr_config import render_frr
-from tests.unit.twins.offline import run, twin
+from tests.unit.twins.offline import frr_interface, run, twin
 
 IFS = {"GigabitEthernet0/0/1": "ge0-0-1", "LoopBack0": "lo0"}
 STARTUP = {"interfaces": {"GigabitEthernet0/0/1": {"ipv4": "198.18.8.3/31"}, "LoopBack0": {"ipv4": "198.18.4.21/32"}}}
@@ -20,9 +20,6 @@ VRP_LINES = ["system-view", "ospf 1 router-id 198.18.4.21", "area 1", "network 1
              "ipv6 address 2001:db8:2::1 127", "ospfv3 1 area 0.0.0.1"]
 
 
-def section(frr: str, kernel: str) -> str:
-    return frr.split(f"interface {kernel}\n", 1)[1].split("exit", 1)[0]
-
 
 @pytest.mark.parametrize("platform", ["huawei", "hp_comware"])  # VRPv8 shares the dialect (commit aside)
 def test_vrp_and_comware_ospf6d_p2p_comes_from_ospfv3_network_type_only(platform: str, tmp_path) -> None:  # noqa: ANN001
@@ -30,19 +27,19 @@ def test_vrp_and_comware_ospf6d_p2p_comes_from_ospfv3_network_type_only(platform
     lines = [line for line in VRP_LINES if not (platform == "hp_comware" and line in ("ipv6", "ipv6 enable"))]
     out = run(dialect, *lines)
     assert "Error" not in out, out
-    link = section(render_frr(dialect.device.running), "ge0-0-1")
+    link = frr_interface(render_frr(dialect.device.running), "ge0-0-1")
     assert " ip ospf network point-to-point\n" in link and " ipv6 ospf6 area 0.0.0.1\n" in link
     assert "ipv6 ospf6 network" not in link  # broadcast, as the device runs OSPFv3 here
 
     out = run(dialect, "ospfv3 network-type p2p", "return")
     assert "Error" not in out, out
-    assert " ipv6 ospf6 network point-to-point\n" in section(render_frr(dialect.device.running), "ge0-0-1")
+    assert " ipv6 ospf6 network point-to-point\n" in frr_interface(render_frr(dialect.device.running), "ge0-0-1")
     config = run(dialect, "display current-configuration").replace("\r", "")
     assert " ospfv3 1 area 0.0.0.1\n ospfv3 network-type p2p\n" in config
 
     out = run(dialect, "system-view", "interface GigabitEthernet0/0/1", "undo ospfv3 network-type", "return")
     assert "Error" not in out, out
-    link = section(render_frr(dialect.device.running), "ge0-0-1")
+    link = frr_interface(render_frr(dialect.device.running), "ge0-0-1")
     assert "ipv6 ospf6 network" not in link and " ip ospf network point-to-point\n" in link  # OSPFv2 keeps its own
     assert "ospfv3 network-type" not in run(dialect, "display current-configuration")
 
@@ -58,12 +55,12 @@ def test_ios_like_ospf6d_p2p_comes_from_ipv6_ospf_network_only(platform: str, tm
               f"interface {name}", "ip ospf network point-to-point",
               "ipv6 enable", "ipv6 address 2001:db8:2::1/127", "ipv6 ospf 1 area 1")
     assert "%" not in out, out
-    link = section(render_frr(dialect.device.running), "gi0-1")
+    link = frr_interface(render_frr(dialect.device.running), "gi0-1")
     assert " ip ospf network point-to-point\n" in link and "ipv6 ospf6 network" not in link
 
     out = run(dialect, "ipv6 ospf network point-to-point", "end")
     assert "%" not in out, out
-    assert " ipv6 ospf6 network point-to-point\n" in section(render_frr(dialect.device.running), "gi0-1")
+    assert " ipv6 ospf6 network point-to-point\n" in frr_interface(render_frr(dialect.device.running), "gi0-1")
     assert " ipv6 ospf network point-to-point\n" in run(dialect, "show running-config").replace("\r", "")
 
     out = run(dialect, "configure terminal", f"interface {name}", "no ipv6 ospf network", "end")

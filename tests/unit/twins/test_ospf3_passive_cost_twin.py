@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from lab.twins.frr_config import render_frr
-from tests.unit.twins.offline import run, twin
+from tests.unit.twins.offline import frr_interface, run, twin
 
 IFS = {"GigabitEthernet0/0/1": "ge0-0-1", "GigabitEthernet0/0/8": "ge0-0-8", "LoopBack0": "lo0"}
 STARTUP = {"interfaces": {"GigabitEthernet0/0/1": {"ipv4": "198.18.8.3/31"},
@@ -26,9 +26,6 @@ VRP_LINES = ["system-view", "ospf 1 router-id 198.18.4.21", "silent-interface Gi
              "ospfv3 1 area 0.0.0.1", "quit"]
 
 
-def section(frr: str, kernel: str) -> str:
-    return frr.split(f"interface {kernel}\n", 1)[1].split("exit", 1)[0]
-
 
 @pytest.mark.parametrize("platform", ["huawei", "hp_comware"])  # VRPv8 shares the dialect (commit aside)
 def test_vrp_and_comware_ospf6d_cost_and_passive_come_from_ospfv3_lines_only(platform: str, tmp_path) -> None:  # noqa: ANN001
@@ -37,7 +34,7 @@ def test_vrp_and_comware_ospf6d_cost_and_passive_come_from_ospfv3_lines_only(pla
     out = run(dialect, *lines)
     assert "Error" not in out, out
     frr = render_frr(dialect.device.running)
-    link, segment = section(frr, "ge0-0-1"), section(frr, "ge0-0-8")
+    link, segment = frr_interface(frr, "ge0-0-1"), frr_interface(frr, "ge0-0-8")
     assert " ip ospf cost 10\n" in link and " passive-interface ge0-0-8\n" in frr  # OSPFv2 as designed
     assert "ospf6 cost" not in link and "ospf6 cost" not in segment  # ospf6d's auto-cost: the vendor default
     assert " ipv6 ospf6 area 0.0.0.1\n" in segment and "ospf6 passive" not in segment  # hellos, as the device
@@ -47,7 +44,7 @@ def test_vrp_and_comware_ospf6d_cost_and_passive_come_from_ospfv3_lines_only(pla
               "interface GigabitEthernet0/0/8", "ospfv3 cost 30", "return")
     assert "Error" not in out, out
     frr = render_frr(dialect.device.running)
-    link, segment = section(frr, "ge0-0-1"), section(frr, "ge0-0-8")
+    link, segment = frr_interface(frr, "ge0-0-1"), frr_interface(frr, "ge0-0-8")
     assert " ipv6 ospf6 cost 20\n" in link and " ip ospf cost 10\n" in link and "ospf6 passive" not in link
     assert " ipv6 ospf6 cost 30\n" in segment and " ipv6 ospf6 passive\n" in segment
     config = run(dialect, "display current-configuration").replace("\r", "")
@@ -83,14 +80,14 @@ def test_ios_like_ospf6d_cost_and_passive_come_from_ipv6_lines_only(platform: st
               "end")
     assert "%" not in out, out
     frr = render_frr(dialect.device.running)
-    assert " ip ospf cost 10\n" in section(frr, "gi0-1") and " passive-interface gi0-8\n" in frr
+    assert " ip ospf cost 10\n" in frr_interface(frr, "gi0-1") and " passive-interface gi0-8\n" in frr
     assert "ospf6 cost" not in frr and "ospf6 passive" not in frr
 
     out = run(dialect, "configure terminal", "ipv6 router ospf 1", f"passive-interface {seg}", "exit",
               f"interface {link}", "ipv6 ospf cost 20", "end")
     assert "%" not in out, out
     frr = render_frr(dialect.device.running)
-    assert " ipv6 ospf6 cost 20\n" in section(frr, "gi0-1") and " ipv6 ospf6 passive\n" in section(frr, "gi0-8")
+    assert " ipv6 ospf6 cost 20\n" in frr_interface(frr, "gi0-1") and " ipv6 ospf6 passive\n" in frr_interface(frr, "gi0-8")
     config = run(dialect, "show running-config").replace("\r", "")
     assert "ipv6 router ospf 1\n router-id 198.18.4.32\n passive-interface " + seg + "\n" in config
     assert " ipv6 ospf 1 area 0.0.0.1\n ipv6 ospf cost 20\n" in config, config

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from lab.twins.frr_config import render_frr
-from tests.unit.twins.offline import run, twin
+from tests.unit.twins.offline import frr_interface, run, twin
 
 IFS = {"GigabitEthernet0/0/1": "ge0-0-1", "LoopBack0": "lo0"}
 STARTUP = {"interfaces": {"GigabitEthernet0/0/1": {"ipv4": "198.18.8.3/31"}, "LoopBack0": {"ipv4": "198.18.4.21/32"}}}
@@ -20,9 +20,6 @@ VRP_LINES = ["system-view", "ospf 1 router-id 198.18.4.21", "area 1", "network 1
              "ipv6 address 2001:db8:2::1 127", "ospfv3 1 area 0.0.0.1"]
 
 
-def ospf6_interface(frr: str, kernel: str) -> str:
-    return frr.split(f"interface {kernel}\n", 1)[1].split("exit", 1)[0]
-
 
 @pytest.mark.parametrize("platform", ["huawei", "hp_comware"])  # VRPv8 shares the dialect (commit aside)
 def test_vrp_and_comware_ospf6d_timers_come_from_ospfv3_timer_only(platform: str, tmp_path) -> None:  # noqa: ANN001
@@ -30,13 +27,13 @@ def test_vrp_and_comware_ospf6d_timers_come_from_ospfv3_timer_only(platform: str
     lines = [line for line in VRP_LINES if not (platform == "hp_comware" and line in ("ipv6", "ipv6 enable"))]
     out = run(dialect, *lines)
     assert "Error" not in out, out
-    link = ospf6_interface(render_frr(dialect.device.running), "ge0-0-1")
+    link = frr_interface(render_frr(dialect.device.running), "ge0-0-1")
     assert " ipv6 ospf6 area 0.0.0.1\n" in link and " ip ospf hello-interval 1\n" in link
     assert "ospf6 hello-interval" not in link and "ospf6 dead-interval" not in link  # ospf6d's 10/40
 
     out = run(dialect, "ospfv3 timer hello 2", "ospfv3 timer dead 8", "return")
     assert "Error" not in out, out
-    link = ospf6_interface(render_frr(dialect.device.running), "ge0-0-1")
+    link = frr_interface(render_frr(dialect.device.running), "ge0-0-1")
     assert " ipv6 ospf6 hello-interval 2\n" in link and " ipv6 ospf6 dead-interval 8\n" in link
     assert " ip ospf hello-interval 1\n ip ospf dead-interval 4\n" in link  # OSPFv2 keeps its own
     config = run(dialect, "display current-configuration").replace("\r", "")
@@ -57,7 +54,7 @@ def test_vrp_keeps_conservative_comware_has_none(tmp_path) -> None:  # noqa: ANN
     out = run(vrp, *VRP_LINES, "ospfv3 timer hello 1 conservative", "ospfv3 timer dead 4", "return")
     assert "Error" not in out, out
     assert " ospfv3 timer hello 1 conservative\n ospfv3 timer dead 4\n" in run(vrp, "display current-configuration")
-    link = ospf6_interface(render_frr(vrp.device.running), "ge0-0-1")
+    link = frr_interface(render_frr(vrp.device.running), "ge0-0-1")
     assert " ipv6 ospf6 hello-interval 1\n ipv6 ospf6 dead-interval 4\n" in link
     run(vrp, "system-view", "interface GigabitEthernet0/0/1", "undo ospfv3 timer hello", "return")
     assert "conservative" not in run(vrp, "display current-configuration")
@@ -87,13 +84,13 @@ def test_ios_like_ospf6d_timers_come_from_ipv6_ospf_only(platform: str, tmp_path
               f"interface {name}", "ip ospf network point-to-point", "ip ospf hello-interval 1", "ip ospf dead-interval 4",
               "ipv6 enable", "ipv6 address 2001:db8:2::1/127", "ipv6 ospf 1 area 1")
     assert "%" not in out, out
-    link = ospf6_interface(render_frr(dialect.device.running), "gi0-1")
+    link = frr_interface(render_frr(dialect.device.running), "gi0-1")
     assert " ipv6 ospf6 area 0.0.0.1\n" in link or " ipv6 ospf6 area 1\n" in link, link
     assert "ospf6 hello-interval" not in link and "ospf6 dead-interval" not in link
 
     out = run(dialect, "ipv6 ospf hello-interval 2", "ipv6 ospf dead-interval 8", "end")
     assert "%" not in out, out
-    link = ospf6_interface(render_frr(dialect.device.running), "gi0-1")
+    link = frr_interface(render_frr(dialect.device.running), "gi0-1")
     assert " ipv6 ospf6 hello-interval 2\n" in link and " ipv6 ospf6 dead-interval 8\n" in link
     config = run(dialect, "show running-config").replace("\r", "")
     assert " ipv6 ospf hello-interval 2\n ipv6 ospf dead-interval 8\n" in config
