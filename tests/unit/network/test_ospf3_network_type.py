@@ -20,7 +20,6 @@ CASES = {"ys-lf-acc-1": ("ospfv3 network-type p2p", "undo ospfv3 network-type", 
          "fy-fyz-acc-1": ("ipv6 ospf network point-to-point", "no ipv6 ospf network", "ipv6 ospf 1 area")}
 
 
-
 def test_every_platform_is_covered(ospf_lab):
     inv, _ = ospf_lab
     assert {inv.devices[n].platform for n in CASES} == {"huawei", "huawei_vrpv8", "hp_comware", "ruijie_os", "zte_zxros"}

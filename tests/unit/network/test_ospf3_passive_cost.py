@@ -18,7 +18,6 @@ IOS = ("ipv6 ospf cost {c}", "ipv6 ospf 1 area", " passive-interface {i}", "ipv6
 CASES = {"ys-lf-acc-1": VRP, "core-1": VRP, "core-2": VRP, "fy-yq-acc-1": IOS, "fy-fyz-acc-1": IOS}
 
 
-
 def test_every_platform_is_covered_and_access_switches_have_user_segments(ospf_lab):
     inv, _ = ospf_lab
     assert {inv.devices[n].platform for n in CASES} == {"huawei", "huawei_vrpv8", "hp_comware", "ruijie_os", "zte_zxros"}

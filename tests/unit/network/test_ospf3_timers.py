@@ -19,7 +19,6 @@ CASES = {"ys-lf-acc-1": ("ospfv3 timer hello {h} conservative", "ospfv3 timer de
          "fy-fyz-acc-1": ("ipv6 ospf hello-interval {h}", "ipv6 ospf dead-interval {d}", "ipv6 ospf 1 area")}
 
 
-
 def test_every_platform_is_covered(ospf_lab):
     inv, _ = ospf_lab
     assert {inv.devices[n].platform for n in CASES} == {"huawei", "huawei_vrpv8", "hp_comware", "ruijie_os", "zte_zxros"}

@@ -74,3 +74,19 @@ def run(dialect: Any, *lines: str, answers: tuple[str, ...] = ()) -> str:
 def frr_interface(frr: str, kernel: str) -> str:
     """The `interface <kernel>` section of an FRR configuration (lab.twins.frr_config.render_frr)."""
     return frr.split(f"interface {kernel}\n", 1)[1].split("exit", 1)[0]
+
+
+# One VRP/Comware link: GigabitEthernet0/0/1 198.18.8.3/31 in area 1, loopback 198.18.4.21.
+LINK_IFS = {"GigabitEthernet0/0/1": "ge0-0-1", "LoopBack0": "lo0"}
+LINK_STARTUP = {"interfaces": {"GigabitEthernet0/0/1": {"ipv4": "198.18.8.3/31"},
+                               "LoopBack0": {"ipv4": "198.18.4.21/32"}}}
+
+
+def ospf3_link_lines(platform: str, ospf2_interface: list[str]) -> list[str]:
+    """OSPFv2 on the link with `ospf2_interface` lines, then OSPFv3 on it with no line of its own but the
+    area, as an operator types them on VRP (Comware 7 has no `ipv6` / `ipv6 enable` to type)."""
+    lines = ["system-view", "ospf 1 router-id 198.18.4.21", "area 1", "network 198.18.8.2 0.0.0.1", "quit", "quit",
+             "interface GigabitEthernet0/0/1", *ospf2_interface, "quit",
+             "ipv6", "ospfv3 1", "router-id 198.18.4.21", "quit", "interface GigabitEthernet0/0/1", "ipv6 enable",
+             "ipv6 address 2001:db8:2::1 127", "ospfv3 1 area 0.0.0.1"]
+    return [line for line in lines if not (platform == "hp_comware" and line in ("ipv6", "ipv6 enable"))]

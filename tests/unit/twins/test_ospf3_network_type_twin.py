@@ -9,23 +9,13 @@ from __future__ import annotations
 import pytest
 
 from lab.twins.frr_config import render_frr
-from tests.unit.twins.offline import frr_interface, run, twin
-
-IFS = {"GigabitEthernet0/0/1": "ge0-0-1", "LoopBack0": "lo0"}
-STARTUP = {"interfaces": {"GigabitEthernet0/0/1": {"ipv4": "198.18.8.3/31"}, "LoopBack0": {"ipv4": "198.18.4.21/32"}}}
-# OSPFv2 point-to-point on the link, then OSPFv3 on the same link without a network type of its own.
-VRP_LINES = ["system-view", "ospf 1 router-id 198.18.4.21", "area 1", "network 198.18.8.2 0.0.0.1", "quit", "quit",
-             "interface GigabitEthernet0/0/1", "ospf network-type p2p", "quit",
-             "ipv6", "ospfv3 1", "router-id 198.18.4.21", "quit", "interface GigabitEthernet0/0/1", "ipv6 enable",
-             "ipv6 address 2001:db8:2::1 127", "ospfv3 1 area 0.0.0.1"]
-
+from tests.unit.twins.offline import LINK_IFS, LINK_STARTUP, frr_interface, ospf3_link_lines, run, twin
 
 
 @pytest.mark.parametrize("platform", ["huawei", "hp_comware"])  # VRPv8 shares the dialect (commit aside)
 def test_vrp_and_comware_ospf6d_p2p_comes_from_ospfv3_network_type_only(platform: str, tmp_path) -> None:  # noqa: ANN001
-    dialect = twin(platform, tmp_path, IFS, STARTUP)
-    lines = [line for line in VRP_LINES if not (platform == "hp_comware" and line in ("ipv6", "ipv6 enable"))]
-    out = run(dialect, *lines)
+    dialect = twin(platform, tmp_path, LINK_IFS, LINK_STARTUP)  # OSPFv2 p2p, OSPFv3 with no type of its own
+    out = run(dialect, *ospf3_link_lines(platform, ["ospf network-type p2p"]))
     assert "Error" not in out, out
     link = frr_interface(render_frr(dialect.device.running), "ge0-0-1")
     assert " ip ospf network point-to-point\n" in link and " ipv6 ospf6 area 0.0.0.1\n" in link

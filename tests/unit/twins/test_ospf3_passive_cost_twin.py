@@ -26,7 +26,6 @@ VRP_LINES = ["system-view", "ospf 1 router-id 198.18.4.21", "silent-interface Gi
              "ospfv3 1 area 0.0.0.1", "quit"]
 
 
-
 @pytest.mark.parametrize("platform", ["huawei", "hp_comware"])  # VRPv8 shares the dialect (commit aside)
 def test_vrp_and_comware_ospf6d_cost_and_passive_come_from_ospfv3_lines_only(platform: str, tmp_path) -> None:  # noqa: ANN001
     dialect = twin(platform, tmp_path, IFS, STARTUP)

@@ -9,23 +9,15 @@ from __future__ import annotations
 import pytest
 
 from lab.twins.frr_config import render_frr
-from tests.unit.twins.offline import frr_interface, run, twin
+from tests.unit.twins.offline import LINK_IFS, LINK_STARTUP, frr_interface, ospf3_link_lines, run, twin
 
-IFS = {"GigabitEthernet0/0/1": "ge0-0-1", "LoopBack0": "lo0"}
-STARTUP = {"interfaces": {"GigabitEthernet0/0/1": {"ipv4": "198.18.8.3/31"}, "LoopBack0": {"ipv4": "198.18.4.21/32"}}}
-# OSPFv2 with the lab design's 1/4 timers, then OSPFv3 on the same link without timers of its own.
-VRP_LINES = ["system-view", "ospf 1 router-id 198.18.4.21", "area 1", "network 198.18.8.2 0.0.0.1", "quit", "quit",
-             "interface GigabitEthernet0/0/1", "ospf network-type p2p", "ospf timer hello 1", "ospf timer dead 4", "quit",
-             "ipv6", "ospfv3 1", "router-id 198.18.4.21", "quit", "interface GigabitEthernet0/0/1", "ipv6 enable",
-             "ipv6 address 2001:db8:2::1 127", "ospfv3 1 area 0.0.0.1"]
-
+OSPF2 = ["ospf network-type p2p", "ospf timer hello 1", "ospf timer dead 4"]  # the lab design's 1/4 timers
 
 
 @pytest.mark.parametrize("platform", ["huawei", "hp_comware"])  # VRPv8 shares the dialect (commit aside)
 def test_vrp_and_comware_ospf6d_timers_come_from_ospfv3_timer_only(platform: str, tmp_path) -> None:  # noqa: ANN001
-    dialect = twin(platform, tmp_path, IFS, STARTUP)
-    lines = [line for line in VRP_LINES if not (platform == "hp_comware" and line in ("ipv6", "ipv6 enable"))]
-    out = run(dialect, *lines)
+    dialect = twin(platform, tmp_path, LINK_IFS, LINK_STARTUP)  # OSPFv3 with no timers of its own
+    out = run(dialect, *ospf3_link_lines(platform, OSPF2))
     assert "Error" not in out, out
     link = frr_interface(render_frr(dialect.device.running), "ge0-0-1")
     assert " ipv6 ospf6 area 0.0.0.1\n" in link and " ip ospf hello-interval 1\n" in link
@@ -50,16 +42,16 @@ def test_vrp_and_comware_ospf6d_timers_come_from_ospfv3_timer_only(platform: str
 def test_vrp_keeps_conservative_comware_has_none(tmp_path) -> None:  # noqa: ANN001
     """VRP `ospfv3 timer hello N conservative` (EDOC1100064351); H3C's reference has no such keyword.
     The twin applies the dead interval as configured either way (no 10 s floor modelled)."""
-    vrp = twin("huawei", tmp_path / "vrp", IFS, STARTUP)
-    out = run(vrp, *VRP_LINES, "ospfv3 timer hello 1 conservative", "ospfv3 timer dead 4", "return")
+    vrp = twin("huawei", tmp_path / "vrp", LINK_IFS, LINK_STARTUP)
+    out = run(vrp, *ospf3_link_lines("huawei", OSPF2), "ospfv3 timer hello 1 conservative", "ospfv3 timer dead 4", "return")
     assert "Error" not in out, out
     assert " ospfv3 timer hello 1 conservative\n ospfv3 timer dead 4\n" in run(vrp, "display current-configuration")
     link = frr_interface(render_frr(vrp.device.running), "ge0-0-1")
     assert " ipv6 ospf6 hello-interval 1\n ipv6 ospf6 dead-interval 4\n" in link
     run(vrp, "system-view", "interface GigabitEthernet0/0/1", "undo ospfv3 timer hello", "return")
     assert "conservative" not in run(vrp, "display current-configuration")
-    comware = twin("hp_comware", tmp_path / "comware", IFS, STARTUP)
-    lines = [line for line in VRP_LINES if line not in ("ipv6", "ipv6 enable")]
+    comware = twin("hp_comware", tmp_path / "comware", LINK_IFS, LINK_STARTUP)
+    lines = ospf3_link_lines("hp_comware", OSPF2)
     out = run(comware, *lines, "ospfv3 timer hello 1 conservative")
     assert "% Unrecognized command" in out
     assert comware.device.running.interfaces["GigabitEthernet0/0/1"].ospf.ospf3_hello == 0
@@ -67,7 +59,7 @@ def test_vrp_keeps_conservative_comware_has_none(tmp_path) -> None:  # noqa: ANN
 
 def test_vrp_takes_ospfv3_timers_only_where_ospfv3_runs(tmp_path) -> None:  # noqa: ANN001
     """EDOC1100064351: run `ospfv3 area` on the interface before `ospfv3 timer hello`."""
-    dialect = twin("huawei", tmp_path, IFS, STARTUP)
+    dialect = twin("huawei", tmp_path, LINK_IFS, LINK_STARTUP)
     out = run(dialect, "system-view", "interface GigabitEthernet0/0/1", "ospfv3 timer hello 1")
     assert "Error: OSPFv3 is not enabled on the interface." in out
     assert dialect.device.running.interfaces["GigabitEthernet0/0/1"].ospf is None
