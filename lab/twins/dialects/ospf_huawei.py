@@ -577,6 +577,8 @@ class HuaweiOspf(OspfState):
     # OSPF route O_ASE, preference 150 (its intra/inter-area routes OSPF, 10).
     def render_protocol_routes(self, active: list[dict], inactive: list[dict]) -> str:
         v8 = getattr(self, "platform", "") == "huawei_vrpv8"
+        if not v8:  # VRP5: every public capture (five AR routers, OSPF on their own links) lists 0 inactive
+            inactive = []
         cost_width = 12 if v8 else 10
         header = f"{'Destination/Mask':<20}{'Proto':<8}{'Pre':<5}{'Cost':<{cost_width}}Flags NextHop         Interface"
 

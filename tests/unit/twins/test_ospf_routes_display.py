@@ -107,7 +107,8 @@ def test_the_twin_prints_frrs_ospf_routes_as_the_real_device(platform: str, tmp_
     inactive = [r for r in rows if r["status"] == "Inactive"]
     assert [(r["network"], r["nexthop"], r["cost"]) for r in active] == [
         ("198.18.4.1", "198.18.8.2", "21"), ("198.18.4.2", "198.18.8.2", "21"), ("198.18.4.2", "198.19.2.5", "21")], out
-    assert [(r["network"], r["prefix_length"]) for r in inactive] == [("198.18.4.21", "32"), ("198.18.8.2", "31")], out
+    own = [("198.18.4.21", "32"), ("198.18.8.2", "31")]  # the device's own OSPF links, not selected by zebra
+    assert [(r["network"], r["prefix_length"]) for r in inactive] == ([] if platform == "huawei" else own), out
     if platform == "hp_comware":
         assert [r["protocol"] for r in active] == ["O_INTER", "O_INTRA", "O_INTRA"], out  # FRR's path type
         assert "Summary count : 5\n" in out and "Summary count : 3\n" in out and "Summary count : 2\n" in out, out
@@ -115,11 +116,15 @@ def test_the_twin_prints_frrs_ospf_routes_as_the_real_device(platform: str, tmp_
         assert frame(out) == frame(real), out
     else:
         assert {r["protocol"] for r in active} == {"OSPF"} and {r["flags"] for r in active} == {"D"}, out
-        assert [(r["flags"], r["nexthop"]) for r in inactive] == [("", "198.18.4.21"), ("", "198.18.8.3")], out  # own
-        # Destinations counts prefixes, Routes next hops: 2/3 active, 2/2 inactive, 4/5 in all.
+        # Destinations counts prefixes, Routes next hops: 2/3 active, 2/2 inactive (V8), 4/5 in all.
         assert re.search(r"<Active>\n +Destinations : 2 +Routes : 3", out), out
-        assert re.search(r"<Inactive>\n +Destinations : 2 +Routes : 2\n", out), out
-        assert re.search(r"OSPF\n +Destinations : 4 +Routes : 5", out), out
+        if platform == "huawei":  # VRP5 lists no inactive OSPF route in any public capture
+            assert re.search(r"<Inactive>\n +Destinations : 0 +Routes : 0\n", out), out
+            assert re.search(r"OSPF\n +Destinations : 2 +Routes : 3", out), out
+        else:
+            assert [(r["flags"], r["nexthop"]) for r in inactive] == [("", "198.18.4.21"), ("", "198.18.8.3")], out
+            assert re.search(r"<Inactive>\n +Destinations : 2 +Routes : 2\n", out), out
+            assert re.search(r"OSPF\n +Destinations : 4 +Routes : 5", out), out
         if platform == "huawei_vrpv8":
             real = next(raw for raw in samples if "inactive" in raw.name).read_text()
             assert frame(out, strip=True) == frame(real, strip=True), out
