@@ -10,7 +10,7 @@ import ipaddress
 from collections import deque
 from dataclasses import dataclass, field
 
-from govops import ipv6
+from govops import ipv6, vendors
 from govops.sot.model import Inventory
 from govops.sot.routing import plan_ospf
 from lab.ifnames import kernel_name
@@ -217,7 +217,8 @@ def _internal_peer(name: str) -> str:
 
 def ospf_startup(inv: Inventory) -> dict[str, dict]:
     """Per device, the twins' ``startup.ospf`` block from the SoT's plan (govops.sot.routing):
-    the loopback and user segments advertised without hellos, links point-to-point with their cost."""
+    the loopback and user segments advertised without hellos, links point-to-point with their cost, and
+    VRP's `conservative` where the design's dead interval is under its floor (as ospf.j2 writes it)."""
     out = {}
     for name, plan in plan_ospf(inv).items():
         dev = inv.devices[name]
@@ -226,7 +227,8 @@ def ospf_startup(inv: Inventory) -> dict[str, dict]:
         interfaces += [{"interface": i.interface, "ipv4": str(i.ipv4), "area": str(i.area), "cost": i.cost,
                         "p2p": not i.passive, "passive": i.passive} for i in plan.interfaces]
         out[name] = {"process": plan.process, "router_id": str(plan.router_id), "hello": plan.hello,
-                     "dead": plan.dead, "md5_key": dev.ospf_auth_key, "interfaces": interfaces}
+                     "dead": plan.dead, "conservative": plan.dead < vendors.get(dev.platform).ospf_dead_floor,
+                     "md5_key": dev.ospf_auth_key, "interfaces": interfaces}
     return out
 
 

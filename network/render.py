@@ -280,19 +280,20 @@ def build_intent(inv: Inventory, plan: ipv6.Plan, name: str) -> Intent:
                     ospf3=ospf3)
     env = _environment()
     ospf3_of = {i.interface: i for i in ospf3.interfaces} if ospf3 else {}
-    context = {"ospf3": ospf3, "ospf3_of": ospf3_of,"device": dev, "intent": intent, "acl_number": ACL6_NUMBER, "acl_name": ACL6_NAME,
+    vendor = vendors.get(dev.platform)
+    context = {"ospf3": ospf3, "ospf3_of": ospf3_of, "device": dev, "vendor": vendor, "intent": intent, "acl_number": ACL6_NUMBER, "acl_name": ACL6_NAME,
                "interfaces": [a for a in intent.addresses if a.kind != "loopback"],
                "loopback": intent.loopback, "routes": intent.routes, "mgmt": plan.management,
                "default": ipaddress.IPv6Network("::/0")}
     intent.text = env.get_template(f"{dev.platform}/intent.j2").render(context)
     intent.undo_text = env.get_template(f"{dev.platform}/undo.j2").render(context)
-    intent.blocks = cfgtext.parse(intent.text, vendors.get(dev.platform))
+    intent.blocks = cfgtext.parse(intent.text, vendor)
     intent.ospf2 = compute_ospf2(inv, name) if uses_ospf3(inv) else None  # a static lab runs no OSPF
     if intent.ospf2 is not None:
         # The key never enters the intent: the line carries the mask the running config is read with.
         intent.ospf2_text = env.get_template(f"{dev.platform}/ospf.j2").render(
-            ospf=intent.ospf2, key_id=OSPF_MD5_KEY_ID, secret=cfgtext.MASK)
-        intent.ospf2_blocks = cfgtext.parse(intent.ospf2_text, vendors.get(dev.platform))
+            ospf=intent.ospf2, key_id=OSPF_MD5_KEY_ID, secret=cfgtext.MASK, vendor=vendor)
+        intent.ospf2_blocks = cfgtext.parse(intent.ospf2_text, vendor)
     return intent
 
 

@@ -39,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from govops import vendors  # noqa: E402
 from govops.sot import load_inventory  # noqa: E402
 from govops.sot.routing import plan_ospf  # noqa: E402
 from lab import faults  # noqa: E402
@@ -99,7 +100,7 @@ def configure_ospfv3(lab: Lab) -> None:
                 cost = {i.interface: i.cost for i in design.interfaces}.get(intf, 0)
                 lines += [f"ospfv3 cost {cost}"] if cost else []
                 lines.append("ospfv3 network-type p2p")
-                vrp_keeps = design.dead < 10 and inv.devices[name].platform != "hp_comware"  # VRP's 10 s floor
+                vrp_keeps = design.dead < vendors.get(inv.devices[name].platform).ospf3_dead_floor  # VRP's floor
                 lines += [f"ospfv3 timer hello {design.hello}" + (" conservative" if vrp_keeps else ""),
                           f"ospfv3 timer dead {design.dead}"]
             lines.append("quit")

@@ -106,6 +106,10 @@ class Vendor:
     unverified: dict[str, str] = field(default_factory=dict)
     sub_interface_separator: str = "."
     session: SessionProfile | None = None  # how a session reads the CLI; every vendor module sets it
+    # VRP raises an OSPF / OSPFv3 dead interval under this many seconds to it unless the interface's
+    # hello line says `conservative` (`ospf timer hello N conservative`); 0: no floor documented.
+    ospf_dead_floor: int = 0
+    ospf3_dead_floor: int = 0
 
     @property
     def show(self) -> str:

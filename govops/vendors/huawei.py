@@ -104,6 +104,13 @@ VENDOR = Vendor(
     # `ping ipv6 vpn-instance NAME` (no dash) for IPv6; `-vpn-instance` is the IPv4 form (S/CE command references).
     ping_vpn="ping ipv6 -c 3 vpn-instance {vpn} {addr}",
     commit_model="immediate",
+    # `ospf timer hello interval [conservative]`: "the value configured for the dead timer ... takes effect
+    # even when the value is less than 20s" only with `conservative` (USG/campus VRP command reference,
+    # https://usg.zrnko.cz/resources/cli_vrp/ospf_timer_hello.html; `ospf timer dead` precautions,
+    # http://a10.tagan.ru/huawei/dc/ospf_timer_dead.html). OSPFv3: 10 s (EDOC1100064351 "ospfv3 timer
+    # hello", NE8000).
+    ospf_dead_floor=20,
+    ospf3_dead_floor=10,
     drift_ignore=DRIFT_IGNORE,
     **huawei_like(),
     session=SESSION,
@@ -119,5 +126,6 @@ VENDOR = Vendor(
         "ospfv3_peer": "no VRP5 capture; layout as the CE V300R023 documentation",
         "ospfv3_routes": "no VRP5 capture; blocks as the CE V300R023 documentation's `display ipv6 routing-table "
                          "vpn-instance V protocol` example",
+        "ospf3_dead_floor": "no campus/VRP5 `ospfv3 timer hello` page found: the NE8000 floor (10 s) is assumed",
     },
 )

@@ -35,6 +35,12 @@ VENDOR = Vendor(
     # CE V300R023 command reference, ping ipv6: "vpn-instance vpn-instance-name" (no dash).
     ping_vpn="ping ipv6 -c 3 vpn-instance {vpn} {addr}",
     commit_model="commit-trial",
+    # NE8000 F1A V800R0xx `ospf timer hello interval [conservative]` / `ospfv3 timer hello`: with
+    # `conservative` a dead interval "takes effect even when the value is less than 10s"
+    # (http://a10.tagan.ru/huawei/netengine8000f1a/command/8090/ospf-hello-interval(OSPFCOMMOM).html,
+    # ospfv3-hello-interval(OSPFCOMMOM).html).
+    ospf_dead_floor=10,
+    ospf3_dead_floor=10,
     drift_ignore=huawei.DRIFT_IGNORE,
     **huawei_like(),
     session=huawei.SESSION,  # VRP's prompts, login questions and paging; `[~H]`/`[*H]` in the pattern

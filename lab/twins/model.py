@@ -41,6 +41,7 @@ class OspfInterface:
     p2p: bool = False           # network type point-to-point (the extranet's /31 links)
     hello: int = 0
     dead: int = 0
+    conservative: bool = False  # VRP `ospf timer hello N conservative`: a dead under the floor holds
     md5_key_id: int = 0         # MD5 authentication: key id and secret (never rendered in clear)
     md5_key: str = ""
     ospf3_process: int = 0      # OSPFv3 enabled on the interface (VRP/Comware `ospfv3 P area A`)
@@ -349,7 +350,8 @@ def _startup_ospf(cfg: DeviceConfig, spec: dict[str, Any]) -> None:
             continue
         cfg.interfaces[name].ospf = OspfInterface(
             cost=int(item.get("cost", 0)), p2p=bool(item.get("p2p", False)), hello=int(spec.get("hello", 0)),
-            dead=int(spec.get("dead", 0)), md5_key_id=1 if spec.get("md5_key") else 0,
+            dead=int(spec.get("dead", 0)), conservative=bool(spec.get("conservative", False)),
+            md5_key_id=1 if spec.get("md5_key") else 0,
             md5_key=str(spec.get("md5_key", "")))
     cfg.ospf[proc.process] = proc
 

@@ -76,6 +76,27 @@ def test_undo_removes_and_frr_follows(tmp_path) -> None:  # noqa: ANN001
     assert "router ospf" in before and "router ospf" not in after and "message-digest" not in after
 
 
+def test_vrp_keeps_the_conservative_hello_comware_has_none(tmp_path) -> None:  # noqa: ANN001
+    """VRP `ospf timer hello interval [ conservative ]` (the dead interval under VRP's floor holds only
+    with it: govops/vendors/huawei.py); a plain hello line or `undo ospf timer hello` drops it. H3C
+    documents no such keyword. FRR runs the configured dead interval either way (no floor modelled)."""
+    vrp = twin("huawei", tmp_path / "vrp", IFS, STARTUP)
+    out = run(vrp, *VRP_LINES[:-1], "ospf timer hello 1 conservative", "return")
+    assert "Error" not in out, out
+    config = run(vrp, "display current-configuration").replace("\r", "")
+    assert " ospf timer hello 1 conservative\n ospf timer dead 4\n" in config
+    assert " ip ospf hello-interval 1\n ip ospf dead-interval 4\n" in render_frr(vrp.device.running)
+    run(vrp, "system-view", "interface GigabitEthernet0/0/1", "ospf timer hello 1", "return")
+    assert " ospf timer hello 1\n" in run(vrp, "display current-configuration").replace("\r", "")
+    run(vrp, "system-view", "interface GigabitEthernet0/0/1", "ospf timer hello 2 conservative", "undo ospf timer hello",
+        "return")
+    assert "ospf timer hello" not in run(vrp, "display current-configuration")
+    comware = twin("hp_comware", tmp_path / "comware", IFS, STARTUP)
+    out = run(comware, *VRP_LINES[:-1], "ospf timer hello 2 conservative")
+    assert "% Unrecognized command" in out
+    assert comware.device.running.interfaces["GigabitEthernet0/0/1"].ospf.hello == 1
+
+
 def test_cisco_like_syntax_ruijie(tmp_path) -> None:  # noqa: ANN001
     ifs = {"GigabitEthernet 0/1": "gi0-1", "GigabitEthernet 0/8": "gi0-8", "Loopback 0": "lo0"}
     startup = {"interfaces": {"GigabitEthernet 0/1": {"ipv4": "198.18.8.13/31"}, "Loopback 0": {"ipv4": "198.18.4.32/32"}}}
@@ -110,6 +131,13 @@ def test_lab_startup_from_the_sot_plan(tmp_path) -> None:  # noqa: ANN001
                           {"interfaces": topo.nodes["core-1"].startup_interfaces, "ospf": topo.nodes["core-1"].ospf})
     assert sorted(core.ospf[1].areas) == ["0.0.0.0", "0.0.0.1", "0.0.0.2"], "the core is the ABR"
     assert build_topology(inv, "tx").nodes["ys-agg-1"].static_routes_v4, "the static lab keeps its routes"
+    # VRP5 starts with the design's dead 4 s held by `conservative` (under its 20 s floor), as ospf.j2 writes it.
+    town = topo.nodes["ys-lf-acc-1"]
+    cfg = startup_config("ys-lf-acc-1", town.interfaces, {"interfaces": town.startup_interfaces, "ospf": town.ospf})
+    assert [i.ospf.conservative for i in cfg.interfaces.values() if i.ospf and i.ospf.hello] == [True]
+    assert not any(i.ospf and i.ospf.conservative for i in
+                   startup_config("ys-agg-1", node.interfaces, {"interfaces": node.startup_interfaces,
+                                                               "ospf": node.ospf}).interfaces.values())  # Comware
 
 
 # What FRR 8.4's `show ip ospf neighbor json` / `show ipv6 ospf6 neighbor json` print (captured on the lab).
