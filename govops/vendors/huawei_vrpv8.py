@@ -45,7 +45,9 @@ VENDOR = Vendor(
     **huawei_like(),
     session=huawei.SESSION,  # VRP's prompts, login questions and paging; `[~H]`/`[*H]` in the pattern
     unverified={
-        "running": "no public VRP V8 running configuration found; factory-default IPv6 lines assumed as VRP5/V600's",
+        "running": "only an excerpt of one VRP V8 running configuration (NE40E V800R011, its routing blocks: "
+                   "tests/fixtures/real/huawei_vrpv8/display_current-configuration); factory-default IPv6 lines "
+                   "assumed as VRP5/V600's",
         "ospf_routes": "no published V8 sample of the OSPF form: the layout is the CE V300R023 reference's and a CE "
                        "lab's for other protocols (direct, IS-IS); OSPF rows as a CE lab's `display ip routing-table`",
         "ospfv3_routes": "the CE V300R023 reference documents the `vpn-instance V protocol` form only (OSPFv3 among its "

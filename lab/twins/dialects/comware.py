@@ -58,6 +58,7 @@ class Comware(HuaweiStyle):
                        "Vlan-interface", "Route-Aggregation")
     system_banner = "System View: return to User View with Ctrl+Z."
     ipv6_address_enables = True
+    OSPF3_BEFORE_INTERFACES = False  # unverified: no Comware running config with OSPFv3 found
     vpn_binding_info = ""
     # Comware 7 prints a reversible cipher as $c$3$<base64> (`ospf authentication-mode md5 1 cipher
     # $c$3$...` in real configs: network/templates/hp_comware/ospf.j2 cites them); masked as the users' hash.

@@ -66,6 +66,7 @@ class HuaweiStyle(HuaweiOspf, Dialect):
     # Messages whose exact wording is not in our sources are marked [U] in README.md.
     need_ipv6_enable = "Error: Please enable IPv6 on the interface first."
     vpn_binding_info = "Info: All IPv4 and IPv6 related configurations on this interface are removed."
+    OSPF3_BEFORE_INTERFACES = True  # where the running config prints the `ospfv3` process (render_config)
 
     # ---- prompts -----------------------------------------------------------------------------
     def prompt_mark(self) -> str:
@@ -627,10 +628,17 @@ class HuaweiStyle(HuaweiOspf, Dialect):
             lines += [f" rule {i} {t}" for i, t in acl.rules]
             lines.append("#")
         lines += self.render_users(cfg)
+        # VRP prints the `ospfv3` process before the interfaces and `ospf` after them (real NE40E
+        # V800R011 running config, tests/fixtures/real/huawei_vrpv8/display_current-configuration; the
+        # configuration files of Huawei's OSPFv3 examples likewise); Comware keeps both after (unverified).
+        if self.OSPF3_BEFORE_INTERFACES:
+            lines += self.render_ospf3(cfg)
         for intf in sorted(cfg.interfaces.values(), key=lambda i: (i.is_loopback, i.name)):
             lines += self.render_interface_lines(intf, cfg)
             lines.append("#")
         lines += self.render_ospf(cfg)
+        if not self.OSPF3_BEFORE_INTERFACES:
+            lines += self.render_ospf3(cfg)
         route_lines = []
         for r in cfg.routes:
             net = ipaddress.ip_network(r.prefix)

@@ -429,10 +429,13 @@ class HuaweiOspf(OspfState):
             lines.append(f" ospfv3 timer hello {o.ospf3_hello}" + (" conservative" if o.ospf3_conservative else ""))
         if o.ospf3_dead:
             lines.append(f" ospfv3 timer dead {o.ospf3_dead}")
-        if o.p2p:
-            lines.append(" ospf network-type p2p")
+        # OSPFv2 after OSPFv3, the cost before the network type before the hello: as real VRP running
+        # configs print them (tests/fixtures/real/huawei_vrpv8/display_current-configuration: NE40E
+        # V800R011C10SPC100; S-series V200R022 and CE captures alike); Comware's order unverified.
         if o.cost:
             lines.append(f" ospf cost {o.cost}")
+        if o.p2p:
+            lines.append(" ospf network-type p2p")
         if o.hello:
             lines.append(f" ospf timer hello {o.hello}" + (" conservative" if o.conservative else ""))
         if o.dead:
@@ -451,6 +454,10 @@ class HuaweiOspf(OspfState):
                 lines.append(f" area {area.area}")
                 lines += [f"  network {statement}" for statement in area.networks]
             lines.append("#")
+        return lines
+
+    def render_ospf3(self, cfg: DeviceConfig) -> list[str]:
+        lines: list[str] = []
         for proc3 in cfg.ospf3.values():
             lines.append(f"ospfv3 {proc3.process}")
             if proc3.router_id:
