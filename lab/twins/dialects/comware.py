@@ -325,11 +325,15 @@ class Comware(HuaweiStyle):
         for i, addr in enumerate(intf.ipv4):
             a = ipaddress.IPv4Interface(addr)
             lines.append(f" ip address {a.ip} {a.netmask}{' sub' if i else ''}")
+        # OSPF before the IPv6 addresses: a real H3C S6800 (Comware 7) prints `ospfv3 P area`, its timers,
+        # then `ipv6 address` (tests/fixtures/real/hp_comware/display_current-configuration/
+        # h3c_s6800_ospfv3_excerpt.raw); where OSPFv2's lines sit against OSPFv3's there is unverified.
+        lines += self.render_ospf_interface(intf)
         if intf.ipv6_enabled and not intf.ipv6:
             lines.append(" ipv6 address auto link-local")
         for addr in intf.ipv6:
             lines.append(f" ipv6 address {addr.upper()}")
-        return lines + self.render_ospf_interface(intf)
+        return lines
 
     # Comware 7 `display ospf peer` is the per-area brief table (tests/fixtures/real/hp_comware/
     # display_ospf_peer): the state carries the DR role ("Full/ -" on point-to-point links).

@@ -421,7 +421,9 @@ class HuaweiOspf(OspfState):
             lines.append(f" ospfv3 {o.ospf3_process} area {o.ospf3_area}")
         if o.ospf3_cost:
             lines.append(f" ospfv3 cost {o.ospf3_cost}")
-        if o.ospf3_p2p:  # after the cost, before the timers, as the upgrade writes it (device order unverified)
+        # The network type right after the area (real NE40E V800R011 config, tests/fixtures/real/huawei_vrpv8/
+        # display_current-configuration); the cost before it as OSPFv2's (unverified: no capture has both).
+        if o.ospf3_p2p:
             lines.append(" ospfv3 network-type p2p")
         # After the area, hello before dead: as a Comware 7 running config prints them (H3C S6800
         # capture, "ipv6 ospf quagga" blog post 2019 in the stored corpus); VRP's order unverified.

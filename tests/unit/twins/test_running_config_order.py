@@ -1,7 +1,8 @@
-"""The VRP twins print routing in a running configuration where a real VRP does, judged against a real
-NE40E V800R011 `display current-configuration` (tests/fixtures/real/huawei_vrpv8/display_current-
-configuration): the `ospfv3` process before the interfaces and `ospf` after them; on an interface IPv6
-enable and the addresses, then OSPFv3, then OSPFv2 with the cost before the network type."""
+"""The Huawei-style twins print routing in a running configuration where the real devices do, judged
+against real captures (tests/fixtures/real/<platform>/display_current-configuration). VRP (an NE40E
+V800R011): the `ospfv3` process before the interfaces and `ospf` after them; on an interface IPv6
+enable and the addresses, then OSPFv3, then OSPFv2 with the cost before the network type. Comware 7
+(an H3C S6800): on an interface `ospfv3 P area` and its timers before `ipv6 address`."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ import pytest
 from tests.paths import ROOT
 from tests.unit.twins.offline import run, twin
 
-REAL = ROOT / "tests" / "fixtures" / "real" / "huawei_vrpv8" / "display_current-configuration" / "ne40e_v800r011c10_excerpt.raw"
+FIXTURES = ROOT / "tests" / "fixtures" / "real"
+REAL = FIXTURES / "huawei_vrpv8" / "display_current-configuration" / "ne40e_v800r011c10_excerpt.raw"
+COMWARE = FIXTURES / "hp_comware" / "display_current-configuration" / "h3c_s6800_ospfv3_excerpt.raw"
 # Line kinds whose order the real capture shows (first words of the line, numbers and addresses aside).
 KINDS = {"ipv6 enable": r"ipv6 enable$", "ip address": r"ip address ", "ipv6 address": r"ipv6 address ",
          "ospfv3 area": r"ospfv3 \d+ area ", "ospfv3 network-type": r"ospfv3 network-type ",
+         "ospfv3 timer hello": r"ospfv3 timer hello ", "ospfv3 timer dead": r"ospfv3 timer dead ",
          "ospf cost": r"ospf cost ", "ospf network-type": r"ospf network-type "}
 
 
@@ -65,3 +69,17 @@ def test_vrp_twin_prints_routing_where_the_real_device_does(platform: str, tmp_p
     got = _kinds(_real_block(config, "GigabitEthernet0/0/1"))
     assert [k for k in got if k in want] == [k for k in want if k in got], (got, want)
     assert set(want) <= set(got)
+
+
+def test_comware_twin_prints_ospfv3_before_the_ipv6_address(tmp_path) -> None:  # noqa: ANN001
+    want = _kinds(_real_block(COMWARE.read_text(), "Vlan-interface10"))
+    assert want == ["ospfv3 area", "ospfv3 timer hello", "ospfv3 timer dead", "ipv6 address"]
+    dialect = twin("hp_comware", tmp_path, {"GigabitEthernet0/0/1": "ge0-0-1", "LoopBack0": "lo0"},
+                   {"interfaces": {"GigabitEthernet0/0/1": {"ipv4": "198.18.8.3/31"},
+                                   "LoopBack0": {"ipv4": "198.18.4.21/32"}}})
+    out = run(dialect, "system-view", "ospfv3 1", "router-id 198.18.4.21", "quit", "interface GigabitEthernet0/0/1",
+              "ipv6 address 2001:db8:4600:1000::3/127", "ospfv3 1 area 0.0.0.1", "ospfv3 timer hello 1",
+              "ospfv3 timer dead 4", "return")
+    assert "%" not in out, out
+    got = _kinds(_real_block(run(dialect, "display current-configuration"), "GigabitEthernet0/0/1"))
+    assert [k for k in got if k in want] == want, got
