@@ -369,7 +369,8 @@ class HuaweiOspf(OspfState):
     # OSPFv3's own network type (OSPFv2's `ospf network-type p2p` does not reach it; default on Ethernet:
     # broadcast): Comware 7 `ospfv3 network-type { broadcast | nbma | p2mp [ unicast ] | p2p } [ instance
     # id ]`, `undo ospfv3 network-type [ instance id ]`, interface view (HPE 5710/10500 Comware 7 command
-    # reference "ospfv3 network-type"); VRP the same words (not found in the stored corpus: unverified).
+    # reference "ospfv3 network-type"); VRP the same words (a real NE40E V800R011 running config prints
+    # ` ospfv3 network-type p2p`: tests/fixtures/real/huawei_vrpv8/display_current-configuration).
     # Only p2p is modelled, the design's links; `instance` not modelled.
     if_ospfv3_p2p = sets_ospf_interface("interface", "ospfv3 network-type p2p", "Set the OSPFv3 network type",
                                         ospf3_p2p=True)
