@@ -62,8 +62,10 @@ def anywhere(tmp_path_factory):
     try:
         ns.create(dummies=3, ipv6=False)
         ns.add_agent("dev", 1161)
-        common = ["exporter", "snmp", "--auth-file", str(auths), "--default-auth", "lab3", "--timeout", "0.3",
-                  "--retries", "0", "--deadline", "3"]
+        # A live agent must answer on a busy 2-core machine (v3: discovery, then the walks): 1 s and one
+        # retry per request; the dead target still fails inside the 3 s deadline.
+        common = ["exporter", "snmp", "--auth-file", str(auths), "--default-auth", "lab3", "--timeout", "1",
+                  "--retries", "1", "--deadline", "3"]
         procs = {}
         for name, extra in (("default", []), ("status500", ["--failed-scrape", "status-500"])):
             log = cwd / f"{name}.log"

@@ -48,8 +48,9 @@ def test_stopped_agent_gives_up_0_and_device_unreachable_on_up(stack):
         wait_for("DeviceUnreachable (on up) firing", lambda: s.query(
             f'ALERTS{{alertname="DeviceUnreachable",alertstate="firing",device="{VICTIM}"}}'), timeout=40)
         assert s.query('up{job="govops_snmp_exporter"} == 1')
-        others = s.by(f'up{{job="snmp_if_mib",device!="{VICTIM}"}}', "device")
-        assert len(others) == len(inv.devices) - 1 and set(others.values()) == {1.0}
+        # Every other device still scraped (one slow scrape on a busy machine is a momentary 0: poll).
+        wait_for("every other device up", lambda: (o := s.by(f'up{{job="snmp_if_mib",device!="{VICTIM}"}}', "device"))
+                 and len(o) == len(inv.devices) - 1 and set(o.values()) == {1.0}, timeout=15)
     finally:
         lab_cli("fault", "snmp", VICTIM, "start", prefix=s.lab.prefix)
     wait_for("up back to 1", lambda: s.query(f'up{{job="snmp_if_mib",device="{VICTIM}"}} == 1'), timeout=30)

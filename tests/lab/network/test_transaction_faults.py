@@ -218,12 +218,18 @@ def test_second_run_on_a_locked_device_is_refused(lab, mgmt, sot, tmp_path):
     """Issue 14 problem 3: while one transaction holds the device, another run touches nothing."""
     before = _reset(lab, mgmt, sot, RGOS)
     j = Journal(tmp_path / "journal.jsonl")
-    first = _engine(lab, RGOS, tmp_path, hook="sleep 8")  # holds the device between push and verify
+    # The first run holds the device between push and verify until the test lets it go (a flag file,
+    # not a fixed sleep: a slow machine may take long to start the second run; 110 s at most).
+    flag = tmp_path / "release"
+    first = _engine(lab, RGOS, tmp_path, hook=f"for i in $(seq 1100); do [ -e {flag} ] && break; sleep 0.1; done")
     _wait_for(j, RGOS, "push", "ok", first)
     second = _engine(lab, RGOS, tmp_path)
-    out, _ = second.communicate(timeout=120)
-    assert second.returncode == 1, out
-    assert first.poll() is None, "the first run should still hold the device"
+    try:
+        out, _ = second.communicate(timeout=100)
+        assert second.returncode == 1, out
+        assert first.poll() is None, "the first run should still hold the device"
+    finally:
+        flag.touch()
     refused = [e for e in j.entries() if e["device"] == RGOS and e["step"] == "lock"]
     assert refused and refused[-1]["outcome"] == "refused", refused
     assert f"pid {first.pid}" in refused[-1]["detail"] and "change " in refused[-1]["detail"]

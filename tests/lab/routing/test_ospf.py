@@ -215,8 +215,13 @@ def test_uplink_fault_reroutes_through_the_other_core(ospf_lab: Lab) -> None:
     while "via 198.18.8.2 " not in ospf_lab.run("fy-agg-1", ["ip", "route", "get", "198.18.4.1"]).stdout:
         assert time.monotonic() < deadline, "the direct uplink did not come back after `fault clear`"
         time.sleep(0.5)
-    # OSPFv3 on that link (when the upgrade brought it) is Full again too before the next test reads it:
-    # it may come back a moment after OSPFv2 (seen: the next test's `display ospfv3 peer` still not Full).
+    wait_uplink_ospf3_full(prefix, timeout=40)
+
+
+def wait_uplink_ospf3_full(prefix: str, timeout: float) -> None:
+    """After the UPLINK fault's clear: OSPFv3 on that link (when the upgrade brought it) Full again before
+    the next test reads it; it may come back a moment after OSPFv2 (seen: the next test's `display
+    ospfv3 peer` still not Full)."""
     from lab import frr
     from lab.state import run_dir
 
@@ -226,8 +231,9 @@ def test_uplink_fault_reroutes_through_the_other_core(ospf_lab: Lab) -> None:
         return not rows or any(n.get("neighborId") == "198.18.4.21" and str(n.get("state", "")).lower() == "full"
                                for n in rows)
 
+    deadline = time.monotonic() + timeout
     while not ospf3_full():
-        assert time.monotonic() < deadline + 10, "OSPFv3 on the uplink not Full again after `fault clear`"
+        assert time.monotonic() < deadline, "OSPFv3 on the uplink not Full again after `fault clear`"
         time.sleep(0.5)
 
 
@@ -395,6 +401,9 @@ def test_every_device_learns_the_core_loopbacks_through_ospfv3_in_its_own_cli(os
         learned = [ipaddress.IPv6Network(p) for p in results[name][1]]
         for core, address in cores.items():
             assert any(address in net for net in learned), (name, core, sorted(results[name][1]))
-            source = str(plan.loopbacks[name].ip)
-            assert ospf3_lab.run(name, ["ping", "-6", "-n", "-c", "2", "-i", "0.2", "-W", "1", "-I", source,
-                                        str(address)], timeout=30).returncode == 0, (name, core)
+            # Pinged as verify pings (its _ping_until): the way back may still be settling after a fault.
+            source, deadline = str(plan.loopbacks[name].ip), time.monotonic() + change.ospf3_wait(ctx)
+            while ospf3_lab.run(name, ["ping", "-6", "-n", "-c", "2", "-i", "0.2", "-W", "1", "-I", source,
+                                       str(address)], timeout=30).returncode != 0:
+                assert time.monotonic() < deadline, (name, core)
+                time.sleep(1)

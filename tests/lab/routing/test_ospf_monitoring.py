@@ -88,18 +88,22 @@ def test_uplink_fault_fires_ospf_neighbor_down_and_clear_resolves_it(stack):
         lab_cli("fault", "clear", prefix=s.lab.prefix)
     wait_for("OspfNeighborDown resolved after `fault clear`",
              lambda: not s.query('ALERTS{alertname="OspfNeighborDown"}'), timeout=40)
+    from tests.lab.routing.test_ospf import wait_uplink_ospf3_full
+
+    wait_uplink_ospf3_full(s.lab.prefix, timeout=40)  # leave the lab as found: OSPFv3 on the uplink too
 
 
 def test_ospf_mib_comes_back_after_snmpd_restarts(stack):
     """snmpd starts after FRR and the `snmp` fault restarts it: the sub-agents reconnect by themselves,
-    within lab/frr.py's AGENTX_PING_S (net-snmp's default is 15 s, longer than this test waits)."""
+    within a few of lab/frr.py's AGENTX_PING_S (2 s) and a scrape (net-snmp's default interval is 15 s,
+    longer than this test waits)."""
     s, inv = stack
     want = {rid: 8.0 for rid in planned(inv, "ys-agg-1")}
     try:
         lab_cli("fault", "snmp", "ys-agg-1", "stop", prefix=s.lab.prefix)
     finally:
         lab_cli("fault", "snmp", "ys-agg-1", "start", prefix=s.lab.prefix)
-    wait_for("ys-agg-1's OSPF neighbours over SNMP again", lambda: neighbour_states(s, "ys-agg-1") == want, timeout=8)
+    wait_for("ys-agg-1's OSPF neighbours over SNMP again", lambda: neighbour_states(s, "ys-agg-1") == want, timeout=12)
 
 
 def test_ospfv3_neighbour_full_with_router_id_and_interface(stack):
