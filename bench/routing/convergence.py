@@ -163,13 +163,25 @@ def blackhole(lab: Lab, on: bool) -> None:
         raise RuntimeError(f"nft blackhole: {proc.stderr}")
 
 
-def measure(lab: Lab, proto: str, fault: str) -> float:
+def first_reply(text: str, t0: float) -> float | None:
+    """Seconds from ``t0`` to the first reply whose request left after ``t0`` (receive time - rtt)."""
+    for line in text.splitlines():
+        m = REPLY.match(line)
+        if m:
+            received, rtt = float(m.group(1)), float(m.group(2)) / 1000
+            if received - rtt >= t0:
+                return received - t0
+    return None
+
+
+def measure(lab: Lab, proto: str, fault: str, folder: Path) -> float:
     node, src, dst, fam = PROBES[proto]
     wait(f"{proto} on the direct uplink", lambda: on_direct_path(lab, fam) and ping_ok(lab, node, src, dst, fam))
     time.sleep(2)  # adjacency settled (a few hellos)
-    pinger = subprocess.Popen(lab.command(node, ["ping", f"-{fam}", "-n", "-D", "-i", "0.01", "-W", "1",
-                                                 "-I", src, dst]),
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    log = folder / f"ping-{proto}-{fault}.log"
+    with log.open("w") as out:
+        pinger = subprocess.Popen(lab.command(node, ["ping", f"-{fam}", "-n", "-D", "-i", "0.01", "-W", "1",
+                                                     "-I", src, dst]), stdout=out, stderr=subprocess.DEVNULL)
     try:
         time.sleep(1)
         issued = time.time()
@@ -183,21 +195,17 @@ def measure(lab: Lab, proto: str, fault: str) -> float:
         t0 = time.time()
         APPLY.append(t0 - issued)
         wait(f"{proto} on the other uplink", lambda: not on_direct_path(lab, fam), timeout=60)
-        time.sleep(1)
+        # The first reply needs the way back too (core-1 re-routing toward the probe's source), which
+        # may settle after the probe's own route moved: wait for the reply itself.
+        wait(f"{proto}: a reply after the fault", lambda: first_reply(log.read_text(), t0) is not None, timeout=60)
     finally:
         pinger.terminate()
-        out, _ = pinger.communicate(timeout=10)
+        pinger.wait(timeout=10)
         if fault == "link-down":
             faults.clear(lab)
         else:
             blackhole(lab, False)
-    for line in out.splitlines():
-        m = REPLY.match(line)
-        if m:
-            received, rtt = float(m.group(1)), float(m.group(2)) / 1000
-            if received - rtt >= t0:
-                return received - t0
-    raise RuntimeError(f"{proto} {fault}: no reply after the fault")
+    return first_reply(log.read_text(), t0)
 
 
 def main() -> int:
@@ -218,7 +226,7 @@ def main() -> int:
         for proto in PROBES:
             for fault in ("link-down", "blackhole"):
                 for rep in range(args.reps):
-                    seconds = measure(lab, proto, fault)
+                    seconds = measure(lab, proto, fault, lab.run_dir)
                     results.setdefault((proto, fault), []).append(seconds)
                     print(f"{proto} {fault} #{rep + 1}: {seconds * 1000:.0f} ms", flush=True)
     finally:

@@ -440,6 +440,7 @@ class HuaweiOspf(OspfState):
         if o.p2p:
             lines.append(" ospf network-type p2p")
         if o.hello:
+            # `conservative` printed as typed (unverified: no capture shows it)
             lines.append(f" ospf timer hello {o.hello}" + (" conservative" if o.conservative else ""))
         if o.dead:
             lines.append(f" ospf timer dead {o.dead}")
